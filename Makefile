@@ -1,0 +1,37 @@
+# VAE Lab — every target sets up its own virtual environment on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: app test test-all lint bench clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[app,dev]"
+	touch $(STAMP)
+
+## Start the web app (http://localhost:8501)
+app: $(STAMP)
+	$(BIN)/vaelab app
+
+## Lint, then run the default test suite (slow tests excluded)
+test: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/pytest
+
+## Every test, slow and browser ones included
+test-all: $(STAMP)
+	$(BIN)/pytest -m ""
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+## Training throughput: this engine vs the tutorial pipeline
+bench: $(STAMP)
+	$(BIN)/vaelab bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache

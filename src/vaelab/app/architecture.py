@@ -1,0 +1,162 @@
+"""The architecture panel: the model's layers as a graph, its size and its loss formula.
+
+:func:`architecture_dot` and :func:`loss_formula` are plain functions (a DOT string, a LaTeX
+string); :func:`render` lays them out.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from math import prod
+
+import streamlit as st
+
+from vaelab.app.i18n import t
+from vaelab.config import ModelConfig
+from vaelab.models import ConvVAE
+from vaelab.variants import VARIANTS
+
+ENCODER_COLOR = "#dbeafe"
+LATENT_COLOR = "#fef3c7"
+DECODER_COLOR = "#dcfce7"
+
+# Reconstruction term of each likelihood, per image (D pixels), as in vaelab.likelihoods.
+_RECON = {
+    "mse": r"\lVert x-\hat x\rVert_2^2",
+    "l1": r"\lVert x-\hat x\rVert_1",
+    "bernoulli": r"-\sum_{i=1}^{D}\big[x_i\log\hat x_i+(1-x_i)\log(1-\hat x_i)\big]",
+    "gaussian": r"\frac{D}{2}\log\left(2\pi\sigma^2\right)+\frac{\lVert x-\hat x\rVert_2^2}{2\sigma^2}",
+    "laplace": r"D\log(2b)+\frac{\lVert x-\hat x\rVert_1}{b}",
+}
+_KL = r"\mathrm{KL}\big(q_\phi(z\mid x)\,\Vert\,\mathcal N(0, I)\big)"
+# The optimal scale of a calibrated decoder (Rybkin et al. 2020, section 3.3).
+_OPTIMAL_SCALE = {
+    "gaussian": r"\sigma^{2} = \mathrm{MSE} = \tfrac{1}{D}\lVert x-\hat x\rVert_2^2",
+    "laplace": r"b = \tfrac{1}{D}\lVert x-\hat x\rVert_1",
+}
+_LEARNED_SCALE = {
+    "gaussian": r"\sigma = e^{s}\ \text{(a learned parameter } s\text{)}",
+    "laplace": r"b = e^{s}\ \text{(a learned parameter } s\text{)}",
+}
+
+
+@lru_cache(maxsize=32)
+def describe_model(config: ModelConfig) -> tuple[tuple[tuple[str, tuple[int, ...]], ...], int]:
+    """Layers with their output shapes, and the number of trainable parameters.
+
+    Building the model on the CPU takes milliseconds, so it is done for every sidebar change
+    (and cached).
+    """
+    model = ConvVAE(config)
+    return tuple(model.describe()), model.num_parameters()
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "×".join(map(str, shape))
+
+
+def architecture_dot(layers: tuple[tuple[str, tuple[int, ...]], ...]) -> str:
+    """Graphviz DOT source of the encoder → μ, log σ² → z → decoder chain.
+
+    Parameters
+    ----------
+    layers : sequence of (str, tuple of int)
+        ``ConvVAE.describe()``: layer names and output shapes in data-flow order.
+
+    Returns
+    -------
+    str
+        A left-to-right digraph: encoder (blue), latent (yellow), decoder (green), with the
+        reparameterization noise ε feeding z.
+    """
+    names = [name for name, _ in layers]
+    latent_at = names.index("z")
+    lines = [
+        "digraph vae {",
+        '  rankdir=LR; bgcolor="transparent"; nodesep=0.15; ranksep=0.25;',
+        '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11, margin="0.08,0.04"];',
+        '  edge [color="#64748b", arrowsize=0.6];',
+    ]
+    for i, (name, shape) in enumerate(layers):
+        if i < latent_at - 1:
+            color = ENCODER_COLOR
+        elif i <= latent_at:
+            color = LATENT_COLOR
+        else:
+            color = DECODER_COLOR
+        label = f"{name}\\n{_shape(shape)}"
+        lines.append(f'  n{i} [label="{label}", fillcolor="{color}"];')
+    lines.append('  eps [label="ε ~ N(0, I)", shape=ellipse, fillcolor="white", fontsize=10];')
+    lines.append("  " + " -> ".join(f"n{i}" for i in range(len(layers))) + ";")
+    lines.append(f"  eps -> n{latent_at} [style=dashed];")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def loss_formula(config: ModelConfig) -> str:
+    """LaTeX of the loss minimised by ``config``'s variant, per image.
+
+    Parameters
+    ----------
+    config : ModelConfig
+        Variant, likelihood, scale mode and β.
+
+    Returns
+    -------
+    str
+        For instance ``\\mathcal{L}(x) = ‖x − x̂‖² + β · KL(...)`` with β's value.
+    """
+    recon = _RECON[config.likelihood]
+    weight = "" if VARIANTS[config.variant].beta_is_fixed else rf"\beta\,"
+    formula = rf"\mathcal{{L}}(x) = {recon} + {weight}{_KL}"
+    if weight:
+        formula += rf",\qquad \beta = {config.beta:g}"
+    return formula
+
+
+def scale_formula(config: ModelConfig) -> str | None:
+    """LaTeX of how the σ-VAE sets its decoder scale, or ``None`` for the other likelihoods."""
+    table = _OPTIMAL_SCALE if config.scale == "optimal" else _LEARNED_SCALE
+    return table.get(config.likelihood)
+
+
+def render(config: ModelConfig | None, *, expanded: bool = True) -> None:
+    """Draw the architecture panel of ``config`` in an expander.
+
+    Parameters
+    ----------
+    config : ModelConfig or None
+        The model the sidebar describes; ``None`` shows a short message instead.
+    expanded : bool
+        Whether the expander starts open.
+    """
+    if config is None:
+        st.info(t("arch.unavailable"))
+        return
+    layers, n_params = describe_model(config)
+    title = t(
+        "arch.title",
+        variant=VARIANTS[config.variant].label,
+        params=f"{n_params:,}".replace(",", "\u202f"),
+    )
+    with st.expander(title, expanded=expanded):
+        st.graphviz_chart(architecture_dot(layers), width="stretch")
+        d = prod(config.image_shape)
+        left, right = st.columns([3, 2])
+        with left:
+            st.markdown(t("arch.loss_heading"))
+            st.latex(loss_formula(config))
+            scale = scale_formula(config)
+            if scale:
+                st.latex(scale)
+            st.caption(t(f"arch.loss_caption.{config.variant}", d=d, latent=config.latent_dim))
+        with right:
+            st.markdown(t("arch.layers_heading"))
+            st.dataframe(
+                {
+                    t("arch.layer"): [name for name, _ in layers],
+                    t("arch.shape"): [_shape(shape) for _, shape in layers],
+                },
+                hide_index=True,
+                width="stretch",
+            )

@@ -1,0 +1,48 @@
+"""French and English strings of the app.
+
+Every user-facing string lives in :data:`STRINGS`, one table per language with the same keys
+(a test checks it). Pages call :func:`t`; the language is picked in the sidebar and defaults to
+the browser's ``Accept-Language``.
+"""
+
+from __future__ import annotations
+
+from vaelab.app.strings_en import EN
+from vaelab.app.strings_fr import FR
+
+LANGUAGES = {"en": "English", "fr": "Français"}
+STRINGS: dict[str, dict[str, str]] = {"en": EN, "fr": FR}
+DEFAULT_LANGUAGE = "en"
+_SESSION_KEY = "lang"
+
+
+def browser_language(accept_language: str | None) -> str:
+    """Best supported language for an ``Accept-Language`` header value (``"fr-FR,fr;q=0.9"``)."""
+    best, best_q = DEFAULT_LANGUAGE, -1.0
+    for part in (accept_language or "").split(","):
+        tag, _, q = part.strip().partition(";q=")
+        code = tag.split("-")[0].lower()
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            continue
+        if code in STRINGS and weight > best_q:
+            best, best_q = code, weight
+    return best
+
+
+def current_language() -> str:
+    """The language of this browser session (``"en"`` or ``"fr"``)."""
+    import streamlit as st
+
+    if _SESSION_KEY not in st.session_state:
+        headers = getattr(st.context, "headers", None) or {}
+        st.session_state[_SESSION_KEY] = browser_language(headers.get("Accept-Language"))
+    return st.session_state[_SESSION_KEY]
+
+
+def t(key: str, lang: str | None = None, **values: object) -> str:
+    """The string ``key`` in ``lang`` (default: the session's), formatted with ``values``."""
+    table = STRINGS[lang or current_language()]
+    text = table.get(key) or STRINGS[DEFAULT_LANGUAGE].get(key, key)
+    return text.format(**values) if values else text

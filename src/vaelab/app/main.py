@@ -1,0 +1,59 @@
+"""Entry point of the app: page setup, language picker and navigation between the pages.
+
+Run it with ``streamlit run src/vaelab/app/main.py`` (or ``streamlit run app.py``,
+``vaelab app``, ``make app``). Pages are files under ``pages/``, found from this file's folder so
+that any launcher works.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from vaelab.app import sidebar
+from vaelab.app.i18n import LANGUAGES, current_language, t
+from vaelab.app.state import keep_widget_state
+
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+#: (file stem, title key, icon) in menu order; the first is the home page.
+PAGES = (
+    ("train", "nav.train", ":material/model_training:"),
+    ("results", "nav.results", ":material/insights:"),
+    ("runs", "nav.runs", ":material/folder_open:"),
+    ("learn", "nav.learn", ":material/school:"),
+)
+
+
+def main() -> None:
+    """Set the page up, draw the language picker and run the selected page."""
+    st.set_page_config(page_title="VAE Lab", page_icon=":material/blur_on:", layout="wide")
+    # Before any widget: the Train page's sidebar is not drawn on the other pages.
+    keep_widget_state(sidebar.WIDGET_KEYS)
+    current_language()
+    pages = [
+        st.Page(
+            PAGES_DIR / f"{stem}.py",
+            title=t(title),
+            icon=icon,
+            url_path=stem,
+            default=index == 0,
+        )
+        for index, (stem, title, icon) in enumerate(PAGES)
+        # TODO(helper A): drop this check once every page file exists.
+        if (PAGES_DIR / f"{stem}.py").exists()
+    ]
+    page = st.navigation(pages)
+    with st.sidebar:
+        st.segmented_control(
+            t("sidebar.language"),
+            list(LANGUAGES),
+            format_func=LANGUAGES.get,
+            required=True,
+            key="lang",
+        )
+    page.run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,356 @@
+"""The hyperparameter sidebar of the Train page: the seed's settings, validated into a RunConfig.
+
+Every widget has a key (listed in :data:`WIDGET_KEYS`) so that its value survives page changes,
+and options are stable ids shown through translated labels. Invalid choices are corrected with an
+inline message; this module never raises.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from vaelab.app.i18n import t
+from vaelab.app.state import data_dir
+from vaelab.config import SCALED_LIKELIHOODS, SCALE_MODES, ModelConfig, RunConfig
+from vaelab.data import DatasetInfo, ImageDataset, dataset_info, dataset_names, load_dataset
+from vaelab.device import DEVICE_CHOICES, pick_device
+from vaelab.errors import ConfigError, DatasetError, DatasetUnavailableError
+from vaelab.experiment import build_config
+from vaelab.variants import VARIANTS
+
+# The seed's ranges and defaults.
+LATENT_MIN, LATENT_MAX, LATENT_STEP, LATENT_DEFAULT = 2, 400, 2, 128
+WIDTHS = (8, 16, 32, 64, 128, 256, 512)
+HIDDEN_DEFAULT = (32, 64)
+MAX_LAYERS = 5
+BETAS = (
+    1e-5,
+    2e-5,
+    5e-5,
+    1e-4,
+    2e-4,
+    5e-4,
+    1e-3,
+    2e-3,
+    5e-3,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1.0,
+    2.0,
+    5.0,
+    10.0,
+)
+BETA_DEFAULT = 1.0
+BATCH_SIZES = (64, 128, 256)
+EPOCHS_MIN, EPOCHS_MAX, EPOCHS_DEFAULT = 1, 50, 5
+LEARNING_RATES = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2)
+LR_DEFAULT = 1e-3
+SEED_MAX = 2**31 - 1
+#: Choice of the dataset list that reads the user's own images.
+OWN_DATA = "own"
+#: Image sides offered for the user's images; ``None`` lets the loader decide.
+IMAGE_SIZES = (None, 16, 28, 32, 48, 64)
+#: Largest .npz upload accepted.
+MAX_UPLOAD_MB = 200
+
+#: Default value of every widget, by key. Defaults are written to session state once instead of
+#: being passed to the widgets: Streamlit warns when a widget gets both (see keep_widget_state).
+DEFAULTS: dict[str, object] = {
+    "hp_variant": "vae",
+    "hp_dataset": "mnist",
+    "hp_own_path": "",
+    "hp_image_size": None,
+    "hp_latent": LATENT_DEFAULT,
+    "hp_hidden": list(HIDDEN_DEFAULT),
+    **{f"hp_likelihood_{v.id}": v.likelihoods[0] for v in VARIANTS.values()},
+    "hp_scale": "optimal",
+    **{f"hp_beta_{v.id}": BETA_DEFAULT for v in VARIANTS.values() if not v.beta_is_fixed},
+    "hp_batch": BATCH_SIZES[0],
+    "hp_epochs": EPOCHS_DEFAULT,
+    "hp_lr": LR_DEFAULT,
+    "hp_seed": 0,
+    "hp_device": "auto",
+}
+#: Keys of the widgets, whose values must outlive page changes.
+WIDGET_KEYS = tuple(DEFAULTS)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the sidebar describes.
+
+    Attributes
+    ----------
+    config : RunConfig or None
+        The validated run, or ``None`` when the data could not be loaded or a value is invalid.
+    model : ModelConfig or None
+        The architecture, known even when the data is not (for the architecture panel).
+    data : ImageDataset or None
+        The loaded images.
+    info : DatasetInfo or None
+        Facts about the chosen dataset.
+    requested : str
+        The dataset as picked (``"mnist"``), which may differ from ``data.name`` after a fallback.
+    device : str
+        ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``.
+    """
+
+    config: RunConfig | None
+    model: ModelConfig | None
+    data: ImageDataset | None
+    info: DatasetInfo | None
+    requested: str
+    device: str
+
+
+def available_devices() -> list[str]:
+    """The device choices this machine has (``auto`` and ``cpu`` always)."""
+    devices = []
+    for name in DEVICE_CHOICES:
+        try:
+            pick_device(name)
+        except ConfigError:
+            continue
+        devices.append(name)
+    return devices
+
+
+@st.cache_resource(ttl=300, show_spinner=False, max_entries=8)
+def _load_registered(name: str, root: str) -> ImageDataset:
+    # Cached for a few minutes so that a failed MNIST download (seconds) is not retried on every
+    # rerun, while a later retry can still succeed.
+    return load_dataset(name, Path(root), allow_fallback=True)
+
+
+def load_data(name: str, image_size: int | None = None) -> ImageDataset:
+    """Load a registered dataset (MNIST falls back to its offline sample) or the user's images.
+
+    Raises
+    ------
+    DatasetError, ConfigError
+        If the images cannot be loaded; the message says why.
+    """
+    if name in dataset_names():
+        return _load_registered(name, str(data_dir()))
+    return load_dataset(name, data_dir(), image_size=image_size)
+
+
+def _format_beta(beta: float) -> str:
+    return f"{beta:g}"
+
+
+def _save_upload(upload: object) -> Path:
+    """Keep an uploaded .npz under the data folder, named by its content hash."""
+    payload = upload.getvalue()
+    digest = hashlib.sha256(payload).hexdigest()[:16]
+    path = data_dir() / "uploads" / f"{digest}.npz"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(payload)
+    return path
+
+
+def _dataset_widgets() -> tuple[str, int | None]:
+    """Dataset choice, with the path and image size of the user's own images."""
+    names = [*dataset_names(), OWN_DATA]
+    choice = st.selectbox(
+        t("sidebar.dataset"),
+        names,
+        format_func=lambda name: t(f"dataset.{name}"),
+        help=t("sidebar.dataset_help"),
+        key="hp_dataset",
+    )
+    if choice != OWN_DATA:
+        return choice, None
+    path = st.text_input(
+        t("sidebar.own_path"),
+        placeholder=t("sidebar.own_path_placeholder"),
+        help=t("sidebar.own_path_help"),
+        key="hp_own_path",
+    ).strip()
+    upload = st.file_uploader(
+        t("sidebar.own_upload"), type=["npz"], help=t("sidebar.own_upload_help")
+    )
+    if upload is not None:
+        if upload.size > MAX_UPLOAD_MB * 2**20:
+            st.error(t("sidebar.upload_too_big", mb=MAX_UPLOAD_MB))
+        else:
+            path = str(_save_upload(upload))
+    size = st.selectbox(
+        t("sidebar.image_size"),
+        IMAGE_SIZES,
+        format_func=lambda s: t("sidebar.image_size_auto") if s is None else f"{s}×{s}",
+        help=t("sidebar.image_size_help"),
+        key="hp_image_size",
+    )
+    return path, size
+
+
+def _hidden_widget() -> tuple[int, ...]:
+    """Encoder widths in the order picked, corrected to 1–5 layers with a message."""
+    hidden = st.multiselect(
+        t("sidebar.hidden"),
+        WIDTHS,
+        help=t("sidebar.hidden_help"),
+        key="hp_hidden",
+    )
+    if not hidden:
+        st.warning(t("sidebar.hidden_none", default=" → ".join(map(str, HIDDEN_DEFAULT))))
+        return HIDDEN_DEFAULT
+    if len(hidden) > MAX_LAYERS:
+        st.warning(t("sidebar.hidden_too_many", n=len(hidden), max=MAX_LAYERS))
+        hidden = hidden[:MAX_LAYERS]
+    st.caption(t("sidebar.hidden_order", order=" → ".join(map(str, hidden))))
+    return tuple(hidden)
+
+
+def _loss_widgets(variant: str) -> tuple[str, str, float]:
+    """Reconstruction likelihood, σ mode and β for ``variant``."""
+    spec = VARIANTS[variant]
+    likelihood = st.selectbox(
+        t("sidebar.likelihood"),
+        spec.likelihoods,
+        format_func=lambda lik: t(f"likelihood.{lik}"),
+        help=t(f"sidebar.likelihood_help.{variant}"),
+        key=f"hp_likelihood_{variant}",
+    )
+    scale = "optimal"
+    if likelihood in SCALED_LIKELIHOODS:
+        scale = st.radio(
+            t("sidebar.scale"),
+            SCALE_MODES,
+            format_func=lambda mode: t(f"scale.{mode}"),
+            help=t("sidebar.scale_help"),
+            horizontal=True,
+            key="hp_scale",
+        )
+    if spec.beta_is_fixed:
+        st.caption(t("sidebar.beta_fixed"))
+        return likelihood, scale, spec.beta_range[0]
+    betas = [b for b in BETAS if spec.beta_range[0] <= b <= spec.beta_range[1]]
+    beta = st.select_slider(
+        t("sidebar.beta"),
+        betas,
+        format_func=_format_beta,
+        help=t(f"sidebar.beta_help.{variant}"),
+        key=f"hp_beta_{variant}",
+    )
+    return likelihood, scale, beta
+
+
+def render() -> Selection:
+    """Draw the hyperparameter widgets in the sidebar and validate them.
+
+    Returns
+    -------
+    Selection
+        The run they describe (``config`` is ``None`` when it cannot be built; the reason is shown
+        in the sidebar).
+    """
+    for key, value in DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+    with st.sidebar:
+        st.header(t("sidebar.title"))
+        variant = st.selectbox(
+            t("sidebar.model"),
+            list(VARIANTS),
+            format_func=lambda v: VARIANTS[v].label,
+            help=t("sidebar.model_help"),
+            key="hp_variant",
+        )
+        requested, image_size = _dataset_widgets()
+        latent = st.slider(
+            t("sidebar.latent"),
+            LATENT_MIN,
+            LATENT_MAX,
+            step=LATENT_STEP,
+            help=t("sidebar.latent_help"),
+            key="hp_latent",
+        )
+        hidden = _hidden_widget()
+        likelihood, scale, beta = _loss_widgets(variant)
+        batch_size = st.select_slider(
+            t("sidebar.batch"),
+            BATCH_SIZES,
+            help=t("sidebar.batch_help"),
+            key="hp_batch",
+        )
+        epochs = st.slider(
+            t("sidebar.epochs"),
+            EPOCHS_MIN,
+            EPOCHS_MAX,
+            help=t("sidebar.epochs_help"),
+            key="hp_epochs",
+        )
+        with st.expander(t("sidebar.advanced")):
+            lr = st.select_slider(
+                t("sidebar.lr"),
+                LEARNING_RATES,
+                format_func=_format_beta,
+                help=t("sidebar.lr_help"),
+                key="hp_lr",
+            )
+            seed = st.number_input(
+                t("sidebar.seed"), 0, SEED_MAX, step=1, help=t("sidebar.seed_help"), key="hp_seed"
+            )
+            devices = available_devices()
+            device = st.selectbox(
+                t("sidebar.device"),
+                devices,
+                format_func=lambda d: t(f"device.{d}"),
+                help=t("sidebar.device_help"),
+                key="hp_device",
+            )
+
+        data, info = None, None
+        if not requested:
+            st.info(t("sidebar.own_path_missing"))
+        else:
+            try:
+                with st.spinner(t("sidebar.loading", name=requested)):
+                    data = load_data(requested, image_size)
+                    info = dataset_info(data.name, data_dir(), image_size=image_size)
+            except DatasetUnavailableError as exc:
+                st.error(
+                    t("sidebar.dataset_unavailable", name=t(f"dataset.{requested}"), reason=exc)
+                )
+            except (DatasetError, ConfigError, OSError) as exc:
+                st.error(t("sidebar.dataset_error", reason=exc))
+            if info is None and requested in dataset_names():
+                info = dataset_info(requested, data_dir())
+
+        settings = dict(
+            variant=variant,
+            latent_dim=latent,
+            hidden=hidden,
+            likelihood=likelihood,
+            scale=scale,
+            beta=beta,
+        )
+        config, model = None, None
+        try:
+            if data is not None:
+                config = build_config(
+                    data,
+                    **settings,
+                    epochs=epochs,
+                    batch_size=batch_size,
+                    lr=lr,
+                    seed=int(seed),
+                )
+                model = config.model
+            elif info is not None:
+                channels, height, width = info.shape
+                model = ModelConfig(**settings, channels=channels, height=height, width=width)
+        except ConfigError as exc:
+            st.error(t("sidebar.invalid", reason=exc))
+            config = None
+    return Selection(config, model, data, info, requested, device)

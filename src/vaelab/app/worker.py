@@ -1,0 +1,409 @@
+"""Training in a background thread, reported through a thread-safe progress object.
+
+The page never waits for training: it starts a :class:`TrainingJob` and redraws from
+:meth:`TrainingProgress.snapshot` a few times a second. The worker thread never calls Streamlit;
+its callback only writes into the progress object, under a lock.
+
+Jobs live in a process-wide :class:`JobRegistry` keyed by browser session, so leaving the page or
+changing a widget does not stop a training. A :class:`TrainingQueue` lets one job use the CPU at a
+time; the others wait in order (and can be stopped while they wait) without losing anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+from vaelab.config import RunConfig
+from vaelab.data import ImageDataset
+from vaelab.errors import VaeLabError
+from vaelab.experiment import TrainOutcome, train
+from vaelab.runs import RunStore
+from vaelab.trainer import Callback, StepState, Trainer, TrainResult
+
+log = logging.getLogger(__name__)
+
+#: Statuses of a job that has not finished.
+ACTIVE = ("queued", "running")
+#: Seconds between two reconstructions of the fixed batch during an epoch.
+RECON_INTERVAL_S = 2.0
+#: Most points of the per-step loss curves handed to the page (longer curves are averaged).
+MAX_CURVE_POINTS = 500
+#: Finished jobs older than this are dropped from the registry when a new job starts.
+FORGET_AFTER_S = 3600.0
+
+
+def comparison_grid(
+    originals: torch.Tensor, reconstructions: torch.Tensor, *, pad: int = 2, scale: int = 3
+) -> np.ndarray:
+    """Originals in the top row, their reconstructions below, as one uint8 image.
+
+    Parameters
+    ----------
+    originals, reconstructions : torch.Tensor
+        Float images in [0, 1], shaped ``(N, C, H, W)``.
+    pad : int
+        White pixels between images.
+    scale : int
+        Each pixel becomes a ``scale × scale`` block, so that the browser does not blur small
+        images when it enlarges them.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``scale · (2H + 3 pad, N (W + pad) + pad)`` pixels for gray images, with a trailing RGB
+        axis otherwise.
+    """
+    rows = [originals.detach().float().cpu(), reconstructions.detach().float().cpu()]
+    n, c, h, w = rows[0].shape
+    grid = torch.ones(c, 2 * h + 3 * pad, n * (w + pad) + pad)
+    for r, images in enumerate(rows):
+        for i, image in enumerate(images.clamp(0, 1)):
+            top, left = pad + r * (h + pad), pad + i * (w + pad)
+            grid[:, top : top + h, left : left + w] = image
+    grid = grid.repeat_interleave(scale, dim=1).repeat_interleave(scale, dim=2)
+    pixels = (grid * 255).round().to(torch.uint8)
+    # (C, H, W) -> (H, W) or (H, W, 3), the layouts image widgets expect
+    return pixels[0].numpy() if c == 1 else pixels.permute(1, 2, 0).numpy()
+
+
+def thin_curve(
+    points: list[dict[str, float]], max_points: int = MAX_CURVE_POINTS
+) -> list[dict[str, float]]:
+    """Average consecutive points so that a curve has at most ``max_points`` points.
+
+    Parameters
+    ----------
+    points : list of dict
+        One dict of floats per step, all with the same keys (``"step"`` among them).
+    max_points : int
+        Largest number of points returned.
+
+    Returns
+    -------
+    list of dict
+        The points themselves when there are few enough; otherwise means over equal buckets.
+    """
+    if len(points) <= max_points:
+        return list(points)
+    size = -(-len(points) // max_points)
+    thinned = []
+    for start in range(0, len(points), size):
+        bucket = points[start : start + size]
+        keys = bucket[0].keys()
+        thinned.append({k: sum(p.get(k, 0.0) for p in bucket) / len(bucket) for k in keys})
+    return thinned
+
+
+@dataclass(frozen=True)
+class ProgressSnapshot:
+    """A consistent copy of a job's progress, safe to read without a lock.
+
+    Attributes
+    ----------
+    status : str
+        ``"queued"``, ``"running"``, ``"complete"``, ``"stopped"``, ``"cached"``,
+        ``"cancelled"`` (stopped while queued) or ``"error"``.
+    queue_position : int
+        Trainings ahead of this one while it is queued.
+    step : StepState or None
+        The latest optimisation step.
+    curve : list of dict
+        Per-step loss terms (thinned), each with its ``"step"``.
+    history : list of dict
+        One record per finished epoch, the earlier epochs of a continued run included.
+    grid : numpy.ndarray or None
+        Fixed test images above their latest reconstructions.
+    grid_epoch : float
+        Epochs of training behind ``grid`` (fractional within an epoch).
+    error : str or None
+        Why the training failed.
+    outcome : TrainOutcome or None
+        The trained run and its model, once finished.
+    """
+
+    status: str
+    queue_position: int
+    step: StepState | None
+    curve: list[dict[str, float]]
+    history: list[dict[str, float]]
+    grid: np.ndarray | None
+    grid_epoch: float
+    error: str | None
+    outcome: TrainOutcome | None
+
+    @property
+    def active(self) -> bool:
+        """Whether the job is still queued or training."""
+        return self.status in ACTIVE
+
+
+@dataclass
+class TrainingProgress:
+    """What the worker thread reports, behind a lock; the page reads :meth:`snapshot`."""
+
+    status: str = "queued"
+    queue_position: int = 0
+    step: StepState | None = None
+    steps: list[dict[str, float]] = field(default_factory=list)
+    history: list[dict[str, float]] = field(default_factory=list)
+    grid: np.ndarray | None = None
+    grid_epoch: float = 0.0
+    error: str | None = None
+    outcome: TrainOutcome | None = None
+    finished_at: float | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def update(self, **values: Any) -> None:
+        """Set attributes atomically."""
+        with self.lock:
+            for name, value in values.items():
+                setattr(self, name, value)
+
+    def snapshot(self) -> ProgressSnapshot:
+        """A consistent copy of the progress."""
+        with self.lock:
+            return ProgressSnapshot(
+                status=self.status,
+                queue_position=self.queue_position,
+                step=self.step,
+                curve=thin_curve(self.steps),
+                history=list(self.history),
+                grid=self.grid,
+                grid_epoch=self.grid_epoch,
+                error=self.error,
+                outcome=self.outcome,
+            )
+
+
+class ProgressCallback(Callback):
+    """Writes the trainer's progress into a :class:`TrainingProgress`.
+
+    Runs in the worker thread: it reconstructs the fixed batch itself (every
+    :data:`RECON_INTERVAL_S` seconds and at each epoch end), so the page only draws.
+    """
+
+    def __init__(
+        self, progress: TrainingProgress, recon_interval: float = RECON_INTERVAL_S
+    ) -> None:
+        self.progress = progress
+        self.recon_interval = recon_interval
+        self._last_recon = 0.0
+        self._originals: torch.Tensor | None = None
+
+    def _reconstruct(self, trainer: Trainer, epoch: float) -> None:
+        grid = comparison_grid(self._originals, trainer.reconstruct_fixed_batch())
+        self._last_recon = time.monotonic()
+        self.progress.update(grid=grid, grid_epoch=epoch)
+
+    def on_train_start(self, trainer: Trainer) -> None:  # noqa: D102
+        self._originals = trainer.fixed_batch.float().cpu()
+        self.progress.update(status="running", queue_position=0, history=list(trainer.history))
+        self._reconstruct(trainer, float(trainer.epochs_done))
+
+    def on_step_end(self, trainer: Trainer, state: StepState) -> None:  # noqa: D102
+        point = {"step": float(state.step), **state.metrics}
+        with self.progress.lock:
+            self.progress.step = state
+            self.progress.steps.append(point)
+        if time.monotonic() - self._last_recon >= self.recon_interval:
+            epoch = state.epoch - 1 + state.step_in_epoch / state.steps_per_epoch
+            self._reconstruct(trainer, epoch)
+
+    def on_epoch_end(self, trainer: Trainer, record: dict[str, float]) -> None:  # noqa: D102
+        with self.progress.lock:
+            self.progress.history.append(dict(record))
+        self._reconstruct(trainer, float(trainer.epochs_done))
+
+    def on_train_end(self, trainer: Trainer, result: TrainResult) -> None:  # noqa: D102
+        self._reconstruct(trainer, float(trainer.epochs_done))
+
+
+class TrainingQueue:
+    """Lets one job train at a time; the others wait in the order they arrived."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._waiting: list[object] = []
+        self._running: object | None = None
+
+    def wait_turn(
+        self, job: object, stop_event: threading.Event, progress: TrainingProgress
+    ) -> bool:
+        """Block until ``job`` may train; ``False`` if ``stop_event`` was set while waiting."""
+        with self._cond:
+            self._waiting.append(job)
+            while self._running is not None or self._waiting[0] is not job:
+                if stop_event.is_set():
+                    self._waiting.remove(job)
+                    self._cond.notify_all()
+                    return False
+                ahead = self._waiting.index(job) + (self._running is not None)
+                progress.update(queue_position=ahead)
+                self._cond.wait(timeout=0.2)
+            self._waiting.pop(0)
+            self._running = job
+            return True
+
+    def release(self, job: object) -> None:
+        """Give the CPU to the next job."""
+        with self._cond:
+            if self._running is job:
+                self._running = None
+            self._cond.notify_all()
+
+
+#: The process-wide queue every job goes through.
+QUEUE = TrainingQueue()
+
+
+class TrainingJob:
+    """One training in its own thread.
+
+    Parameters
+    ----------
+    config : RunConfig
+        What to train (its epochs are the total to reach).
+    data : ImageDataset
+        The images of ``config``.
+    store : RunStore
+        Where the run is saved.
+    device : str
+        ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``.
+    retrain : bool
+        Start from scratch even if the run is cached.
+    queue : TrainingQueue
+        The queue shared by concurrent jobs.
+    """
+
+    def __init__(
+        self,
+        config: RunConfig,
+        data: ImageDataset,
+        store: RunStore,
+        *,
+        device: str = "auto",
+        retrain: bool = False,
+        queue: TrainingQueue = QUEUE,
+    ) -> None:
+        self.config = config
+        self.data = data
+        self.store = store
+        self.device = device
+        self.retrain = retrain
+        self.queue = queue
+        self.stop_event = threading.Event()
+        self.progress = TrainingProgress()
+        self.thread = threading.Thread(
+            target=self._run, name=f"vaelab-{config.run_id}", daemon=True
+        )
+
+    @property
+    def run_id(self) -> str:
+        """Id of the run being trained."""
+        return self.config.run_id
+
+    @property
+    def active(self) -> bool:
+        """Whether the job is queued or training."""
+        return self.progress.status in ACTIVE
+
+    def start(self) -> TrainingJob:
+        """Start the thread; returns the job."""
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop at the next step (or leave the queue); what was learned is saved."""
+        self.stop_event.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for the thread to end."""
+        self.thread.join(timeout)
+
+    def _run(self) -> None:
+        if not self.queue.wait_turn(self, self.stop_event, self.progress):
+            self.progress.update(status="cancelled", finished_at=time.monotonic())
+            return
+        try:
+            outcome = train(
+                self.config,
+                self.data,
+                store=self.store,
+                device=self.device,
+                callbacks=[ProgressCallback(self.progress)],
+                stop_event=self.stop_event,
+                retrain=self.retrain,
+            )
+        except VaeLabError as exc:
+            self.progress.update(status="error", error=str(exc), finished_at=time.monotonic())
+        except Exception as exc:  # noqa: BLE001 - the page must show it, not lose it in a thread
+            log.exception("training %s failed", self.run_id)
+            self.progress.update(
+                status="error", error=f"{type(exc).__name__}: {exc}", finished_at=time.monotonic()
+            )
+        else:
+            self.progress.update(
+                status=outcome.status, outcome=outcome, finished_at=time.monotonic()
+            )
+        finally:
+            self.queue.release(self)
+
+
+class JobRegistry:
+    """The jobs of every browser session of this process, one per session."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: dict[str, TrainingJob] = {}
+
+    def get(self, session: str) -> TrainingJob | None:
+        """The latest job of ``session``, running or finished."""
+        with self._lock:
+            return self._jobs.get(session)
+
+    def start(self, session: str, job: TrainingJob) -> TrainingJob:
+        """Start ``job`` for ``session``, unless the session already has an active job.
+
+        Returns
+        -------
+        TrainingJob
+            The session's active job: ``job`` if it was started, else the one already running.
+        """
+        with self._lock:
+            current = self._jobs.get(session)
+            if current is not None and current.active:
+                return current
+            self._forget_old()
+            self._jobs[session] = job
+        return job.start()
+
+    def forget(self, session: str) -> None:
+        """Drop the finished job of ``session`` (an active job is kept)."""
+        with self._lock:
+            job = self._jobs.get(session)
+            if job is not None and not job.active:
+                del self._jobs[session]
+
+    def active_count(self) -> int:
+        """Number of jobs queued or training, every session included."""
+        with self._lock:
+            return sum(job.active for job in self._jobs.values())
+
+    def _forget_old(self) -> None:
+        # Sessions that went away leave their finished job (and its model) behind.
+        now = time.monotonic()
+        for session, job in list(self._jobs.items()):
+            done = job.progress.finished_at
+            if done is not None and now - done > FORGET_AFTER_S:
+                del self._jobs[session]
+
+
+#: The process-wide registry. A module global outlives every script rerun of every session.
+REGISTRY = JobRegistry()

@@ -1,0 +1,39 @@
+"""A terminal progress bar for training, as a trainer callback."""
+
+from __future__ import annotations
+
+from tqdm import tqdm
+
+from vaelab.trainer import Callback, StepState, Trainer, TrainResult
+
+
+class ProgressBar(Callback):
+    """One tqdm bar over all remaining steps, with the loss and images/s; one line per epoch."""
+
+    def __init__(self) -> None:
+        self.bar: tqdm | None = None
+
+    def on_train_start(self, trainer: Trainer) -> None:  # noqa: D102
+        total = trainer.config.epochs * trainer.steps_per_epoch
+        done = trainer.epochs_done * trainer.steps_per_epoch + trainer.step_in_epoch
+        self.bar = tqdm(total=total, initial=done, unit="step", dynamic_ncols=True, leave=False)
+
+    def on_step_end(self, trainer: Trainer, state: StepState) -> None:  # noqa: D102
+        assert self.bar is not None
+        self.bar.set_description(f"epoch {state.epoch}/{state.epochs}", refresh=False)
+        self.bar.set_postfix(loss=f"{state.metrics['loss']:.4g}",
+                             img_s=f"{state.images_per_second:.0f}", refresh=False)
+        self.bar.update(1)
+
+    def on_epoch_end(self, trainer: Trainer, record: dict[str, float]) -> None:  # noqa: D102
+        assert self.bar is not None
+        sigma = f"  σ {record['test_sigma']:.4f}" if "test_sigma" in record else ""
+        self.bar.write(
+            f"epoch {int(record['epoch'])}: train loss {record['train_loss']:.4g}  "
+            f"test loss {record['test_loss']:.4g} (recon {record['test_recon']:.4g}, "
+            f"KL {record['test_kl']:.4g}){sigma}  {record['images_per_second']:.0f} img/s"
+        )
+
+    def on_train_end(self, trainer: Trainer, result: TrainResult) -> None:  # noqa: D102
+        if self.bar is not None:
+            self.bar.close()

@@ -1,0 +1,243 @@
+"""Typed, validated configurations and the run id derived from them.
+
+A run is fully described by a :class:`RunConfig`: the model, the data and the training
+hyperparameters. The run id is a hash of every setting that changes the result, except the number
+of epochs, so that training longer continues the same run instead of starting a new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from vaelab.errors import ConfigError
+from vaelab.variants import VARIANTS
+
+#: Reconstruction likelihoods that have a scale (σ or b) chosen by the σ-VAE.
+SCALED_LIKELIHOODS = ("gaussian", "laplace")
+#: How a σ-VAE picks its decoder scale (Rybkin et al. 2020, sections 3.2 and 3.3).
+SCALE_MODES = ("optimal", "learned")
+
+LATENT_RANGE = (2, 512)
+LAYER_COUNT_RANGE = (1, 5)
+WIDTH_RANGE = (8, 512)
+MIN_IMAGE_SIDE = 8
+MAX_IMAGE_SIDE = 256
+CHANNEL_CHOICES = (1, 3)
+
+
+def _check_int(name: str, value: Any, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be from {low} to {high}, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Architecture and loss of a convolutional VAE.
+
+    Parameters
+    ----------
+    variant : str
+        ``"vae"``, ``"beta-vae"`` or ``"sigma-vae"`` (see :data:`vaelab.variants.VARIANTS`).
+    latent_dim : int
+        Size of the latent vector z, from 2 to 512.
+    hidden : tuple of int
+        Widths of the 1 to 5 stride-2 convolutional layers of the encoder (each 8 to 512); the
+        decoder mirrors them.
+    likelihood : str or None
+        Reconstruction term: ``"mse"``, ``"l1"`` or ``"bernoulli"`` for the VAE and β-VAE,
+        ``"gaussian"`` or ``"laplace"`` for the σ-VAE. ``None`` picks the variant's default.
+    scale : str
+        For the σ-VAE: ``"optimal"`` (analytic σ, the batch RMSE) or ``"learned"`` (one shared
+        log-scale parameter). Ignored by the other variants.
+    beta : float
+        Weight of the KL term. Fixed to 1 for the original VAE; 1e-5 to 10 otherwise.
+    channels, height, width : int
+        Shape of the images: 1 or 3 channels, sides from 8 to 256 pixels.
+    """
+
+    variant: str = "vae"
+    latent_dim: int = 128
+    hidden: tuple[int, ...] = (32, 64)
+    likelihood: str | None = None
+    scale: str = "optimal"
+    beta: float = 1.0
+    channels: int = 1
+    height: int = 28
+    width: int = 28
+
+    def __post_init__(self) -> None:
+        variant = VARIANTS.get(self.variant)
+        if variant is None:
+            raise ConfigError(
+                f"unknown model {self.variant!r}; choose one of: {', '.join(VARIANTS)}"
+            )
+        _check_int("latent size", self.latent_dim, *LATENT_RANGE)
+        hidden = tuple(self.hidden) if isinstance(self.hidden, list | tuple) else None
+        if hidden is None or not LAYER_COUNT_RANGE[0] <= len(hidden) <= LAYER_COUNT_RANGE[1]:
+            count = len(hidden) if hidden is not None else self.hidden
+            raise ConfigError(
+                f"the encoder needs {LAYER_COUNT_RANGE[0]} to {LAYER_COUNT_RANGE[1]} "
+                f"convolutional layers, got {count}"
+            )
+        for width in hidden:
+            _check_int("each layer width", width, *WIDTH_RANGE)
+        object.__setattr__(self, "hidden", hidden)
+
+        likelihood = self.likelihood or variant.likelihoods[0]
+        if likelihood not in variant.likelihoods:
+            raise ConfigError(
+                f"reconstruction loss {likelihood!r} does not go with {variant.label}; "
+                f"choose one of: {', '.join(variant.likelihoods)}"
+            )
+        object.__setattr__(self, "likelihood", likelihood)
+        if self.scale not in SCALE_MODES:
+            raise ConfigError(
+                f"decoder scale must be one of: {', '.join(SCALE_MODES)}, got {self.scale!r}"
+            )
+        if likelihood not in SCALED_LIKELIHOODS:
+            # The scale only means something for a calibrated decoder: normalise it so that it
+            # cannot split the run cache.
+            object.__setattr__(self, "scale", "optimal")
+
+        if isinstance(self.beta, bool) or not isinstance(self.beta, int | float):
+            raise ConfigError(f"β must be a number, got {self.beta!r}")
+        beta = float(self.beta)
+        low, high = variant.beta_range
+        if variant.beta_is_fixed and beta != low:
+            raise ConfigError(
+                f"the original VAE has β = {low:g}; use the β-VAE or σ-VAE to change it"
+            )
+        if not low <= beta <= high:
+            raise ConfigError(f"β must be from {low:g} to {high:g} for {variant.label}, got {beta:g}")
+        object.__setattr__(self, "beta", beta)
+
+        if self.channels not in CHANNEL_CHOICES:
+            raise ConfigError(f"images must have 1 or 3 channels, got {self.channels}")
+        _check_int("image height", self.height, MIN_IMAGE_SIDE, MAX_IMAGE_SIDE)
+        _check_int("image width", self.width, MIN_IMAGE_SIDE, MAX_IMAGE_SIDE)
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        """Shape ``(C, H, W)`` of one image."""
+        return (self.channels, self.height, self.width)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Optimisation hyperparameters.
+
+    Parameters
+    ----------
+    epochs : int
+        Total number of passes over the training set (1 to 1000). Not part of the run id: asking
+        for more epochs continues a cached run.
+    batch_size : int
+        Images per optimisation step (1 to 4096).
+    lr : float
+        Adam's learning rate, in (0, 1].
+    seed : int
+        Seed of every random draw (initial weights, batch order, reparameterization noise).
+    """
+
+    epochs: int = 5
+    batch_size: int = 64
+    lr: float = 1e-3
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        _check_int("epochs", self.epochs, 1, 1000)
+        _check_int("batch size", self.batch_size, 1, 4096)
+        _check_int("seed", self.seed, 0, 2**63 - 1)
+        if isinstance(self.lr, bool) or not isinstance(self.lr, int | float):
+            raise ConfigError(f"learning rate must be a number, got {self.lr!r}")
+        if not 0.0 < float(self.lr) <= 1.0:
+            raise ConfigError(f"learning rate must be in (0, 1], got {self.lr:g}")
+        object.__setattr__(self, "lr", float(self.lr))
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Which images a run was trained on.
+
+    Parameters
+    ----------
+    dataset : str
+        A registered dataset id (``"mnist"``, ``"mnist-5k"``…) or the path of the user's images.
+    fingerprint : str
+        Content hash of the loaded images, so that a changed folder never reuses a stale run.
+    image_size : int or None
+        Side the user's images were resized to; ``None`` for the registered datasets.
+    """
+
+    dataset: str = "mnist"
+    fingerprint: str = ""
+    image_size: int | None = None
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that defines a run."""
+
+    model: ModelConfig = field(default_factory=ModelConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict (tuples become lists)."""
+        return json.loads(json.dumps(asdict(self)))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunConfig:
+        """Rebuild and validate a config saved by :meth:`to_dict`.
+
+        Raises
+        ------
+        ConfigError
+            If a section or key is missing, unknown, or has a value that is not allowed.
+        """
+        if not isinstance(data, dict):
+            raise ConfigError("a run config must be a JSON object")
+        sections = {"model": ModelConfig, "data": DataConfig, "train": TrainConfig}
+        built = {}
+        for name, section_cls in sections.items():
+            values = data.get(name)
+            if not isinstance(values, dict):
+                raise ConfigError(f"run config has no {name!r} section")
+            known = {f.name for f in fields(section_cls)}
+            unknown = set(values) - known
+            if unknown:
+                raise ConfigError(f"unknown {name} setting(s): {', '.join(sorted(unknown))}")
+            if name == "model" and "hidden" in values:
+                values = {**values, "hidden": tuple(values["hidden"])}
+            try:
+                built[name] = section_cls(**values)
+            except TypeError as exc:
+                raise ConfigError(f"invalid {name} settings: {exc}") from None
+        return cls(**built)
+
+    def identity(self) -> dict[str, Any]:
+        """The settings that determine the result of training, epochs excluded."""
+        d = self.to_dict()
+        del d["train"]["epochs"]
+        return d
+
+    @property
+    def run_id(self) -> str:
+        """Readable, stable id: ``<variant>-<dataset>-z<latent>-<hash>``."""
+        canonical = json.dumps(self.identity(), sort_keys=True, separators=(",", ":"))
+        digest = hashlib.sha256(canonical.encode()).hexdigest()[:10]
+        # A registered id, or the stem of the user's folder or file ("my-digits.npz" -> my-digits).
+        name = Path(self.data.dataset.replace("\\", "/")).stem or "custom"
+        dataset = "".join(c if c.isalnum() or c == "-" else "-" for c in name)[:24]
+        return f"{self.model.variant}-{dataset}-z{self.model.latent_dim}-{digest}"
+
+    def with_epochs(self, epochs: int) -> RunConfig:
+        """A copy that trains for ``epochs`` in total."""
+        return replace(self, train=replace(self.train, epochs=epochs))

@@ -1,0 +1,165 @@
+"""Two caches of loaded datasets: safetensors files on disk, and a few datasets in memory.
+
+The disk cache turns the first load of a registered dataset (parsing IDX, CSV or pickle files)
+into a memory-mapped read on every later run. The memory cache makes a Streamlit rerun reuse the
+tensors it already has.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from pathlib import Path
+
+from safetensors import safe_open
+from safetensors.torch import save_file
+
+from vaelab.data.dataset import ImageDataset
+
+log = logging.getLogger(__name__)
+
+CACHE_DIR_NAME = ".vaelab-cache"
+#: Bumped whenever the cache layout or the loaded data changes, so that older files are rebuilt.
+CACHE_FORMAT = "vaelab-dataset/1"
+TENSOR_NAMES = ("train_x", "train_y", "test_x", "test_y")
+
+
+def cache_file(root: Path, dataset_id: str) -> Path:
+    """Where the disk cache of a registered dataset lives.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        Data folder.
+    dataset_id : str
+        Registry id.
+
+    Returns
+    -------
+    pathlib.Path
+        ``root/.vaelab-cache/<id>.safetensors``.
+    """
+    return root / CACHE_DIR_NAME / f"{dataset_id}.safetensors"
+
+
+def read_cache(path: Path, name: str) -> ImageDataset | None:
+    """Load a dataset from its cache file.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The cache file.
+    name : str
+        Name to give the dataset.
+
+    Returns
+    -------
+    ImageDataset or None
+        ``None`` when there is no usable cache file; the caller then rebuilds it.
+    """
+    if not path.is_file():
+        return None
+    try:
+        with safe_open(path, framework="pt") as handle:
+            meta = handle.metadata() or {}
+            if meta.get("format") != CACHE_FORMAT:
+                return None
+            tensors = {key: handle.get_tensor(key) for key in handle.keys()}
+        classes = json.loads(meta["classes"])
+        return ImageDataset(
+            name,
+            *(tensors.get(key) for key in TENSOR_NAMES),
+            classes=None if classes is None else tuple(classes),
+            fingerprint=meta["fingerprint"],
+        )
+    except Exception as exc:
+        # The cache is only a copy: whatever is wrong with it (truncated, foreign, edited),
+        # rebuilding from the source files is the right answer, never a crash.
+        log.warning("ignoring unreadable dataset cache %s (%s); rebuilding it", path, exc)
+        return None
+
+
+def write_cache(path: Path, dataset: ImageDataset) -> None:
+    """Save a dataset to its cache file atomically.
+
+    A failure (read-only folder, full disk) is logged and otherwise ignored: the dataset is
+    already loaded, it just loads slower next time.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The cache file.
+    dataset : ImageDataset
+        The dataset to store.
+    """
+    tensors = {
+        key: getattr(dataset, key) for key in TENSOR_NAMES if getattr(dataset, key) is not None
+    }
+    metadata = {
+        "format": CACHE_FORMAT,
+        "classes": json.dumps(None if dataset.classes is None else list(dataset.classes)),
+        "fingerprint": dataset.fingerprint,
+    }
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A reader must never see a half-written file: write beside it, then rename over it.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(fd)
+        save_file(tensors, tmp, metadata=metadata)
+        os.replace(tmp, path)
+        tmp = None
+    except Exception as exc:
+        log.warning("could not write the dataset cache %s (%s)", path, exc)
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
+class MemoryCache:
+    """A small thread-safe least-recently-used cache of loaded datasets.
+
+    Parameters
+    ----------
+    size : int
+        How many datasets to keep; each can weigh a few hundred megabytes.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, ImageDataset] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> ImageDataset | None:
+        """Return the dataset stored under ``key``, or ``None``."""
+        with self._lock:
+            dataset = self._items.get(key)
+            if dataset is not None:
+                self._items.move_to_end(key)
+            return dataset
+
+    def put(self, key: Hashable, dataset: ImageDataset) -> None:
+        """Store ``dataset`` under ``key``, dropping the least recently used beyond the size."""
+        with self._lock:
+            self._items[key] = dataset
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every dataset."""
+        with self._lock:
+            self._items.clear()
+
+
+MEMORY = MemoryCache(size=4)
+
+
+def clear_memory_cache() -> None:
+    """Forget the datasets kept in memory, so that the next load reads the disk again."""
+    MEMORY.clear()

@@ -1,0 +1,428 @@
+"""Figures of VAE Lab: image grids, loss curves, the latent map and the KL per dimension.
+
+Plain matplotlib through its object-oriented API (``matplotlib.figure.Figure``, never
+``pyplot``): no global state, so Streamlit's threads can draw at the same time, and no UI import.
+
+Every text a figure shows comes from a ``labels`` mapping whose keys are :data:`LABEL_KEYS`;
+missing keys fall back to the English of :data:`DEFAULT_LABELS`. The app passes the strings of
+the user's language, ``{key: t(f"plot.{key}") for key in LABEL_KEYS}``. Labels containing
+``{placeholders}`` are formatted here.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from PIL import Image
+from torch import Tensor
+from torchvision.utils import make_grid
+
+#: English texts of the figures; the app passes translated ones with the same keys.
+DEFAULT_LABELS: dict[str, str] = {
+    "epoch": "Epoch",
+    "step": "Step",
+    "train": "train",
+    "test": "test",
+    "loss": "Total loss (nats per image)",
+    "recon": "Reconstruction (nats per image)",
+    "kl": "KL divergence (nats per image)",
+    "sigma": "Decoder σ",
+    "mse": "MSE per pixel",
+    "latent_dim": "Latent dimension",
+    "kl_per_dim": "Mean KL (nats)",
+    "active": "active ({n})",
+    "inactive": "inactive ({n})",
+    "latent_axis": "z{i}",
+    "pc_axis": "PC {i} ({pct} % of the variance)",
+    "images": "test images",
+    "your_image": "your image",
+    "class": "Class",
+}
+LABEL_KEYS: tuple[str, ...] = tuple(DEFAULT_LABELS)
+
+#: Curves drawn by :func:`loss_curves`, in panel order; ``sigma`` only when recorded.
+CURVE_METRICS = ("loss", "recon", "kl", "sigma")
+_TRAIN_COLOR, _TEST_COLOR = "#1f77b4", "#d62728"
+_ACTIVE_COLOR, _INACTIVE_COLOR = "#2a7ab9", "#b9b9b9"
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _labels(labels: Mapping[str, str] | None) -> dict[str, str]:
+    return {**DEFAULT_LABELS, **(labels or {})}
+
+
+# -- images ----------------------------------------------------------------------------------
+
+
+def image_grid(
+    images: Tensor,
+    nrow: int = 8,
+    *,
+    padding: int = 2,
+    pad_value: float = 0.5,
+    scale: int = 1,
+) -> np.ndarray:
+    """Tile images into one picture.
+
+    Parameters
+    ----------
+    images : Tensor
+        ``(N, C, H, W)`` with C = 1 or 3, ``uint8`` or float in [0, 1].
+    nrow : int, default 8
+        Images per row.
+    padding : int, default 2
+        Pixels between images (before scaling).
+    pad_value : float, default 0.5
+        Grey level of the padding, in [0, 1]; mid-grey separates both dark and light images.
+    scale : int, default 1
+        Integer upscaling with nearest-neighbour pixels, so that 28-pixel digits stay sharp when
+        shown large.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``uint8`` array, ``(H', W')`` for grey images or ``(H', W', 3)`` for colour ones.
+    """
+    if images.ndim != 4 or images.shape[1] not in (1, 3):
+        raise ValueError(f"expected images shaped (N, 1 or 3, H, W), got {tuple(images.shape)}")
+    x = images.detach().cpu()
+    x = x.float() / 255.0 if x.dtype == torch.uint8 else x.float().clamp(0.0, 1.0)
+    channels = x.shape[1]
+    grid = make_grid(x, nrow=max(1, nrow), padding=padding, pad_value=pad_value)  # (3, H', W')
+    if scale > 1:
+        grid = grid.repeat_interleave(scale, dim=1).repeat_interleave(scale, dim=2)
+    array = (grid * 255.0).round().clamp(0, 255).to(torch.uint8)
+    if channels == 1:
+        return array[0].numpy()
+    return array.permute(1, 2, 0).contiguous().numpy()
+
+
+def upscale_for_display(side: int, target: int = 112) -> int:
+    """Integer factor that brings an image side near ``target`` pixels (at least 1)."""
+    return max(1, round(target / max(1, side)))
+
+
+def png_bytes(picture: np.ndarray | Figure, dpi: int = 110) -> bytes:
+    """Encode an image array or a figure as PNG.
+
+    Parameters
+    ----------
+    picture : numpy.ndarray or Figure
+        A ``uint8`` array from :func:`image_grid`, or a matplotlib figure.
+    dpi : int, default 110
+        Resolution of a figure.
+
+    Returns
+    -------
+    bytes
+        The PNG file.
+    """
+    buffer = io.BytesIO()
+    if isinstance(picture, Figure):
+        picture.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    else:
+        Image.fromarray(np.asarray(picture, dtype=np.uint8)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+# -- curves ----------------------------------------------------------------------------------
+
+
+def _series(history: Sequence[Mapping[str, float]], x: str, key: str) -> tuple[list, list]:
+    points = [(r[x], r[key]) for r in history if x in r and r.get(key) is not None]
+    return [p[0] for p in points], [p[1] for p in points]
+
+
+def _metrics_in(history: Sequence[Mapping[str, float]], metrics: Sequence[str]) -> list[str]:
+    return [
+        m for m in metrics if any(f"train_{m}" in r or f"test_{m}" in r for r in history)
+    ]
+
+
+def loss_curves(
+    history: Sequence[Mapping[str, float]],
+    *,
+    x: str = "epoch",
+    metrics: Sequence[str] = CURVE_METRICS,
+    labels: Mapping[str, str] | None = None,
+) -> Figure:
+    """Train and test curves of the loss and its terms, one panel per term.
+
+    Parameters
+    ----------
+    history : sequence of dict
+        Records such as the trainer's epoch records: an ``x`` key and ``train_<metric>`` /
+        ``test_<metric>`` values. Missing values are skipped.
+    x : str, default "epoch"
+        Key of the horizontal axis (``"epoch"`` or ``"step"``).
+    metrics : sequence of str, default ``CURVE_METRICS``
+        Terms to draw; those absent from the history (σ outside the σ-VAE) get no panel.
+    labels : mapping, optional
+        Translated texts (see :data:`LABEL_KEYS`).
+
+    Returns
+    -------
+    Figure
+        One row of panels.
+    """
+    text = _labels(labels)
+    shown = _metrics_in(history, metrics) or list(metrics[:1])
+    fig = Figure(figsize=(3.6 * len(shown), 3.0), layout="constrained")
+    axes = fig.subplots(1, len(shown), squeeze=False)[0]
+    for ax, metric in zip(axes, shown, strict=True):
+        for split, color, style in (("train", _TRAIN_COLOR, "-"), ("test", _TEST_COLOR, "--")):
+            xs, ys = _series(history, x, f"{split}_{metric}")
+            if xs:
+                # A marker per point keeps a 1-epoch run visible (a line needs two points).
+                marker = "o" if len(xs) <= 30 else None
+                ax.plot(xs, ys, style, color=color, marker=marker, ms=3, label=text[split])
+        ax.set_title(text.get(metric, metric), fontsize=10)
+        ax.set_xlabel(text.get(x, x))
+        ax.grid(alpha=0.3)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        if ax.lines:
+            ax.legend(fontsize=8)
+    return fig
+
+
+def compare_curves(
+    histories: Mapping[str, Sequence[Mapping[str, float]]],
+    *,
+    split: str = "test",
+    x: str = "epoch",
+    metrics: Sequence[str] = ("loss", "recon", "kl"),
+    labels: Mapping[str, str] | None = None,
+) -> Figure:
+    """Curves of several runs, one colour per run, one panel per term.
+
+    Parameters
+    ----------
+    histories : mapping of str to sequence of dict
+        Name shown in the legend -> the run's history records.
+    split : str, default "test"
+        ``"train"`` or ``"test"`` values.
+    x : str, default "epoch"
+        Key of the horizontal axis.
+    metrics : sequence of str, default ("loss", "recon", "kl")
+        Terms to draw (those no run recorded are left out).
+    labels : mapping, optional
+        Translated texts (see :data:`LABEL_KEYS`).
+
+    Returns
+    -------
+    Figure
+        One row of panels with a shared legend below.
+    """
+    text = _labels(labels)
+    every = [r for h in histories.values() for r in h]
+    shown = _metrics_in(every, metrics) or list(metrics[:1])
+    fig = Figure(figsize=(3.6 * len(shown), 3.3), layout="constrained")
+    axes = fig.subplots(1, len(shown), squeeze=False)[0]
+    colors = _palette(len(histories))
+    handles = []
+    for (name, history), color in zip(histories.items(), colors, strict=True):
+        handles.append(Line2D([], [], color=color, marker="o", ms=3, label=name))
+        for ax, metric in zip(axes, shown, strict=True):
+            xs, ys = _series(history, x, f"{split}_{metric}")
+            if xs:
+                ax.plot(xs, ys, color=color, marker="o" if len(xs) <= 30 else None, ms=3)
+    for ax, metric in zip(axes, shown, strict=True):
+        ax.set_title(f"{text.get(metric, metric)} — {text.get(split, split)}", fontsize=10)
+        ax.set_xlabel(text.get(x, x))
+        ax.grid(alpha=0.3)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    if handles:
+        fig.legend(handles=handles, loc="outside lower center", ncols=min(3, len(handles)),
+                   fontsize=8)
+    return fig
+
+
+# -- the latent space ------------------------------------------------------------------------
+
+
+def _palette(n: int) -> list:
+    from matplotlib import colormaps
+
+    if n <= 10:
+        return [colormaps["tab10"](i) for i in range(n)]
+    if n <= 20:
+        return [colormaps["tab20"](i) for i in range(n)]
+    return [colormaps["turbo"](i / max(1, n - 1)) for i in range(n)]
+
+
+def axis_titles(
+    method: str, explained: Sequence[float], labels: Mapping[str, str] | None = None
+) -> tuple[str, str]:
+    """Titles of the two axes of the latent map.
+
+    Parameters
+    ----------
+    method : str
+        ``"latent"`` (the axes are z₁ and z₂) or ``"pca"`` (principal components).
+    explained : sequence of float
+        Share of the variance along each axis, in [0, 1] (used for PCA).
+    labels : mapping, optional
+        Translated texts (see :data:`LABEL_KEYS`).
+
+    Returns
+    -------
+    tuple of str
+        Horizontal and vertical titles.
+    """
+    text = _labels(labels)
+    if method == "latent":
+        return tuple(  # type: ignore[return-value]
+            text["latent_axis"].format(i=str(i).translate(_SUBSCRIPTS)) for i in (1, 2)
+        )
+    return tuple(  # type: ignore[return-value]
+        text["pc_axis"].format(i=i, pct=round(100 * float(share)))
+        for i, share in zip((1, 2), explained, strict=True)
+    )
+
+
+def latent_scatter(
+    coords: Tensor | np.ndarray,
+    targets: Tensor | np.ndarray | None = None,
+    class_names: Sequence[str] | None = None,
+    *,
+    axes: tuple[str, str] = ("z₁", "z₂"),
+    highlight: Tensor | np.ndarray | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> Figure:
+    """Scatter plot of encoded images in 2-D, coloured by class.
+
+    Parameters
+    ----------
+    coords : array-like
+        ``(N, 2)`` positions (from :meth:`vaelab.explore.Projection.transform`).
+    targets : array-like, optional
+        ``(N,)`` integer class labels; without them every point has one colour.
+    class_names : sequence of str, optional
+        Legend names, indexed by label; the labels themselves when absent.
+    axes : tuple of str
+        Axis titles (see :func:`axis_titles`).
+    highlight : array-like, optional
+        ``(K, 2)`` positions drawn as large stars (the user's image).
+    labels : mapping, optional
+        Translated texts (see :data:`LABEL_KEYS`).
+
+    Returns
+    -------
+    Figure
+        The map, legend outside on the right.
+    """
+    text = _labels(labels)
+    xy = np.asarray(coords, dtype=np.float64).reshape(-1, 2)
+    fig = Figure(figsize=(6.4, 4.8), layout="constrained")
+    ax = fig.subplots()
+    # Small, slightly transparent points: thousands of them must not hide each other.
+    size, alpha = (8, 0.7) if len(xy) > 500 else (18, 0.8)
+    if targets is None:
+        ax.scatter(xy[:, 0], xy[:, 1], s=size, alpha=alpha, color=_palette(1)[0],
+                   label=text["images"], linewidths=0)
+    else:
+        y = np.asarray(targets).reshape(-1)
+        values = sorted(set(y.tolist()))
+        n_classes = max(len(class_names or ()), (max(values) + 1) if values else 0)
+        colors = _palette(n_classes)
+        for value in values:
+            mask = y == value
+            name = class_names[value] if class_names and value < len(class_names) else str(value)
+            ax.scatter(xy[mask, 0], xy[mask, 1], s=size, alpha=alpha, color=colors[value],
+                       label=name, linewidths=0)
+    if highlight is not None:
+        star = np.asarray(highlight, dtype=np.float64).reshape(-1, 2)
+        ax.scatter(star[:, 0], star[:, 1], s=320, marker="*", color="gold", edgecolors="black",
+                   linewidths=1.2, zorder=5, label=text["your_image"])
+    ax.set_xlabel(axes[0])
+    ax.set_ylabel(axes[1])
+    ax.grid(alpha=0.25)
+    legend = ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8,
+                       title=text["class"] if targets is not None else None, markerscale=1.5,
+                       frameon=False)
+    for handle in legend.legend_handles:
+        if handle is not None:
+            handle.set_alpha(1.0)
+    return fig
+
+
+def manifold_figure(
+    grid: np.ndarray,
+    values: Sequence[float],
+    *,
+    axes: tuple[str, str] = ("z₁", "z₂"),
+) -> Figure:
+    """Show a decoded manifold grid with its latent coordinates on the axes.
+
+    Parameters
+    ----------
+    grid : numpy.ndarray
+        The tiled images from :func:`image_grid` with ``padding=0`` (see
+        :func:`vaelab.explore.manifold_grid` for the order).
+    values : sequence of float
+        Latent value of each row and column, increasing.
+    axes : tuple of str
+        Axis titles.
+
+    Returns
+    -------
+    Figure
+        The grid over ``[values[0], values[-1]]`` on both axes.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    half = (v[-1] - v[0]) / (len(v) - 1) / 2 if len(v) > 1 else 0.5
+    extent = (v[0] - half, v[-1] + half, v[0] - half, v[-1] + half)
+    fig = Figure(figsize=(5.2, 5.0), layout="constrained")
+    ax = fig.subplots()
+    ax.imshow(grid, cmap="gray" if grid.ndim == 2 else None, vmin=0, vmax=255, extent=extent,
+              interpolation="nearest")
+    ax.set_xlabel(axes[0])
+    ax.set_ylabel(axes[1])
+    return fig
+
+
+def kl_bars(
+    kl: Tensor | np.ndarray,
+    active: Tensor | np.ndarray,
+    *,
+    labels: Mapping[str, str] | None = None,
+) -> Figure:
+    """Bar chart of the mean KL of each latent dimension, active ones highlighted.
+
+    Parameters
+    ----------
+    kl : array-like
+        ``(D,)`` mean KL per dimension in nats.
+    active : array-like
+        ``(D,)`` booleans (see :class:`vaelab.explore.LatentUsage`).
+    labels : mapping, optional
+        Translated texts (see :data:`LABEL_KEYS`).
+
+    Returns
+    -------
+    Figure
+        One bar per dimension, in dimension order.
+    """
+    text = _labels(labels)
+    values = np.asarray(kl, dtype=np.float64).reshape(-1)
+    on = np.asarray(active, dtype=bool).reshape(-1)
+    d = len(values)
+    fig = Figure(figsize=(min(11.0, max(5.0, 0.09 * d + 3.5)), 3.2), layout="constrained")
+    ax = fig.subplots()
+    index = np.arange(d)
+    ax.bar(index[on], values[on], width=0.85, color=_ACTIVE_COLOR,
+           label=text["active"].format(n=int(on.sum())))
+    ax.bar(index[~on], values[~on], width=0.85, color=_INACTIVE_COLOR,
+           label=text["inactive"].format(n=int((~on).sum())))
+    ax.set_xlabel(text["latent_dim"])
+    ax.set_ylabel(text["kl_per_dim"])
+    ax.set_xlim(-0.7, d - 0.3)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
