@@ -86,9 +86,7 @@ class EnginePipeline:
 
     def __init__(self, images: Tensor, batch_size: int) -> None:
         x = images.unsqueeze(1).contiguous()  # (N, 28, 28) -> (N, 1, 28, 28)
-        self.trainer = Trainer(
-            _model(), x, x[:16], TrainConfig(batch_size=batch_size, epochs=1000)
-        )
+        self.trainer = Trainer(_model(), x, x[:16], TrainConfig(batch_size=batch_size, epochs=1000))
         self.trainer.evaluate = lambda images=None: {}  # time training only, like the tutorial
 
     def epoch(self) -> int:
@@ -139,13 +137,19 @@ def run_benchmark(images: int = 4000, repeats: int = 3, batch_size: int = 64) ->
 
 def main(images: int = 4000, repeats: int = 3, batch_size: int = 64, json_path=None) -> int:  # noqa: ANN001
     """Print the benchmark's figures (and write them as JSON when ``json_path`` is given)."""
-    print(f"training throughput, {images} MNIST images 28×28, batch {batch_size}, "
-          f"latent 128, conv 32,64, {torch.get_num_threads()} threads, torch {torch.__version__}")
+    print(
+        f"training throughput, {images} MNIST images 28×28, batch {batch_size}, "
+        f"latent 128, conv 32,64, {torch.get_num_threads()} threads, torch {torch.__version__}"
+    )
     result = run_benchmark(images, repeats, batch_size)
-    print(f"tutorial pipeline (DataLoader + ToTensor/Normalize): "
-          f"{result['tutorial_images_per_second']:7.0f} images/s")
-    print(f"vaelab engine:                                       "
-          f"{result['vaelab_images_per_second']:7.0f} images/s")
+    print(
+        f"tutorial pipeline (DataLoader + ToTensor/Normalize): "
+        f"{result['tutorial_images_per_second']:7.0f} images/s"
+    )
+    print(
+        f"vaelab engine:                                       "
+        f"{result['vaelab_images_per_second']:7.0f} images/s"
+    )
     print(f"ratio: {result['ratio']:.2f}×")
     if json_path is not None:
         Path(json_path).write_text(json.dumps(result, indent=2))

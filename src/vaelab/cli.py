@@ -52,32 +52,61 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train a model (or continue its cached run)")
     _add_common(p)
-    p.add_argument("--dataset", default="mnist", help="mnist, mnist-5k, fashion-mnist, cifar10, "
-                   "or the path of an image folder or .npz file (default: %(default)s)")
+    p.add_argument(
+        "--dataset",
+        default="mnist",
+        help="mnist, mnist-5k, fashion-mnist, cifar10, "
+        "or the path of an image folder or .npz file (default: %(default)s)",
+    )
     p.add_argument("--model", default=m.variant, choices=list(VARIANTS), help="model variant")
     p.add_argument("--latent", type=int, default=m.latent_dim, help="latent size, 2 to 512")
-    p.add_argument("--hidden", type=_widths, default=m.hidden,
-                   help="comma-separated widths of the 1 to 5 conv layers (default: 32,64)")
-    p.add_argument("--loss", choices=list(LIKELIHOODS), default=None,
-                   help="reconstruction term (default: mse for VAE/β-VAE, gaussian for σ-VAE)")
-    p.add_argument("--scale", choices=list(SCALE_MODES), default=m.scale,
-                   help="σ-VAE decoder scale: analytic optimum or learned")
+    p.add_argument(
+        "--hidden",
+        type=_widths,
+        default=m.hidden,
+        help="comma-separated widths of the 1 to 5 conv layers (default: 32,64)",
+    )
+    p.add_argument(
+        "--loss",
+        choices=list(LIKELIHOODS),
+        default=None,
+        help="reconstruction term (default: mse for VAE/β-VAE, gaussian for σ-VAE)",
+    )
+    p.add_argument(
+        "--scale",
+        choices=list(SCALE_MODES),
+        default=m.scale,
+        help="σ-VAE decoder scale: analytic optimum or learned",
+    )
     p.add_argument("--beta", type=float, default=m.beta, help="KL weight (β-VAE, σ-VAE)")
-    p.add_argument("--epochs", type=int, default=tr.epochs,
-                   help="total epochs; more than the cached run continues it")
+    p.add_argument(
+        "--epochs",
+        type=int,
+        default=tr.epochs,
+        help="total epochs; more than the cached run continues it",
+    )
     p.add_argument("--batch-size", type=int, default=tr.batch_size)
     p.add_argument("--lr", type=float, default=tr.lr, help="Adam learning rate")
     p.add_argument("--seed", type=int, default=tr.seed)
-    p.add_argument("--image-size", type=int, default=None,
-                   help=f"side your own images are resized to ({MIN_IMAGE_SIDE}-{MAX_IMAGE_SIDE})")
+    p.add_argument(
+        "--image-size",
+        type=int,
+        default=None,
+        help=f"side your own images are resized to ({MIN_IMAGE_SIDE}-{MAX_IMAGE_SIDE})",
+    )
     p.add_argument("--device", default="auto", help=f"one of {', '.join(DEVICE_CHOICES)}")
     p.add_argument("--retrain", action="store_true", help="ignore the cached run")
-    p.add_argument("--allow-fallback", action="store_true",
-                   help="use the offline 5,000-digit sample if MNIST cannot be downloaded")
+    p.add_argument(
+        "--allow-fallback",
+        action="store_true",
+        help="use the offline 5,000-digit sample if MNIST cannot be downloaded",
+    )
     p.add_argument("--no-download", action="store_true", help="never use the network")
 
-    for name, what in (("sample", "draw images from the prior"),
-                       ("reconstruct", "reconstruct test images")):
+    for name, what in (
+        ("sample", "draw images from the prior"),
+        ("reconstruct", "reconstruct test images"),
+    ):
         p = sub.add_parser(name, help=f"{what} of a run into a PNG grid")
         _add_common(p)
         p.add_argument("run", help="run id (see 'vaelab runs list')")
@@ -126,22 +155,42 @@ def _train(args: argparse.Namespace) -> int:
     from vaelab.experiment import build_config, train
     from vaelab.runs import RunStore
 
-    data = load_dataset(args.dataset, args.data_dir, download=not args.no_download,
-                        allow_fallback=args.allow_fallback, image_size=args.image_size)
+    data = load_dataset(
+        args.dataset,
+        args.data_dir,
+        download=not args.no_download,
+        allow_fallback=args.allow_fallback,
+        image_size=args.image_size,
+    )
     if data.notice:
         print(f"note: {data.notice}", file=sys.stderr)
     config = build_config(
-        data, variant=args.model, latent_dim=args.latent, hidden=args.hidden,
-        likelihood=args.loss, scale=args.scale, beta=args.beta, epochs=args.epochs,
-        batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+        data,
+        variant=args.model,
+        latent_dim=args.latent,
+        hidden=args.hidden,
+        likelihood=args.loss,
+        scale=args.scale,
+        beta=args.beta,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        seed=args.seed,
     )
     store = RunStore(args.runs_dir)
     stop = threading.Event()
     # Ctrl-C stops at the next step and saves the run, which `vaelab train` can continue.
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        outcome = train(config, data, store=store, device=args.device,
-                        callbacks=[ProgressBar()], stop_event=stop, retrain=args.retrain)
+        outcome = train(
+            config,
+            data,
+            store=store,
+            device=args.device,
+            callbacks=[ProgressBar()],
+            stop_event=stop,
+            retrain=args.retrain,
+        )
     finally:
         signal.signal(signal.SIGINT, previous)
     run = outcome.run
@@ -151,8 +200,9 @@ def _train(args: argparse.Namespace) -> int:
         print(f"continued from epoch {outcome.resumed_from}")
     if run.history:
         last = run.history[-1]
-        terms = ", ".join(f"{k.removeprefix('test_')} {last[k]:.4g}" for k in last
-                          if k.startswith("test_"))
+        terms = ", ".join(
+            f"{k.removeprefix('test_')} {last[k]:.4g}" for k in last if k.startswith("test_")
+        )
         print(f"epoch {run.epochs_done}: test {terms}")
     status = "stopped (continue with the same command)" if outcome.status == "stopped" else "done"
     print(f"run {run.run_id} {status}")
@@ -206,8 +256,12 @@ def _reconstruct(args: argparse.Namespace) -> int:
 
     n = _count(args.n)
     run, model = open_run(RunStore(args.runs_dir), args.run)
-    data = load_dataset(run.config.data.dataset, args.data_dir, download=False,
-                        image_size=run.config.data.image_size)
+    data = load_dataset(
+        run.config.data.dataset,
+        args.data_dir,
+        download=False,
+        image_size=run.config.data.image_size,
+    )
     originals = data.test_x[:n].float() / 255.0
     rows = torch.cat([originals, model.reconstruct(originals)])
     # Originals on the first row(s), their reconstructions below.
@@ -232,12 +286,22 @@ def _runs(args: argparse.Namespace) -> int:
             print(f"{s.run_id}  {s.epochs_done} epoch(s)  {s.status}  {loss_text}  {s.updated}")
     elif args.action == "show":
         run = store.load(args.run)
-        print(json.dumps({
-            "run_id": run.run_id, "path": str(store.path(run.run_id)),
-            "epochs_done": run.epochs_done, "status": run.status,
-            "created": run.created, "updated": run.updated,
-            "config": run.config.to_dict(), "history": run.history, "metrics": run.metrics,
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "run_id": run.run_id,
+                    "path": str(store.path(run.run_id)),
+                    "epochs_done": run.epochs_done,
+                    "status": run.status,
+                    "created": run.created,
+                    "updated": run.updated,
+                    "config": run.config.to_dict(),
+                    "history": run.history,
+                    "metrics": run.metrics,
+                },
+                indent=2,
+            )
+        )
     elif args.action == "delete":
         store.delete(args.run)
         print(f"deleted {args.run}")
@@ -258,22 +322,34 @@ def _datasets(args: argparse.Namespace) -> int:
         info = dataset_info(name, args.data_dir)
         shape = "×".join(map(str, info.shape))
         where = "available" if info.available_locally else "not downloaded"
-        print(f"{name:14} {shape:9} {info.n_train:>6} train {info.n_test:>6} test  {where:15}"
-              f"  {info.source}")
+        print(
+            f"{name:14} {shape:9} {info.n_train:>6} train {info.n_test:>6} test  {where:15}"
+            f"  {info.source}"
+        )
     return 0
 
 
 def _bench(args: argparse.Namespace) -> int:
     from vaelab.bench import main as bench_main
 
-    return bench_main(images=args.images, repeats=args.repeats, batch_size=args.batch_size,
-                      json_path=args.json)
+    return bench_main(
+        images=args.images, repeats=args.repeats, batch_size=args.batch_size, json_path=args.json
+    )
 
 
 def _app(args: argparse.Namespace) -> int:
     main_page = Path(__file__).parent / "app" / "main.py"
-    command = [sys.executable, "-m", "streamlit", "run", str(main_page),
-               "--server.port", str(args.port), "--browser.gatherUsageStats", "false"]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(main_page),
+        "--server.port",
+        str(args.port),
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     try:
         return subprocess.call(command)
     except KeyboardInterrupt:
@@ -281,8 +357,13 @@ def _app(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
-    "train": _train, "sample": _sample, "reconstruct": _reconstruct, "runs": _runs,
-    "datasets": _datasets, "bench": _bench, "app": _app,
+    "train": _train,
+    "sample": _sample,
+    "reconstruct": _reconstruct,
+    "runs": _runs,
+    "datasets": _datasets,
+    "bench": _bench,
+    "app": _app,
 }
 
 

@@ -21,8 +21,11 @@ class ProgressBar(Callback):
     def on_step_end(self, trainer: Trainer, state: StepState) -> None:  # noqa: D102
         assert self.bar is not None
         self.bar.set_description(f"epoch {state.epoch}/{state.epochs}", refresh=False)
-        self.bar.set_postfix(loss=f"{state.metrics['loss']:.4g}",
-                             img_s=f"{state.images_per_second:.0f}", refresh=False)
+        self.bar.set_postfix(
+            loss=f"{state.metrics['loss']:.4g}",
+            img_s=f"{state.images_per_second:.0f}",
+            refresh=False,
+        )
         self.bar.update(1)
 
     def on_epoch_end(self, trainer: Trainer, record: dict[str, float]) -> None:  # noqa: D102

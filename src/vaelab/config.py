@@ -115,7 +115,9 @@ class ModelConfig:
                 f"the original VAE has β = {low:g}; use the β-VAE or σ-VAE to change it"
             )
         if not low <= beta <= high:
-            raise ConfigError(f"β must be from {low:g} to {high:g} for {variant.label}, got {beta:g}")
+            raise ConfigError(
+                f"β must be from {low:g} to {high:g} for {variant.label}, got {beta:g}"
+            )
         object.__setattr__(self, "beta", beta)
 
         if self.channels not in CHANNEL_CHOICES:

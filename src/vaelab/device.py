@@ -28,7 +28,11 @@ def pick_device(name: str | None = "auto") -> torch.device:
             return torch.device("mps")
         return torch.device("cpu")
     if base == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("device 'cuda' was asked for but no CUDA GPU is available; use cpu or auto")
+        raise ConfigError(
+            "device 'cuda' was asked for but no CUDA GPU is available; use cpu or auto"
+        )
     if base == "mps" and not torch.backends.mps.is_available():
-        raise ConfigError("device 'mps' was asked for but Apple MPS is not available; use cpu or auto")
+        raise ConfigError(
+            "device 'mps' was asked for but Apple MPS is not available; use cpu or auto"
+        )
     return torch.device(name)

@@ -118,9 +118,7 @@ def _check_data(config: RunConfig, data: ImageDataset) -> None:
             f"the images are {data.shape} but the model expects {config.model.image_shape}"
         )
     if data.fingerprint != config.data.fingerprint:
-        raise ConfigError(
-            f"the images of {data.name!r} differ from those this run was trained on"
-        )
+        raise ConfigError(f"the images of {data.name!r} differ from those this run was trained on")
 
 
 def train(

@@ -265,7 +265,9 @@ def fit_projection(mu: Tensor) -> Projection:
     _, s, vh = torch.linalg.svd(centred, full_matrices=False)
     components = vh[:2].T.clone()  # (D, 2)
     if components.shape[1] < 2:  # N = 2 and D > 2 leaves one axis at most per sample
-        components = torch.cat([components, torch.zeros(d, 2 - components.shape[1], dtype=x.dtype)], dim=1)
+        components = torch.cat(
+            [components, torch.zeros(d, 2 - components.shape[1], dtype=x.dtype)], dim=1
+        )
     largest = components.abs().argmax(dim=0)
     signs = torch.sign(components[largest, torch.arange(2)])
     components *= torch.where(signs == 0, torch.ones_like(signs), signs)

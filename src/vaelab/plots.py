@@ -139,9 +139,7 @@ def _series(history: Sequence[Mapping[str, float]], x: str, key: str) -> tuple[l
 
 
 def _metrics_in(history: Sequence[Mapping[str, float]], metrics: Sequence[str]) -> list[str]:
-    return [
-        m for m in metrics if any(f"train_{m}" in r or f"test_{m}" in r for r in history)
-    ]
+    return [m for m in metrics if any(f"train_{m}" in r or f"test_{m}" in r for r in history)]
 
 
 def loss_curves(
@@ -195,7 +193,7 @@ def compare_curves(
     *,
     split: str = "test",
     x: str = "epoch",
-    metrics: Sequence[str] = ("loss", "recon", "kl"),
+    metrics: Sequence[str] = ("loss", "kl", "mse"),
     labels: Mapping[str, str] | None = None,
 ) -> Figure:
     """Curves of several runs, one colour per run, one panel per term.
@@ -208,8 +206,9 @@ def compare_curves(
         ``"train"`` or ``"test"`` values.
     x : str, default "epoch"
         Key of the horizontal axis.
-    metrics : sequence of str, default ("loss", "recon", "kl")
-        Terms to draw (those no run recorded are left out).
+    metrics : sequence of str, default ("loss", "kl", "mse")
+        Terms to draw (those no run recorded are left out). Losses of runs with different
+        likelihoods are on different scales; the MSE per pixel compares any two runs.
     labels : mapping, optional
         Translated texts (see :data:`LABEL_KEYS`).
 
@@ -237,8 +236,9 @@ def compare_curves(
         ax.grid(alpha=0.3)
         ax.xaxis.get_major_locator().set_params(integer=True)
     if handles:
-        fig.legend(handles=handles, loc="outside lower center", ncols=min(3, len(handles)),
-                   fontsize=8)
+        fig.legend(
+            handles=handles, loc="outside lower center", ncols=min(3, len(handles)), fontsize=8
+        )
     return fig
 
 
@@ -323,8 +323,15 @@ def latent_scatter(
     # Small, slightly transparent points: thousands of them must not hide each other.
     size, alpha = (8, 0.7) if len(xy) > 500 else (18, 0.8)
     if targets is None:
-        ax.scatter(xy[:, 0], xy[:, 1], s=size, alpha=alpha, color=_palette(1)[0],
-                   label=text["images"], linewidths=0)
+        ax.scatter(
+            xy[:, 0],
+            xy[:, 1],
+            s=size,
+            alpha=alpha,
+            color=_palette(1)[0],
+            label=text["images"],
+            linewidths=0,
+        )
     else:
         y = np.asarray(targets).reshape(-1)
         values = sorted(set(y.tolist()))
@@ -333,21 +340,43 @@ def latent_scatter(
         for value in values:
             mask = y == value
             name = class_names[value] if class_names and value < len(class_names) else str(value)
-            ax.scatter(xy[mask, 0], xy[mask, 1], s=size, alpha=alpha, color=colors[value],
-                       label=name, linewidths=0)
+            ax.scatter(
+                xy[mask, 0],
+                xy[mask, 1],
+                s=size,
+                alpha=alpha,
+                color=colors[value],
+                label=name,
+                linewidths=0,
+            )
     if highlight is not None:
         star = np.asarray(highlight, dtype=np.float64).reshape(-1, 2)
-        ax.scatter(star[:, 0], star[:, 1], s=320, marker="*", color="gold", edgecolors="black",
-                   linewidths=1.2, zorder=5, label=text["your_image"])
+        ax.scatter(
+            star[:, 0],
+            star[:, 1],
+            s=320,
+            marker="*",
+            color="gold",
+            edgecolors="black",
+            linewidths=1.2,
+            zorder=5,
+            label=text["your_image"],
+        )
     ax.set_xlabel(axes[0])
     ax.set_ylabel(axes[1])
     ax.grid(alpha=0.25)
-    legend = ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8,
-                       title=text["class"] if targets is not None else None, markerscale=1.5,
-                       frameon=False)
-    for handle in legend.legend_handles:
+    legend = ax.legend(
+        loc="center left",
+        bbox_to_anchor=(1.01, 0.5),
+        fontsize=8,
+        title=text["class"] if targets is not None else None,
+        frameon=False,
+    )
+    for handle, label in zip(legend.legend_handles, legend.get_texts(), strict=True):
         if handle is not None:
+            # Legend markers at a fixed, readable size whatever the size of the points.
             handle.set_alpha(1.0)
+            handle.set_sizes([140 if label.get_text() == text["your_image"] else 36])
     return fig
 
 
@@ -379,8 +408,14 @@ def manifold_figure(
     extent = (v[0] - half, v[-1] + half, v[0] - half, v[-1] + half)
     fig = Figure(figsize=(5.2, 5.0), layout="constrained")
     ax = fig.subplots()
-    ax.imshow(grid, cmap="gray" if grid.ndim == 2 else None, vmin=0, vmax=255, extent=extent,
-              interpolation="nearest")
+    ax.imshow(
+        grid,
+        cmap="gray" if grid.ndim == 2 else None,
+        vmin=0,
+        vmax=255,
+        extent=extent,
+        interpolation="nearest",
+    )
     ax.set_xlabel(axes[0])
     ax.set_ylabel(axes[1])
     return fig
@@ -415,10 +450,20 @@ def kl_bars(
     fig = Figure(figsize=(min(11.0, max(5.0, 0.09 * d + 3.5)), 3.2), layout="constrained")
     ax = fig.subplots()
     index = np.arange(d)
-    ax.bar(index[on], values[on], width=0.85, color=_ACTIVE_COLOR,
-           label=text["active"].format(n=int(on.sum())))
-    ax.bar(index[~on], values[~on], width=0.85, color=_INACTIVE_COLOR,
-           label=text["inactive"].format(n=int((~on).sum())))
+    ax.bar(
+        index[on],
+        values[on],
+        width=0.85,
+        color=_ACTIVE_COLOR,
+        label=text["active"].format(n=int(on.sum())),
+    )
+    ax.bar(
+        index[~on],
+        values[~on],
+        width=0.85,
+        color=_INACTIVE_COLOR,
+        label=text["inactive"].format(n=int((~on).sum())),
+    )
     ax.set_xlabel(text["latent_dim"])
     ax.set_ylabel(text["kl_per_dim"])
     ax.set_xlim(-0.7, d - 0.3)

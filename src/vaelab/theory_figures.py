@@ -16,6 +16,7 @@ The curves are computed by the small formulas below, which the tests check again
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.legend_handler import HandlerTuple
-from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
+from matplotlib.patches import Ellipse, FancyArrowPatch
 
 from vaelab.app.i18n import t
 from vaelab.likelihoods import LOG_SCALE_MIN
@@ -126,7 +127,7 @@ def _new_figure(width: float, height: float) -> Figure:
 
 
 def latent_space_figure(lang: str = "en") -> Figure:
-    """Codes of an autoencoder (points) next to the posteriors of a VAE (Gaussians).
+    """Draw the codes of an autoencoder (points) next to the posteriors of a VAE (Gaussians).
 
     The data are synthetic: three classes, a few images each, laid out to show the typical
     picture: scattered points with holes for the autoencoder, overlapping ellipses packed inside
@@ -202,7 +203,7 @@ KL_EXAMPLES: tuple[tuple[float, float], ...] = ((1.5, 0.5), (-1.0, 1.2), (0.0, 0
 
 
 def kl_figure(lang: str = "en") -> Figure:
-    r"""Densities of a few :math:`q = \mathcal N(\mu, \sigma^2)` and their KL from the prior.
+    r"""Draw a few densities :math:`q = \mathcal N(\mu, \sigma^2)` and their KL from the prior.
 
     Parameters
     ----------
@@ -311,7 +312,7 @@ def _arrow(ax, start, end, *, gradient: bool = False, blocked: bool = False, rad
 
 
 def reparameterization_figure(lang: str = "en") -> Figure:
-    r"""Computation graphs of a VAE without and with the reparameterization trick.
+    r"""Draw the computation graphs of a VAE without and with the reparameterization trick.
 
     Parameters
     ----------
@@ -426,7 +427,7 @@ def reparameterization_figure(lang: str = "en") -> Figure:
 
 
 def calibration_figure(lang: str = "en") -> Figure:
-    r"""Per-pixel NLL of a Gaussian (vs σ) and of a Laplace (vs b) decoder, with their minima.
+    r"""Draw the per-pixel NLL of a Gaussian (vs σ) and a Laplace (vs b) decoder, with minima.
 
     For each mean squared error in :data:`CALIBRATION_MSES` the left panel draws
     :func:`gaussian_nll` and marks its minimum at :math:`\sigma = \sqrt{\mathrm{MSE}}`; the right
@@ -552,7 +553,7 @@ _FAMILY_COLORS = {"vae": _BLUE, "gan": _RED, "autoregressive": _GREEN, "diffusio
 
 
 def timeline_figure(lang: str = "en") -> Figure:
-    """A timeline of deep generative models for images, 2013–2020.
+    """Draw a timeline of deep generative models for images, 2013–2020.
 
     Parameters
     ----------
@@ -609,7 +610,7 @@ def timeline_figure(lang: str = "en") -> Figure:
             ax.plot([], [], "o", color=color, label=t(f"learn.fig.timeline.{family}", lang))
         ax.plot([], [], "s", color=_GREY, markersize=9, label=t("learn.fig.timeline.in_app", lang))
         fig.legend(loc="outside lower center", ncols=3, fontsize=8.5)
-        ax.set_xlim(2013.2, 2021.2)
+        ax.set_xlim(2012.8, 2021.2)
         ax.set_ylim(-2.9, 3.0)
         ax.axis("off")
         ax.set_title(t("learn.fig.timeline.title", lang))
@@ -624,3 +625,36 @@ FIGURES: dict[str, Callable[[str], Figure]] = {
     "calibration": calibration_figure,
     "timeline": timeline_figure,
 }
+
+
+def figure_png(name: str, lang: str = "en", dpi: int = 150) -> bytes:
+    """Draw the figure ``name`` of :data:`FIGURES` and encode it as PNG.
+
+    Drawing and encoding take about half a second per figure, so the app caches these bytes
+    rather than the :class:`~matplotlib.figure.Figure` objects (which are not safe to save from
+    two sessions at once).
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`FIGURES`.
+    lang : str
+        ``"en"`` or ``"fr"``.
+    dpi : int
+        Resolution; 150 stays sharp on high-density screens once scaled to the page width.
+
+    Returns
+    -------
+    bytes
+        The PNG file.
+
+    Raises
+    ------
+    KeyError
+        If ``name`` is not a known figure.
+    """
+    if name not in FIGURES:
+        raise KeyError(f"unknown figure {name!r}; choose one of: {', '.join(FIGURES)}")
+    buffer = io.BytesIO()
+    FIGURES[name](lang).savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()

@@ -1,0 +1,115 @@
+"""The command line end to end on tiny data, and its one-line errors."""
+
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from vaelab.cli import main
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run_id_from(output: str) -> str:
+    return next(line.split()[1] for line in output.splitlines() if line.startswith("run "))
+
+
+def exit_code(args) -> int:
+    """main()'s status, whether it returns it or argparse exits with it."""
+    try:
+        return main(args)
+    except SystemExit as exc:
+        return exc.code
+
+
+TRAIN = ["train", "--latent", "4", "--hidden", "8,16", "--batch-size", "16", "--epochs", "1"]
+
+
+def test_train_sample_reconstruct_runs(workdir, tiny_npz, capsys):
+    assert main([*TRAIN, "--dataset", str(tiny_npz), "--model", "sigma-vae"]) == 0
+    out = capsys.readouterr().out
+    run_id = run_id_from(out)
+    assert run_id.startswith("sigma-vae-tiny-z4-") and "saved in runs/" in out
+
+    assert main([*TRAIN, "--dataset", str(tiny_npz), "--model", "sigma-vae"]) == 0
+    assert "loaded from cache" in capsys.readouterr().out
+    assert main([*TRAIN[:-1], "2", "--dataset", str(tiny_npz), "--model", "sigma-vae"]) == 0
+    assert "continued from epoch 1" in capsys.readouterr().out
+
+    assert main(["sample", run_id, "-n", "9", "--out", "s.png"]) == 0
+    assert main(["reconstruct", run_id, "-n", "4", "--out", "r.png"]) == 0
+    from PIL import Image
+
+    assert Image.open(workdir / "s.png").size == (3 * 14 + 2, 3 * 14 + 2)
+    assert Image.open(workdir / "r.png").size[1] == 2 * 14 + 2
+
+    assert main(["runs", "list"]) == 0
+    assert run_id in capsys.readouterr().out
+    assert main(["runs", "show", run_id]) == 0
+    assert '"epochs_done": 2' in capsys.readouterr().out
+    assert main(["runs", "export", run_id, "out.zip"]) == 0
+    assert zipfile.is_zipfile(workdir / "out.zip")
+    assert main(["runs", "delete", run_id]) == 0
+    assert main(["runs", "import", "out.zip"]) == 0
+    assert main(["sample", run_id, "-n", "1", "--out", "again.png"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["train", "--model", "gan"], "invalid choice: 'gan'"),
+        (["train", "--dataset", "{npz}", "--latent", "0"], "latent size must be from 2 to 512"),
+        (["train", "--dataset", "{npz}", "--hidden", "8,8,8,8,8,8,8"], "got 7"),
+        (["train", "--dataset", "{npz}", "--model", "beta-vae", "--beta", "-1"], "β must be"),
+        (["train", "--dataset", "no/such/folder"], "unknown dataset 'no/such/folder'"),
+        (["train", "--hidden", "a,b"], "layer widths must be whole numbers"),
+        (["sample", "nope"], "no run 'nope'"),
+        (["sample", "../etc"], "run id"),
+        (["train", "--dataset", "{npz}", "--device", "tpu"], "unknown device 'tpu'"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(workdir, tiny_npz, capsys, args, message):
+    args = [a.replace("{npz}", str(tiny_npz)) for a in args]
+    assert exit_code(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err
+    assert err.startswith("error: ") and len(err.splitlines()) == 1
+
+
+def test_corrupt_run_is_reported_not_raised(workdir, tiny_npz, capsys):
+    main([*TRAIN, "--dataset", str(tiny_npz)])
+    run_id = run_id_from(capsys.readouterr().out)
+    weights = next((workdir / "runs" / run_id).glob("model-*.safetensors"))
+    weights.write_bytes(weights.read_bytes()[:-10] + b"0123456789")
+    assert main(["sample", run_id]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and run_id in err and len(err.strip().splitlines()) == 1
+
+
+def test_console_script_has_help_everywhere_and_no_tracebacks():
+    exe = [sys.executable, "-m", "vaelab.cli"]
+    for command in (
+        [],
+        ["train"],
+        ["sample"],
+        ["reconstruct"],
+        ["runs"],
+        ["datasets"],
+        ["bench"],
+        ["app"],
+    ):
+        done = subprocess.run([*exe, *command, "--help"], capture_output=True, text=True)
+        assert done.returncode == 0 and "usage:" in done.stdout
+    done = subprocess.run([*exe, "train", "--latent", "x"], capture_output=True, text=True)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_datasets_lists_what_is_available(workdir, capsys):
+    assert main(["datasets"]) == 0
+    out = capsys.readouterr().out
+    assert "mnist-5k" in out and "available" in out and "cifar10" in out

@@ -1,0 +1,119 @@
+"""The convolutional VAE: every architecture builds, runs, trains and saves."""
+
+import pytest
+import torch
+from safetensors.torch import load_file, save_file
+
+from vaelab.config import ModelConfig
+from vaelab.models import ConvVAE, LossOutput, VAEOutput, feature_sizes
+
+SHAPES = [(1, 28, 28), (3, 32, 32), (3, 13, 21), (1, 8, 8)]
+
+
+@pytest.mark.parametrize("layers", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)))
+def test_every_layer_count_and_size_builds_trains_and_samples(layers, shape):
+    c, h, w = shape
+    config = ModelConfig(
+        hidden=(8, 16, 8, 16, 8)[:layers], latent_dim=3, channels=c, height=h, width=w
+    )
+    model = ConvVAE(config)
+    x = torch.rand(2, c, h, w)
+    out = model(x)
+    assert isinstance(out, VAEOutput)
+    assert out.logits.shape == x.shape
+    assert out.mu.shape == out.logvar.shape == out.z.shape == (2, 3)
+    loss = model.loss_function(x, out)
+    assert isinstance(loss, LossOutput) and loss.loss.shape == ()
+    loss.loss.backward()
+    assert all(p.grad is not None for p in model.parameters())
+    assert model.sample(5).shape == (5, c, h, w)
+    assert model.reconstruct(x).shape == x.shape
+    # The architecture description ends where it starts: the image shape.
+    assert model.describe()[0][1] == model.describe()[-1][1] == shape
+
+
+def test_feature_maps_shrink_to_one_pixel_and_stay():
+    assert feature_sizes(28, 5) == [28, 14, 7, 4, 2, 1]
+    assert feature_sizes(8, 5) == [8, 4, 2, 1, 1, 1]
+
+
+@pytest.mark.parametrize(
+    ("variant", "likelihood", "scale"),
+    [
+        ("vae", "mse", "optimal"),
+        ("beta-vae", "l1", "optimal"),
+        ("vae", "bernoulli", "optimal"),
+        ("sigma-vae", "gaussian", "optimal"),
+        ("sigma-vae", "gaussian", "learned"),
+        ("sigma-vae", "laplace", "learned"),
+    ],
+)
+def test_loss_reports_its_terms(variant, likelihood, scale):
+    beta = 0.5 if variant != "vae" else 1.0
+    model = ConvVAE(
+        ModelConfig(
+            variant=variant,
+            likelihood=likelihood,
+            scale=scale,
+            beta=beta,
+            latent_dim=4,
+            hidden=(8,),
+        )
+    )
+    x = torch.rand(3, 1, 28, 28)
+    out = model.loss(x, torch.Generator().manual_seed(0))
+    torch.testing.assert_close(out.loss, out.recon + beta * out.kl)
+    metrics = out.metrics()
+    assert set(metrics) >= {"loss", "recon", "kl", "mse"}
+    assert ("sigma" in metrics) == (variant == "sigma-vae")
+    assert metrics["kl"] >= 0
+
+
+def test_decoder_mean_covers_the_pixel_range():
+    """The mean is a sigmoid, so 0 and 1 (28 % of MNIST's pixels are exactly 0) are reachable."""
+    model = ConvVAE(ModelConfig(latent_dim=2, hidden=(8,)))
+    with torch.no_grad():
+        model.decoder[-1].bias.fill_(-30.0)
+    assert model.decode(torch.zeros(1, 2)).max() < 1e-6
+    with torch.no_grad():
+        model.decoder[-1].bias.fill_(30.0)
+    assert model.decode(torch.zeros(1, 2)).min() > 1 - 1e-6
+
+
+def test_learned_scale_is_a_model_parameter():
+    model = ConvVAE(ModelConfig(variant="sigma-vae", scale="learned", latent_dim=2, hidden=(8,)))
+    assert "likelihood.log_scale" in model.state_dict()
+    fixed = ConvVAE(ModelConfig(variant="sigma-vae", scale="optimal", latent_dim=2, hidden=(8,)))
+    assert "likelihood.log_scale" not in fixed.state_dict()
+
+
+def test_training_step_changes_weights_and_eval_does_not():
+    model = ConvVAE(ModelConfig(latent_dim=2, hidden=(8,)))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    x = torch.rand(4, 1, 28, 28)
+    model.reconstruct(x), model.sample(2)
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+    optimizer = torch.optim.Adam(model.parameters())
+    model.loss(x).loss.backward()
+    optimizer.step()
+    assert any(not torch.equal(before[k], v) for k, v in model.state_dict().items())
+
+
+def test_save_and_load_give_identical_outputs(tmp_path):
+    config = ModelConfig(variant="sigma-vae", scale="learned", latent_dim=4, hidden=(8, 16))
+    model = ConvVAE(config)
+    save_file(model.state_dict(), tmp_path / "m.safetensors")
+    clone = ConvVAE(config)
+    clone.load_state_dict(load_file(tmp_path / "m.safetensors"))
+    x = torch.rand(2, 1, 28, 28)
+    assert torch.equal(model.reconstruct(x), clone.reconstruct(x))
+    g1, g2 = torch.Generator().manual_seed(3), torch.Generator().manual_seed(3)
+    assert torch.equal(model.sample(3, generator=g1), clone.sample(3, generator=g2))
+
+
+def test_temperature_scales_the_prior():
+    model = ConvVAE(ModelConfig(latent_dim=2, hidden=(8,)))
+    g = torch.Generator().manual_seed(0)
+    cold = model.sample(4, temperature=0.0, generator=g)
+    assert torch.allclose(cold, model.decode(torch.zeros(4, 2)))
