@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from vaelab import runs
 from vaelab.config import DataConfig, ModelConfig, RunConfig, TrainConfig
 from vaelab.errors import RunError
 from vaelab.models import build_model
 from vaelab.runs import MANIFEST, Run, RunStore
+from vaelab.runs import archive as runs_archive
+from vaelab.runs.files import ROLES
 
 SMALL = ModelConfig(latent_dim=2, hidden=(8,), height=8, width=8)
 
@@ -296,7 +297,7 @@ def test_damaged_tensor_files_are_refused(
     else:
         data[-1] ^= 0x01
         path.write_bytes(bytes(data))
-    with raises_one_line(f"run '{saved.run_id}' is corrupted: its {runs._ROLES[role]} file"):
+    with raises_one_line(f"run '{saved.run_id}' is corrupted: its {ROLES[role]} file"):
         store.load(saved.run_id)
     assert not store.exists(saved.run_id) or damage == "bit-flip"
 
@@ -551,6 +552,6 @@ def test_import_refuses_junk_and_oversized_archives(
         store.import_(empty)
 
     archive = store.export(saved.run_id, tmp_path)
-    monkeypatch.setattr(runs, "MAX_IMPORT_BYTES", 1000)
+    monkeypatch.setattr(runs_archive, "MAX_IMPORT_BYTES", 1000)
     with raises_one_line("unpacks to more than"):
         RunStore(tmp_path / "other").import_(archive)

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from PIL import Image
 from torch import Tensor
 from torchvision.utils import make_grid
@@ -166,12 +167,15 @@ def loss_curves(
     Returns
     -------
     Figure
-        One row of panels.
+        One row of panels, or two rows of two for four panels.
     """
     text = _labels(labels)
     shown = _metrics_in(history, metrics) or list(metrics[:1])
-    fig = Figure(figsize=(3.6 * len(shown), 3.0), layout="constrained")
-    axes = fig.subplots(1, len(shown), squeeze=False)[0]
+    # Four panels in a row leave each too small to read: two rows of two instead.
+    ncols = 2 if len(shown) == 4 else len(shown)
+    nrows = -(-len(shown) // ncols)
+    fig = Figure(figsize=(3.6 * ncols, 2.8 * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax, metric in zip(axes, shown, strict=True):
         for split, color, style in (("train", _TRAIN_COLOR, "-"), ("test", _TEST_COLOR, "--")):
             xs, ys = _series(history, x, f"{split}_{metric}")
@@ -318,7 +322,7 @@ def latent_scatter(
     """
     text = _labels(labels)
     xy = np.asarray(coords, dtype=np.float64).reshape(-1, 2)
-    fig = Figure(figsize=(6.4, 4.8), layout="constrained")
+    fig = Figure(figsize=(5.4, 4.2), layout="constrained")
     ax = fig.subplots()
     # Small, slightly transparent points: thousands of them must not hide each other.
     size, alpha = (8, 0.7) if len(xy) > 500 else (18, 0.8)
@@ -450,24 +454,18 @@ def kl_bars(
     fig = Figure(figsize=(min(11.0, max(5.0, 0.09 * d + 3.5)), 3.2), layout="constrained")
     ax = fig.subplots()
     index = np.arange(d)
-    ax.bar(
-        index[on],
-        values[on],
-        width=0.85,
-        color=_ACTIVE_COLOR,
-        label=text["active"].format(n=int(on.sum())),
-    )
-    ax.bar(
-        index[~on],
-        values[~on],
-        width=0.85,
-        color=_INACTIVE_COLOR,
-        label=text["inactive"].format(n=int((~on).sum())),
+    ax.bar(index, values, width=0.85, color=np.where(on, _ACTIVE_COLOR, _INACTIVE_COLOR))
+    # Both entries always, so that "inactive (0)" says plainly that every dimension is used.
+    ax.legend(
+        handles=[
+            Patch(color=_ACTIVE_COLOR, label=text["active"].format(n=int(on.sum()))),
+            Patch(color=_INACTIVE_COLOR, label=text["inactive"].format(n=int((~on).sum()))),
+        ],
+        fontsize=8,
     )
     ax.set_xlabel(text["latent_dim"])
     ax.set_ylabel(text["kl_per_dim"])
     ax.set_xlim(-0.7, d - 0.3)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=8)
     return fig

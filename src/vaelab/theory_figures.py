@@ -146,7 +146,7 @@ def latent_space_figure(lang: str = "en") -> Figure:
     rng = np.random.default_rng(3)
     colors = (_BLUE, _ORANGE, _GREEN)
     with mpl.rc_context(_STYLE):
-        fig = _new_figure(8.0, 3.9)
+        fig = _new_figure(7.2, 3.6)
         ax_ae, ax_vae = fig.subplots(1, 2)
 
         # Autoencoder: the classes land wherever the reconstruction loss puts them.
@@ -189,6 +189,7 @@ def latent_space_figure(lang: str = "en") -> Figure:
             ax.set_xlim(-4, 4)
             ax.set_ylim(-4, 4)
             ax.set_aspect("equal")
+            ax.title.set_fontsize(10.5)
             ax.set_xlabel("$z_1$")
             ax.set_ylabel("$z_2$")
     return fig
@@ -218,7 +219,7 @@ def kl_figure(lang: str = "en") -> Figure:
     colors = (_BLUE, _ORANGE, _GREEN)
     z = np.linspace(-4, 4, 400)
     with mpl.rc_context(_STYLE):
-        fig = _new_figure(8.5, 3.6)
+        fig = _new_figure(7.6, 3.3)
         ax_pdf, ax_map = fig.subplots(1, 2, width_ratios=(1.0, 1.05))
 
         ax_pdf.plot(z, _normal_pdf(z, 0.0, 1.0), color="black", lw=2.2, label=r"$p(z)$")
@@ -326,7 +327,7 @@ def reparameterization_figure(lang: str = "en") -> Figure:
         cross; right: :math:`z = \mu + \sigma \odot \varepsilon` with the noise as an input.
     """
     with mpl.rc_context(_STYLE | {"axes.grid": False}):
-        fig = _new_figure(8.5, 4.3)
+        fig = _new_figure(7.6, 4.0)
         axes = fig.subplots(1, 2)
         x_pos, mu_pos, sigma_pos = (0.38, 0.07), (0.2, 0.37), (0.56, 0.37)
         z_pos, loss_pos, eps_pos = (0.38, 0.64), (0.38, 0.9), (0.85, 0.64)
@@ -349,8 +350,12 @@ def reparameterization_figure(lang: str = "en") -> Figure:
                 _arrow(ax, (x_pos[0], x_pos[1] + 0.05), (target[0], target[1] - 0.06))
                 _arrow(ax, (target[0], target[1] + 0.06), (z_pos[0], z_pos[1] - 0.07))
             _arrow(ax, (z_pos[0], z_pos[1] + 0.07), (loss_pos[0], loss_pos[1] - 0.06))
-            ax.text(z_pos[0] + 0.03, 0.77, t("learn.fig.reparam.decoder", lang), fontsize=9)
-            ax.text(x_pos[0] + 0.12, 0.2, t("learn.fig.reparam.encoder", lang), fontsize=9)
+            ax.text(
+                z_pos[0] + 0.03, 0.77, t("learn.fig.reparameterization.decoder", lang), fontsize=9
+            )
+            ax.text(
+                x_pos[0] + 0.12, 0.2, t("learn.fig.reparameterization.encoder", lang), fontsize=9
+            )
             # Backward pass, drawn beside the forward arrows.
             _arrow(
                 ax,
@@ -377,7 +382,7 @@ def reparameterization_figure(lang: str = "en") -> Figure:
                     color=_RED,
                     fontsize=9.5,
                 )
-                ax.set_title(t("learn.fig.reparam.with", lang), color=_GREEN)
+                ax.set_title(t("learn.fig.reparameterization.with", lang), color=_GREEN)
             else:
                 ax.text(
                     0.38,
@@ -390,19 +395,19 @@ def reparameterization_figure(lang: str = "en") -> Figure:
                     fontweight="bold",
                 )
                 ax.text(
-                    0.73,
+                    0.69,
                     0.52,
-                    t("learn.fig.reparam.blocked", lang),
+                    t("learn.fig.reparameterization.blocked", lang),
                     color=_RED,
                     fontsize=9,
                     va="center",
                 )
-                ax.set_title(t("learn.fig.reparam.without", lang), color=_RED)
+                ax.set_title(t("learn.fig.reparameterization.without", lang), color=_RED)
         legend = [
-            ("black", "-", "", t("learn.fig.reparam.forward", lang)),
-            (_RED, (0, (4, 3)), "", t("learn.fig.reparam.backward", lang)),
-            ("#d6e6f4", "none", "s", t("learn.fig.reparam.deterministic", lang)),
-            ("#fde3c8", "none", "s", t("learn.fig.reparam.random", lang)),
+            ("black", "-", "", t("learn.fig.reparameterization.forward", lang)),
+            (_RED, (0, (4, 3)), "", t("learn.fig.reparameterization.backward", lang)),
+            ("#d6e6f4", "none", "s", t("learn.fig.reparameterization.deterministic", lang)),
+            ("#fde3c8", "none", "s", t("learn.fig.reparameterization.random", lang)),
         ]
         for color, style, marker, label in legend:
             edge = _ORANGE if color == "#fde3c8" else _BLUE
@@ -450,16 +455,16 @@ def calibration_figure(lang: str = "en") -> Figure:
     scales = np.geomspace(1e-3, 1.0, 601)
     clip = float(np.exp(LOG_SCALE_MIN))
     with mpl.rc_context(_STYLE):
-        fig = _new_figure(8.5, 3.7)
+        fig = _new_figure(7.6, 3.4)
         ax_g, ax_l = fig.subplots(1, 2, sharey=True)
         panels: tuple[tuple, ...] = (
-            (ax_g, gaussian_nll, CALIBRATION_MSES, r"\sigma", "learn.fig.calib.gauss_title"),
+            (ax_g, gaussian_nll, CALIBRATION_MSES, r"\sigma", "learn.fig.calibration.gauss_title"),
             (
                 ax_l,
                 laplace_nll,
                 tuple(np.sqrt(CALIBRATION_MSES)),
                 "b",
-                "learn.fig.calib.laplace_title",
+                "learn.fig.calibration.laplace_title",
             ),
         )
         for ax, nll, errors, symbol, title in panels:
@@ -485,19 +490,19 @@ def calibration_figure(lang: str = "en") -> Figure:
             ax.text(
                 clip * 1.15,
                 2.35,
-                t("learn.fig.calib.clip", lang),
+                t("learn.fig.calibration.clip", lang),
                 color=_GREY,
                 fontsize=8.5,
                 va="top",
             )
             ax.set_xscale("log")
-            ax.set_xlabel(f"${symbol}$ " + t("learn.fig.calib.scale_axis", lang))
+            ax.set_xlabel(f"${symbol}$ " + t("learn.fig.calibration.scale_axis", lang))
             ax.set_title(t(title, lang))
             ax.legend(
                 handles, labels, loc="lower right", handler_map={tuple: HandlerTuple(ndivide=None)}
             )
         ax_g.set_ylim(-3.6, 2.5)
-        ax_g.set_ylabel(t("learn.fig.calib.nll_axis", lang))
+        ax_g.set_ylabel(t("learn.fig.calibration.nll_axis", lang))
     return fig
 
 
@@ -567,7 +572,7 @@ def timeline_figure(lang: str = "en") -> Figure:
         none overlaps another).
     """
     with mpl.rc_context(_STYLE | {"axes.grid": False}):
-        fig = _new_figure(9.0, 4.4)
+        fig = _new_figure(8.2, 4.2)
         ax = fig.subplots()
         ax.axhline(0, color="black", lw=1.5, zorder=1)
         for year in range(2013, 2022):
@@ -656,5 +661,5 @@ def figure_png(name: str, lang: str = "en", dpi: int = 150) -> bytes:
     if name not in FIGURES:
         raise KeyError(f"unknown figure {name!r}; choose one of: {', '.join(FIGURES)}")
     buffer = io.BytesIO()
-    FIGURES[name](lang).savefig(buffer, format="png", dpi=dpi)
+    FIGURES[name](lang).savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.1)
     return buffer.getvalue()

@@ -25,7 +25,8 @@ _RECON = {
     "mse": r"\lVert x-\hat x\rVert_2^2",
     "l1": r"\lVert x-\hat x\rVert_1",
     "bernoulli": r"-\sum_{i=1}^{D}\big[x_i\log\hat x_i+(1-x_i)\log(1-\hat x_i)\big]",
-    "gaussian": r"\frac{D}{2}\log\left(2\pi\sigma^2\right)+\frac{\lVert x-\hat x\rVert_2^2}{2\sigma^2}",
+    "gaussian": r"\frac{D}{2}\log\left(2\pi\sigma^2\right)"
+    r"+\frac{\lVert x-\hat x\rVert_2^2}{2\sigma^2}",
     "laplace": r"D\log(2b)+\frac{\lVert x-\hat x\rVert_1}{b}",
 }
 _KL = r"\mathrm{KL}\big(q_\phi(z\mid x)\,\Vert\,\mathcal N(0, I)\big)"
@@ -55,13 +56,30 @@ def _shape(shape: tuple[int, ...]) -> str:
     return "×".join(map(str, shape))
 
 
-def architecture_dot(layers: tuple[tuple[str, tuple[int, ...]], ...]) -> str:
+def layer_label(name: str) -> str:
+    """Translate a layer name of ``ConvVAE.describe()`` (``"linear"`` → ``"linéaire"``)."""
+    kind, _, index = name.partition(" ")
+    if kind in ("conv", "deconv") and index.isdigit():
+        return t(f"arch.node.{kind}", i=index)
+    keys = {
+        "input x": "arch.node.input",
+        "linear": "arch.node.linear",
+        "output x̂": "arch.node.output",
+    }
+    return t(keys[name]) if name in keys else name
+
+
+def architecture_dot(
+    layers: tuple[tuple[str, tuple[int, ...]], ...], labels: list[str] | None = None
+) -> str:
     """Graphviz DOT source of the encoder → μ, log σ² → z → decoder chain.
 
     Parameters
     ----------
     layers : sequence of (str, tuple of int)
         ``ConvVAE.describe()``: layer names and output shapes in data-flow order.
+    labels : list of str, optional
+        Names to show instead of the layer names (translations), in the same order.
 
     Returns
     -------
@@ -71,20 +89,22 @@ def architecture_dot(layers: tuple[tuple[str, tuple[int, ...]], ...]) -> str:
     """
     names = [name for name, _ in layers]
     latent_at = names.index("z")
+    labels = labels or names
     lines = [
         "digraph vae {",
         '  rankdir=LR; bgcolor="transparent"; nodesep=0.15; ranksep=0.25;',
-        '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11, margin="0.08,0.04"];',
+        '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11,',
+        '        margin="0.08,0.04"];',
         '  edge [color="#64748b", arrowsize=0.6];',
     ]
-    for i, (name, shape) in enumerate(layers):
+    for i, (_, shape) in enumerate(layers):
         if i < latent_at - 1:
             color = ENCODER_COLOR
         elif i <= latent_at:
             color = LATENT_COLOR
         else:
             color = DECODER_COLOR
-        label = f"{name}\\n{_shape(shape)}"
+        label = f"{labels[i]}\\n{_shape(shape)}"
         lines.append(f'  n{i} [label="{label}", fillcolor="{color}"];')
     lines.append('  eps [label="ε ~ N(0, I)", shape=ellipse, fillcolor="white", fontsize=10];')
     lines.append("  " + " -> ".join(f"n{i}" for i in range(len(layers))) + ";")
@@ -94,7 +114,7 @@ def architecture_dot(layers: tuple[tuple[str, tuple[int, ...]], ...]) -> str:
 
 
 def loss_formula(config: ModelConfig) -> str:
-    """LaTeX of the loss minimised by ``config``'s variant, per image.
+    r"""LaTeX of the loss minimised by ``config``'s variant, per image.
 
     Parameters
     ----------
@@ -104,10 +124,10 @@ def loss_formula(config: ModelConfig) -> str:
     Returns
     -------
     str
-        For instance ``\\mathcal{L}(x) = ‖x − x̂‖² + β · KL(...)`` with β's value.
+        For instance ``\mathcal{L}(x) = ‖x − x̂‖² + β · KL(...)`` with β's value.
     """
     recon = _RECON[config.likelihood]
-    weight = "" if VARIANTS[config.variant].beta_is_fixed else rf"\beta\,"
+    weight = "" if VARIANTS[config.variant].beta_is_fixed else r"\beta\,"
     formula = rf"\mathcal{{L}}(x) = {recon} + {weight}{_KL}"
     if weight:
         formula += rf",\qquad \beta = {config.beta:g}"
@@ -140,7 +160,8 @@ def render(config: ModelConfig | None, *, expanded: bool = True) -> None:
         params=f"{n_params:,}".replace(",", "\u202f"),
     )
     with st.expander(title, expanded=expanded):
-        st.graphviz_chart(architecture_dot(layers), width="stretch")
+        labels = [layer_label(name) for name, _ in layers]
+        st.graphviz_chart(architecture_dot(layers, labels), width="stretch")
         d = prod(config.image_shape)
         left, right = st.columns([3, 2])
         with left:
@@ -152,11 +173,10 @@ def render(config: ModelConfig | None, *, expanded: bool = True) -> None:
             st.caption(t(f"arch.loss_caption.{config.variant}", d=d, latent=config.latent_dim))
         with right:
             st.markdown(t("arch.layers_heading"))
-            st.dataframe(
-                {
-                    t("arch.layer"): [name for name, _ in layers],
-                    t("arch.shape"): [_shape(shape) for _, shape in layers],
-                },
-                hide_index=True,
-                width="stretch",
-            )
+            # A markdown table: light, and drawn at once (a data grid is drawn by script).
+            rows = [f"| {t('arch.layer')} | {t('arch.shape')} |", "|:--|:--|"]
+            rows += [
+                f"| {label} | {_shape(shape)} |"
+                for label, (_, shape) in zip(labels, layers, strict=True)
+            ]
+            st.markdown("\n".join(rows))

@@ -35,7 +35,9 @@ def current_language() -> str:
     """The language of this browser session (``"en"`` or ``"fr"``)."""
     import streamlit as st
 
-    if _SESSION_KEY not in st.session_state:
+    # A widget bound to the key can leave None behind (for instance while a page reruns), so
+    # anything that is not a supported language falls back to the browser's.
+    if st.session_state.get(_SESSION_KEY) not in STRINGS:
         headers = getattr(st.context, "headers", None) or {}
         st.session_state[_SESSION_KEY] = browser_language(headers.get("Accept-Language"))
     return st.session_state[_SESSION_KEY]

@@ -11,9 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from vaelab.app import sidebar
 from vaelab.app.i18n import LANGUAGES, current_language, t
-from vaelab.app.state import keep_widget_state
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 #: (file stem, title key, icon) in menu order; the first is the home page.
@@ -28,8 +26,6 @@ PAGES = (
 def main() -> None:
     """Set the page up, draw the language picker and run the selected page."""
     st.set_page_config(page_title="VAE Lab", page_icon=":material/blur_on:", layout="wide")
-    # Before any widget: the Train page's sidebar is not drawn on the other pages.
-    keep_widget_state(sidebar.WIDGET_KEYS)
     current_language()
     pages = [
         st.Page(
@@ -40,8 +36,6 @@ def main() -> None:
             default=index == 0,
         )
         for index, (stem, title, icon) in enumerate(PAGES)
-        # TODO(helper A): drop this check once every page file exists.
-        if (PAGES_DIR / f"{stem}.py").exists()
     ]
     page = st.navigation(pages)
     with st.sidebar:

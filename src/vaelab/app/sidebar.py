@@ -1,21 +1,23 @@
 """The hyperparameter sidebar of the Train page: the seed's settings, validated into a RunConfig.
 
-Every widget has a key (listed in :data:`WIDGET_KEYS`) so that its value survives page changes,
-and options are stable ids shown through translated labels. Invalid choices are corrected with an
+Every widget has a key and keeps its value for the whole browser session, page changes included;
+options are stable ids shown through translated labels. Invalid choices are corrected with an
 inline message; this module never raises.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
-from vaelab.app.i18n import t
-from vaelab.app.state import data_dir
-from vaelab.config import SCALED_LIKELIHOODS, SCALE_MODES, ModelConfig, RunConfig
+from vaelab.app.i18n import current_language, t
+from vaelab.app.paths import data_dir
+from vaelab.app.state import downloads_allowed
+from vaelab.config import SCALE_MODES, SCALED_LIKELIHOODS, ModelConfig, RunConfig
 from vaelab.data import DatasetInfo, ImageDataset, dataset_info, dataset_names, load_dataset
 from vaelab.device import DEVICE_CHOICES, pick_device
 from vaelab.errors import ConfigError, DatasetError, DatasetUnavailableError
@@ -61,8 +63,9 @@ IMAGE_SIZES = (None, 16, 28, 32, 48, 64)
 #: Largest .npz upload accepted.
 MAX_UPLOAD_MB = 200
 
-#: Default value of every widget, by key. Defaults are written to session state once instead of
-#: being passed to the widgets: Streamlit warns when a widget gets both (see keep_widget_state).
+#: Default value of every widget, by key. They are written to session state once instead of being
+#: passed to the widgets, which keep their values for the whole session (``persist_state``), so
+#: that going to another page and back does not reset them.
 DEFAULTS: dict[str, object] = {
     "hp_variant": "vae",
     "hp_dataset": "mnist",
@@ -79,8 +82,6 @@ DEFAULTS: dict[str, object] = {
     "hp_seed": 0,
     "hp_device": "auto",
 }
-#: Keys of the widgets, whose values must outlive page changes.
-WIDGET_KEYS = tuple(DEFAULTS)
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class Selection:
 
 
 def available_devices() -> list[str]:
-    """The device choices this machine has (``auto`` and ``cpu`` always)."""
+    """List the device choices this machine has (``auto`` and ``cpu`` always)."""
     devices = []
     for name in DEVICE_CHOICES:
         try:
@@ -124,10 +125,10 @@ def available_devices() -> list[str]:
 
 
 @st.cache_resource(ttl=300, show_spinner=False, max_entries=8)
-def _load_registered(name: str, root: str) -> ImageDataset:
+def _load_registered(name: str, root: str, download: bool) -> ImageDataset:
     # Cached for a few minutes so that a failed MNIST download (seconds) is not retried on every
     # rerun, while a later retry can still succeed.
-    return load_dataset(name, Path(root), allow_fallback=True)
+    return load_dataset(name, Path(root), download=download, allow_fallback=True)
 
 
 def load_data(name: str, image_size: int | None = None) -> ImageDataset:
@@ -139,8 +140,22 @@ def load_data(name: str, image_size: int | None = None) -> ImageDataset:
         If the images cannot be loaded; the message says why.
     """
     if name in dataset_names():
-        return _load_registered(name, str(data_dir()))
+        return _load_registered(name, str(data_dir()), downloads_allowed())
     return load_dataset(name, data_dir(), image_size=image_size)
+
+
+def _labeller(prefix: str) -> Callable[[object], str]:
+    """Translate option ids as ``prefix.<id>`` in the session's language.
+
+    The language is read now, not when an option is shown: Streamlit's test client formats
+    options outside the script run, where the session is unknown.
+    """
+    lang = current_language()
+    return lambda option: t(f"{prefix}.{option}", lang)
+
+
+def _image_size_label(lang: str) -> Callable[[int | None], str]:
+    return lambda side: t("sidebar.image_size_auto", lang) if side is None else f"{side}×{side}"
 
 
 def _format_beta(beta: float) -> str:
@@ -164,9 +179,10 @@ def _dataset_widgets() -> tuple[str, int | None]:
     choice = st.selectbox(
         t("sidebar.dataset"),
         names,
-        format_func=lambda name: t(f"dataset.{name}"),
+        format_func=_labeller("dataset"),
         help=t("sidebar.dataset_help"),
         key="hp_dataset",
+        persist_state="session",
     )
     if choice != OWN_DATA:
         return choice, None
@@ -175,6 +191,7 @@ def _dataset_widgets() -> tuple[str, int | None]:
         placeholder=t("sidebar.own_path_placeholder"),
         help=t("sidebar.own_path_help"),
         key="hp_own_path",
+        persist_state="session",
     ).strip()
     upload = st.file_uploader(
         t("sidebar.own_upload"), type=["npz"], help=t("sidebar.own_upload_help")
@@ -187,20 +204,22 @@ def _dataset_widgets() -> tuple[str, int | None]:
     size = st.selectbox(
         t("sidebar.image_size"),
         IMAGE_SIZES,
-        format_func=lambda s: t("sidebar.image_size_auto") if s is None else f"{s}×{s}",
+        format_func=_image_size_label(current_language()),
         help=t("sidebar.image_size_help"),
         key="hp_image_size",
+        persist_state="session",
     )
     return path, size
 
 
 def _hidden_widget() -> tuple[int, ...]:
-    """Encoder widths in the order picked, corrected to 1–5 layers with a message."""
+    """Pick the encoder widths in order,, corrected to 1–5 layers with a message."""
     hidden = st.multiselect(
         t("sidebar.hidden"),
         WIDTHS,
         help=t("sidebar.hidden_help"),
         key="hp_hidden",
+        persist_state="session",
     )
     if not hidden:
         st.warning(t("sidebar.hidden_none", default=" → ".join(map(str, HIDDEN_DEFAULT))))
@@ -218,19 +237,21 @@ def _loss_widgets(variant: str) -> tuple[str, str, float]:
     likelihood = st.selectbox(
         t("sidebar.likelihood"),
         spec.likelihoods,
-        format_func=lambda lik: t(f"likelihood.{lik}"),
+        format_func=_labeller("likelihood"),
         help=t(f"sidebar.likelihood_help.{variant}"),
         key=f"hp_likelihood_{variant}",
+        persist_state="session",
     )
     scale = "optimal"
     if likelihood in SCALED_LIKELIHOODS:
         scale = st.radio(
             t("sidebar.scale"),
             SCALE_MODES,
-            format_func=lambda mode: t(f"scale.{mode}"),
+            format_func=_labeller("scale"),
             help=t("sidebar.scale_help"),
             horizontal=True,
             key="hp_scale",
+            persist_state="session",
         )
     if spec.beta_is_fixed:
         st.caption(t("sidebar.beta_fixed"))
@@ -242,6 +263,7 @@ def _loss_widgets(variant: str) -> tuple[str, str, float]:
         format_func=_format_beta,
         help=t(f"sidebar.beta_help.{variant}"),
         key=f"hp_beta_{variant}",
+        persist_state="session",
     )
     return likelihood, scale, beta
 
@@ -265,6 +287,7 @@ def render() -> Selection:
             format_func=lambda v: VARIANTS[v].label,
             help=t("sidebar.model_help"),
             key="hp_variant",
+            persist_state="session",
         )
         requested, image_size = _dataset_widgets()
         latent = st.slider(
@@ -274,6 +297,7 @@ def render() -> Selection:
             step=LATENT_STEP,
             help=t("sidebar.latent_help"),
             key="hp_latent",
+            persist_state="session",
         )
         hidden = _hidden_widget()
         likelihood, scale, beta = _loss_widgets(variant)
@@ -282,6 +306,7 @@ def render() -> Selection:
             BATCH_SIZES,
             help=t("sidebar.batch_help"),
             key="hp_batch",
+            persist_state="session",
         )
         epochs = st.slider(
             t("sidebar.epochs"),
@@ -289,6 +314,7 @@ def render() -> Selection:
             EPOCHS_MAX,
             help=t("sidebar.epochs_help"),
             key="hp_epochs",
+            persist_state="session",
         )
         with st.expander(t("sidebar.advanced")):
             lr = st.select_slider(
@@ -297,17 +323,25 @@ def render() -> Selection:
                 format_func=_format_beta,
                 help=t("sidebar.lr_help"),
                 key="hp_lr",
+                persist_state="session",
             )
             seed = st.number_input(
-                t("sidebar.seed"), 0, SEED_MAX, step=1, help=t("sidebar.seed_help"), key="hp_seed"
+                t("sidebar.seed"),
+                0,
+                SEED_MAX,
+                step=1,
+                help=t("sidebar.seed_help"),
+                key="hp_seed",
+                persist_state="session",
             )
             devices = available_devices()
             device = st.selectbox(
                 t("sidebar.device"),
                 devices,
-                format_func=lambda d: t(f"device.{d}"),
+                format_func=_labeller("device"),
                 help=t("sidebar.device_help"),
                 key="hp_device",
+                persist_state="session",
             )
 
         data, info = None, None

@@ -115,12 +115,12 @@ EN: dict[str, str] = {
     "train.dataset_local": "Available on this computer.",
     "train.dataset_download": "Not on this computer yet: it is downloaded when loaded.",
     "train.run_broken": "The saved run cannot be read: {reason}. Retrain it from scratch.",
-    "train.new_run": "Not trained yet: {epochs} epochs to go.",
+    "train.new_run": "Not trained yet: {epochs} to go.",
     "train.train": "Train",
-    "train.partial": "Found in the cache with {done} of {target} epochs: training continues "
-    "from there.",
-    "train.continue_to": "Continue to {target} epochs",
-    "train.cached": "Loaded from the cache: already trained for {done} epochs.",
+    "train.partial": "Found in the cache, trained for {done}: training continues from there "
+    "up to {target}.",
+    "train.continue_to": "Continue up to {target}",
+    "train.cached": "Loaded from the cache: already trained for {done}.",
     "train.extra_epochs": "More epochs",
     "train.extra_epochs_help": "Epochs to add to the saved run.",
     "train.continue": "Continue",
@@ -142,13 +142,20 @@ EN: dict[str, str] = {
     "train.epoch_curves": "Loss per epoch",
     "train.train_loss": "train",
     "train.test_loss": "test",
-    "train.recon_caption": "Test images (top) and their reconstructions (bottom) after {epoch} "
-    "epochs",
+    "train.recon_caption": "Test images (top) and their reconstructions (bottom); epochs "
+    "trained: {epoch}",
     "train.failed": "Training failed: {reason}",
     "train.cancelled": "Training cancelled before it started.",
-    "train.stopped": "Stopped after {done} full epochs. What was learned is saved: press "
-    "Continue to resume.",
-    "train.complete": "Training complete: {done} epochs in {time}.",
+    "train.stopped": "Stopped after {done} and part of the next one. Everything learned is "
+    "saved: continue whenever you like.",
+    "train.complete": "Training complete: {done} in {time}.",
+    "unit.epoch": "{n} epoch",
+    "unit.epochs": "{n} epochs",
+    "arch.node.input": "input x",
+    "arch.node.conv": "conv {i}",
+    "arch.node.deconv": "deconv {i}",
+    "arch.node.linear": "linear",
+    "arch.node.output": "output x̂",
     "train.results": "Results",
     # --- end shell ---
     # --- learn page (helper B) ---
@@ -171,24 +178,25 @@ EN: dict[str, str] = {
     "learn.fig.kl.map_title": "KL(q ‖ p) as μ and σ vary",
     "learn.fig.kl.minimum": "KL = 0 only at\nμ = 0, σ = 1",
     "learn.fig.kl.nats": "KL (nats)",
-    "learn.fig.reparam.caption": "Black arrows: the forward pass; red dashed arrows: the "
-    "gradient of the loss. Sampling z directly cuts the gradient path to the encoder; writing "
+    "learn.fig.reparameterization.caption": "Black arrows: the forward pass; red dashed arrows: "
+    "the gradient of the loss. Sampling z directly cuts the gradient path to the encoder; writing "
     "z = μ + σ⊙ε moves the randomness into an input ε and leaves a differentiable path.",
-    "learn.fig.reparam.without": "Without the trick",
-    "learn.fig.reparam.with": "With the reparameterization trick",
-    "learn.fig.reparam.encoder": "encoder φ",
-    "learn.fig.reparam.decoder": "decoder θ",
-    "learn.fig.reparam.blocked": "no gradient\nthrough sampling",
-    "learn.fig.reparam.forward": "forward pass",
-    "learn.fig.reparam.backward": "gradient (backward pass)",
-    "learn.fig.calib.caption": "Per-pixel negative log-likelihood as a function of the decoder "
-    "scale, for three reconstruction errors. Each Gaussian curve is lowest at σ = √MSE (the "
-    "RMSE), each Laplace curve at b = MAE. The dotted line is the σ-VAE's soft clip, log σ ≥ −6.",
-    "learn.fig.calib.gauss_title": "Gaussian decoder",
-    "learn.fig.calib.laplace_title": "Laplace decoder",
-    "learn.fig.calib.scale_axis": "(decoder scale, log axis)",
-    "learn.fig.calib.nll_axis": "NLL (nats per pixel)",
-    "learn.fig.calib.clip": "soft clip\nlog σ = −6",
+    "learn.fig.reparameterization.without": "Without the trick",
+    "learn.fig.reparameterization.with": "With the reparameterization trick",
+    "learn.fig.reparameterization.encoder": "encoder φ",
+    "learn.fig.reparameterization.decoder": "decoder θ",
+    "learn.fig.reparameterization.blocked": "no gradient\nthrough sampling",
+    "learn.fig.reparameterization.forward": "forward pass",
+    "learn.fig.reparameterization.backward": "gradient (backward pass)",
+    "learn.fig.calibration.caption": "Per-pixel negative log-likelihood as a function of the "
+    "decoder scale, for three reconstruction errors. Each Gaussian curve is lowest at "
+    "σ = √MSE (the RMSE), each Laplace curve at b = MAE. The dotted line is the σ-VAE's soft "
+    "clip, log σ ≥ −6.",
+    "learn.fig.calibration.gauss_title": "Gaussian decoder",
+    "learn.fig.calibration.laplace_title": "Laplace decoder",
+    "learn.fig.calibration.scale_axis": "(decoder scale, log axis)",
+    "learn.fig.calibration.nll_axis": "NLL (nats per pixel)",
+    "learn.fig.calibration.clip": "soft clip\nlog σ = −6",
     "learn.fig.timeline.caption": "Each model sits at the date of its first public version "
     "(arXiv or conference). Filled boxes: the three models VAE Lab implements.",
     "learn.fig.timeline.title": "Deep generative models for images, 2013–2020",
@@ -197,9 +205,171 @@ EN: dict[str, str] = {
     "learn.fig.timeline.autoregressive": "autoregressive models",
     "learn.fig.timeline.diffusion": "diffusion models",
     "learn.fig.timeline.in_app": "filled: implemented in VAE Lab",
-    "learn.fig.reparam.deterministic": "deterministic node",
-    "learn.fig.reparam.random": "random node",
+    "learn.fig.reparameterization.deterministic": "deterministic node",
+    "learn.fig.reparameterization.random": "random node",
     # --- end learn ---
     # --- results tabs and runs page (helper C) ---
+    "results.tab.curves": "Loss curves",
+    "results.tab.reconstructions": "Reconstructions",
+    "results.tab.samples": "Samples",
+    "results.tab.latent": "Latent space",
+    "results.tab.paths": "Interpolation",
+    "results.tab.kl": "KL per dimension",
+    "results.tab.upload": "Your own image",
+    "results.tab.downloads": "Downloads",
+    "results.summary": "**{model}** on {dataset} · latent dimension {latent} · epochs: {epochs}",
+    "results.no_data": "The images this run was trained on are not loaded, so this tab is empty.",
+    "results.download_png": "Download PNG",
+    "results.curves.empty": "No finished epoch yet: the curves appear after the first epoch.",
+    "results.curves.caption": "Solid: training set (mean over the epoch). Dashed: test set "
+    "(measured after the epoch). In nats per image: lower is better.",
+    "results.recon.caption": "Top: test images. Bottom: their reconstructions, decoded from the "
+    "posterior mean μ.",
+    "results.samples.caption": "49 images decoded from z ~ N(0, T² I), T being the temperature "
+    "(draw no. {seed}).",
+    "results.samples.temperature": "Temperature T",
+    "results.samples.temperature_help": "Scales the prior's standard deviation. Below 1: cleaner "
+    "but less varied samples; above 1: more varied and noisier ones.",
+    "results.samples.resample": "Resample",
+    "results.latent.caption_latent": "{n} test images encoded to their posterior mean μ. The "
+    "latent space has 2 dimensions: these are its two coordinates.",
+    "results.latent.caption_pca": "{n} test images encoded to their posterior mean μ ({d} "
+    "dimensions), projected onto its first two principal components ({pct} % of the variance).",
+    "results.latent.manifold": "Decoded manifold",
+    "results.latent.manifold_caption": "What the decoder draws on a 15 × 15 grid of z, evenly "
+    "spaced in probability under the prior N(0, I) (Kingma & Welling 2014, figure 4).",
+    "results.latent.no_manifold": "The decoded manifold needs a 2-D latent space: train with "
+    "latent dimension 2 to see it.",
+    "results.interp.header": "Interpolation between two test images",
+    "results.interp.image_a": "Image A (test image no.)",
+    "results.interp.image_b": "Image B (test image no.)",
+    "results.interp.label": "Class {label}",
+    "results.interp.steps": "Steps",
+    "results.interp.method": "Path",
+    "results.interp.linear": "Straight line",
+    "results.interp.slerp": "Great circle (slerp)",
+    "results.interp.method_help": "Straight line between μ_A and μ_B, or a great-circle arc, "
+    "which keeps ‖z‖ near the typical norm of prior draws (White 2016).",
+    "results.interp.caption": "From the reconstruction of A (left) to that of B (right).",
+    "results.trav.header": "Traversals of single latent dimensions",
+    "results.trav.dims": "Dimensions (most used first)",
+    "results.trav.dims_help": "Dimensions are listed by decreasing KL: the first ones carry the "
+    "most information.",
+    "results.trav.span": "Range ±",
+    "results.trav.origin": "Start from",
+    "results.trav.from_image": "the code of image A",
+    "results.trav.from_prior": "the centre of the prior (z = 0)",
+    "results.trav.caption": "Each row moves one dimension from −{span} to +{span} and keeps the "
+    "others fixed. Rows, top to bottom: dimensions {dims}.",
+    "results.trav.pick": "Pick at least one dimension.",
+    "results.kl.active": "Active dimensions",
+    "results.kl.total": "Total KL (nats per image)",
+    "results.kl.explain": "Each bar is the KL divergence between q(z_d | x) and the prior "
+    "N(0, 1) for one latent dimension d, averaged over the test images; the bars add up to the KL "
+    "term of the loss. A dimension whose posterior mean does not change from image to image "
+    "carries no information: it is **inactive** (Burda et al. 2016 count a dimension as active "
+    "when the variance of its posterior mean over the data exceeds 0.01). Raising β in a β-VAE "
+    "makes the KL term more expensive, so the model switches dimensions off and keeps only the "
+    "most useful ones (Higgins et al. 2017).",
+    "results.upload.label": "Upload an image",
+    "results.upload.help": "PNG, JPEG, GIF, BMP, WebP or TIFF, up to 20 MB. It is converted to "
+    "{channels}, centre-cropped and resized to {height} × {width} pixels.",
+    "results.upload.grey": "grey levels",
+    "results.upload.colour": "colour",
+    "results.upload.prompt": "Upload a picture to see how the model encodes and reconstructs it, "
+    "and where it lands on the latent map.",
+    "results.upload.invert": "Invert the colours",
+    "results.upload.invert_help": "MNIST digits are white on black; a digit written on paper is "
+    "dark on white. Inverting makes it look like the training images.",
+    "results.upload.input": "Your image, as the model sees it",
+    "results.upload.reconstruction": "Its reconstruction",
+    "results.upload.map": "Where it lands on the latent map (the star)",
+    "results.upload.error.empty": "The file is empty.",
+    "results.upload.error.file-too-large": "The file is {size_mb} MB; images up to {limit_mb} MB "
+    "are accepted.",
+    "results.upload.error.not-image": "This file is not an image (PNG, JPEG, GIF, BMP, WebP… are "
+    "accepted).",
+    "results.upload.error.too-many-pixels": "The image is {width} × {height} pixels ({megapixels} "
+    "megapixels); images up to {limit} megapixels are accepted.",
+    "results.upload.error.damaged": "The image is damaged or truncated and cannot be read.",
+    "results.download.run_header": "The run",
+    "results.download.run": "Download the run (.zip)",
+    "results.download.run_help": "Its configuration, weights (safetensors) and history, in one "
+    "archive.",
+    "results.download.unsaved": "This run is not in the runs folder, so it cannot be downloaded.",
+    "results.download.figures": "Figures",
+    "results.figure.curves": "Loss curves",
+    "results.figure.reconstructions": "Reconstructions",
+    "results.figure.samples": "Samples",
+    "results.figure.latent": "Latent map",
+    "results.figure.manifold": "Decoded manifold",
+    "results.figure.kl": "KL per dimension",
+    "results.page.title": "Results",
+    "results.page.pick": "Run",
+    "results.page.none": "No trained run yet. Train one on the Train page and it will show here.",
+    "results.page.load_error": "This run cannot be opened: {error}",
+    "results.page.data_missing": "The images of {dataset} are not available on this machine "
+    "({error}); only the curves and the samples are shown.",
+    "results.page.data_changed": "The images of {dataset} differ from those this run was trained "
+    "on; the tabs that use the test images are left empty.",
+    "runs.title": "Runs",
+    "runs.intro": "Every trained run is saved in `{folder}`. Open one to explore it, compare "
+    "several, download or delete them.",
+    "runs.empty": "No run is saved in `{folder}` yet: train one on the Train page.",
+    "runs.col.run": "Run",
+    "runs.col.model": "Model",
+    "runs.col.dataset": "Dataset",
+    "runs.col.latent": "Latent dim.",
+    "runs.col.hidden": "Conv. layers",
+    "runs.col.likelihood": "Reconstruction",
+    "runs.col.beta": "β",
+    "runs.col.epochs": "Epochs",
+    "runs.col.status": "Status",
+    "runs.col.loss": "Test loss",
+    "runs.col.kl": "Test KL",
+    "runs.col.mse": "Test MSE",
+    "runs.col.updated": "Saved",
+    "runs.col.error": "Problem",
+    "runs.status.complete": "complete",
+    "runs.status.stopped": "stopped",
+    "runs.status.broken": "broken",
+    "runs.broken": "Runs that cannot be used: {n}. The table says why; delete them to tidy up.",
+    "runs.select": "Run",
+    "runs.open": "Open",
+    "runs.download": "Download (.zip)",
+    "runs.delete": "Delete",
+    "runs.delete_confirm": "Delete {run} for good? Its weights and history will be lost.",
+    "runs.delete_yes": "Yes, delete",
+    "runs.delete_no": "Cancel",
+    "runs.deleted": "Deleted {run}.",
+    "runs.delete_error": "Cannot delete the run: {error}",
+    "runs.open_fallback": "Run selected: open the Results page to explore it.",
+    "runs.compare.header": "Compare runs",
+    "runs.compare.pick": "Runs to compare",
+    "runs.compare.hint": "Pick two runs or more to compare their curves and samples.",
+    "runs.compare.caption": "Test-set curves. Models with different reconstruction terms have "
+    "losses on different scales; the MSE per pixel compares any two runs.",
+    "runs.compare.samples": "Samples of each run (same draws of z when the latent sizes agree)",
+    "runs.compare.load_error": "{run} cannot be opened: {error}",
+    "plot.epoch": "Epoch",
+    "plot.step": "Step",
+    "plot.train": "train",
+    "plot.test": "test",
+    "plot.loss": "Total loss (nats per image)",
+    "plot.recon": "Reconstruction (nats per image)",
+    "plot.kl": "KL divergence (nats per image)",
+    "plot.sigma": "Decoder σ",
+    "plot.mse": "MSE per pixel",
+    "plot.latent_dim": "Latent dimension",
+    "plot.kl_per_dim": "Mean KL (nats)",
+    "plot.active": "active ({n})",
+    "plot.inactive": "inactive ({n})",
+    "plot.latent_axis": "z{i}",
+    "plot.pc_axis": "PC {i} ({pct} % of the variance)",
+    "plot.images": "test images",
+    "plot.your_image": "your image",
+    "plot.class": "Class",
+    "runs.compare.placeholder": "Choose runs",
+    "results.trav.placeholder": "Choose dimensions",
     # --- end results ---
 }

@@ -120,12 +120,12 @@ FR: dict[str, str] = {
     "train.dataset_download": "Pas encore sur cet ordinateur : il sera téléchargé au chargement.",
     "train.run_broken": "L'entraînement enregistré est illisible : {reason}. Réentraînez-le "
     "depuis le début.",
-    "train.new_run": "Pas encore entraîné : {epochs} époques à faire.",
+    "train.new_run": "Pas encore entraîné : {epochs} à faire.",
     "train.train": "Entraîner",
-    "train.partial": "Trouvé dans le cache avec {done} époques sur {target} : l'entraînement "
-    "reprend là où il s'était arrêté.",
-    "train.continue_to": "Continuer jusqu'à {target} époques",
-    "train.cached": "Chargé depuis le cache : déjà entraîné pendant {done} époques.",
+    "train.partial": "Trouvé dans le cache, entraîné pendant {done} : l'entraînement reprend "
+    "là où il s'était arrêté, jusqu'à {target}.",
+    "train.continue_to": "Continuer jusqu'à {target}",
+    "train.cached": "Chargé depuis le cache : déjà entraîné pendant {done}.",
     "train.extra_epochs": "Époques supplémentaires",
     "train.extra_epochs_help": "Nombre d'époques à ajouter à l'entraînement enregistré.",
     "train.continue": "Continuer",
@@ -147,68 +147,253 @@ FR: dict[str, str] = {
     "train.epoch_curves": "Perte par époque",
     "train.train_loss": "entraînement",
     "train.test_loss": "test",
-    "train.recon_caption": "Images de test (en haut) et leurs reconstructions (en bas) après "
-    "{epoch} époques",
+    "train.recon_caption": "Images de test (en haut) et leurs reconstructions (en bas) ; "
+    "époques d'entraînement : {epoch}",
     "train.failed": "L'entraînement a échoué : {reason}",
     "train.cancelled": "Entraînement annulé avant son démarrage.",
-    "train.stopped": "Arrêté après {done} époques complètes. Ce qui a été appris est "
-    "enregistré : appuyez sur Continuer pour reprendre.",
-    "train.complete": "Entraînement terminé : {done} époques en {time}.",
+    "train.stopped": "Arrêté après {done} et une partie de la suivante. Tout ce qui a été "
+    "appris est enregistré : reprenez quand vous voulez.",
+    "train.complete": "Entraînement terminé : {done} en {time}.",
+    "unit.epoch": "{n} époque",
+    "unit.epochs": "{n} époques",
+    "arch.node.input": "entrée x",
+    "arch.node.conv": "conv {i}",
+    "arch.node.deconv": "déconv {i}",
+    "arch.node.linear": "linéaire",
+    "arch.node.output": "sortie x̂",
     "train.results": "Résultats",
     # --- end shell ---
     # --- learn page (helper B) ---
-    "learn.title": "Comprendre : les idées derrière VAE Lab",
-    "learn.subtitle": "De l'autoencodeur au σ-VAE : ce que les modèles de la page "
+    "learn.title": "Comprendre : les idées derrière VAE Lab",
+    "learn.subtitle": "De l'autoencodeur au σ-VAE : ce que les modèles de la page "
     "d'entraînement optimisent, et pourquoi.",
     "learn.text_missing": "Impossible de lire le texte du cours ({error}).",
     "learn.figure_failed": "Impossible de tracer cette figure ({error}).",
     "learn.fig.latent.caption": "Illustration synthétique. Un autoencodeur envoie chaque image "
-    "sur un point, placé où bon lui semble ; un VAE l'envoie sur une gaussienne q(z|x), et le "
-    "terme KL range ces gaussiennes à l'intérieur de la loi a priori : tout point tiré de l'a "
+    "sur un point, placé où bon lui semble ; un VAE l'envoie sur une gaussienne q(z|x), et le "
+    "terme KL range ces gaussiennes à l'intérieur de la loi a priori : tout point tiré de l'a "
     "priori se décode alors en une image plausible.",
-    "learn.fig.latent.ae_title": "Autoencodeur : un point par image",
-    "learn.fig.latent.vae_title": "VAE : une gaussienne q(z|x) par image",
-    "learn.fig.latent.hole": "un trou : décoder ici\ndonne n'importe quoi",
-    "learn.fig.latent.prior": "a priori p(z) : 1σ et 2σ",
-    "learn.fig.kl.caption": "À gauche : trois lois a posteriori q face à l'a priori N(0, 1), "
-    "avec leur KL. À droite : la KL exacte en fonction de (μ, σ) ; éloigner la moyenne ou "
+    "learn.fig.latent.ae_title": "Autoencodeur : un point par image",
+    "learn.fig.latent.vae_title": "VAE : une gaussienne q(z|x) par image",
+    "learn.fig.latent.hole": "un trou : décoder ici\ndonne n'importe quoi",
+    "learn.fig.latent.prior": "a priori p(z) : 1σ et 2σ",
+    "learn.fig.kl.caption": "À gauche : trois lois a posteriori q face à l'a priori N(0, 1), "
+    "avec leur KL. À droite : la KL exacte en fonction de (μ, σ) ; éloigner la moyenne ou "
     "réduire σ coûte des nats.",
     "learn.fig.kl.density": "densité",
     "learn.fig.kl.pdf_title": "A posteriori q(z|x) et a priori p(z)",
     "learn.fig.kl.map_title": "KL(q ‖ p) selon μ et σ",
     "learn.fig.kl.minimum": "KL = 0 seulement en\nμ = 0, σ = 1",
     "learn.fig.kl.nats": "KL (nats)",
-    "learn.fig.reparam.caption": "Flèches noires : la propagation avant ; flèches rouges en "
-    "pointillé : le gradient de la perte. Tirer z directement coupe le chemin du gradient vers "
-    "l'encodeur ; écrire z = μ + σ⊙ε déplace le hasard dans une entrée ε et laisse un chemin "
-    "dérivable.",
-    "learn.fig.reparam.without": "Sans l'astuce",
-    "learn.fig.reparam.with": "Avec l'astuce de reparamétrisation",
-    "learn.fig.reparam.encoder": "encodeur φ",
-    "learn.fig.reparam.decoder": "décodeur θ",
-    "learn.fig.reparam.blocked": "pas de gradient\nà travers le tirage",
-    "learn.fig.reparam.forward": "propagation avant",
-    "learn.fig.reparam.backward": "gradient (rétropropagation)",
-    "learn.fig.calib.caption": "Log-vraisemblance négative par pixel en fonction de l'échelle du "
-    "décodeur, pour trois erreurs de reconstruction. Chaque courbe gaussienne atteint son minimum "
-    "en σ = √MSE (la RMSE), chaque courbe de Laplace en b = MAE. Le pointillé marque le seuil "
-    "doux du σ-VAE, log σ ≥ −6.",
-    "learn.fig.calib.gauss_title": "Décodeur gaussien",
-    "learn.fig.calib.laplace_title": "Décodeur de Laplace",
-    "learn.fig.calib.scale_axis": "(échelle du décodeur, axe log)",
-    "learn.fig.calib.nll_axis": "NLL (nats par pixel)",
-    "learn.fig.calib.clip": "seuil doux\nlog σ = −6",
+    "learn.fig.reparameterization.caption": "Flèches noires : la propagation avant ; flèches "
+    "rouges en pointillé : le gradient de la perte. Tirer z directement coupe le chemin du "
+    "gradient vers l'encodeur ; écrire z = μ + σ⊙ε déplace le hasard dans une entrée ε et "
+    "laisse un chemin dérivable.",
+    "learn.fig.reparameterization.without": "Sans l'astuce",
+    "learn.fig.reparameterization.with": "Avec l'astuce de reparamétrisation",
+    "learn.fig.reparameterization.encoder": "encodeur φ",
+    "learn.fig.reparameterization.decoder": "décodeur θ",
+    "learn.fig.reparameterization.blocked": "pas de gradient\nà travers le tirage",
+    "learn.fig.reparameterization.forward": "propagation avant",
+    "learn.fig.reparameterization.backward": "gradient (rétropropagation)",
+    "learn.fig.calibration.caption": "Log-vraisemblance négative par pixel en fonction de "
+    "l'échelle du décodeur, pour trois erreurs de reconstruction. Chaque courbe gaussienne "
+    "atteint son minimum en σ = √MSE (la RMSE), chaque courbe de Laplace en b = MAE. Le "
+    "pointillé marque le seuil doux du σ-VAE, log σ ≥ −6.",
+    "learn.fig.calibration.gauss_title": "Décodeur gaussien",
+    "learn.fig.calibration.laplace_title": "Décodeur de Laplace",
+    "learn.fig.calibration.scale_axis": "(échelle du décodeur, axe log)",
+    "learn.fig.calibration.nll_axis": "NLL (nats par pixel)",
+    "learn.fig.calibration.clip": "seuil doux\nlog σ = −6",
     "learn.fig.timeline.caption": "Chaque modèle est placé à la date de sa première version "
-    "publique (arXiv ou conférence). Cadres pleins : les trois modèles implémentés dans VAE Lab.",
+    "publique (arXiv ou conférence). Cadres pleins : les trois modèles implémentés dans VAE Lab.",
     "learn.fig.timeline.title": "Modèles génératifs profonds pour l'image, 2013–2020",
     "learn.fig.timeline.vae": "autoencodeurs variationnels",
     "learn.fig.timeline.gan": "réseaux antagonistes (GAN)",
     "learn.fig.timeline.autoregressive": "modèles autorégressifs",
     "learn.fig.timeline.diffusion": "modèles de diffusion",
-    "learn.fig.timeline.in_app": "plein : implémenté dans VAE Lab",
-    "learn.fig.reparam.deterministic": "nœud déterministe",
-    "learn.fig.reparam.random": "nœud aléatoire",
+    "learn.fig.timeline.in_app": "plein : implémenté dans VAE Lab",
+    "learn.fig.reparameterization.deterministic": "nœud déterministe",
+    "learn.fig.reparameterization.random": "nœud aléatoire",
     # --- end learn ---
     # --- results tabs and runs page (helper C) ---
+    "results.tab.curves": "Courbes de perte",
+    "results.tab.reconstructions": "Reconstructions",
+    "results.tab.samples": "Échantillons",
+    "results.tab.latent": "Espace latent",
+    "results.tab.paths": "Interpolation",
+    "results.tab.kl": "KL par dimension",
+    "results.tab.upload": "Votre image",
+    "results.tab.downloads": "Téléchargements",
+    "results.summary": "**{model}** sur {dataset} · dimension latente {latent} · "
+    "époques : {epochs}",
+    "results.no_data": "Les images d'entraînement de ce modèle ne sont pas chargées : cet onglet "
+    "reste vide.",
+    "results.download_png": "Télécharger en PNG",
+    "results.curves.empty": "Aucune époque terminée : les courbes apparaîtront après la première.",
+    "results.curves.caption": "Trait plein : ensemble d'entraînement (moyenne sur l'époque). "
+    "Pointillés : ensemble de test (mesuré après l'époque). En nats par image : plus c'est bas, "
+    "mieux c'est.",
+    "results.recon.caption": "En haut : des images de test. En bas : leurs reconstructions, "
+    "décodées à partir de la moyenne a posteriori μ.",
+    "results.samples.caption": "49 images décodées à partir de z ~ N(0, T² I), où T est la "
+    "température (tirage n° {seed}).",
+    "results.samples.temperature": "Température T",
+    "results.samples.temperature_help": "Multiplie l'écart-type de la loi a priori. En dessous "
+    "de 1 : des échantillons plus nets mais moins variés ; au-dessus de 1 : plus variés et plus "
+    "bruités.",
+    "results.samples.resample": "Nouveau tirage",
+    "results.latent.caption_latent": "{n} images de test encodées par leur moyenne a posteriori "
+    "μ. L'espace latent a 2 dimensions : ce sont ses deux coordonnées.",
+    "results.latent.caption_pca": "{n} images de test encodées par leur moyenne a posteriori μ "
+    "({d} dimensions), projetée sur ses deux premières composantes principales ({pct} % de la "
+    "variance).",
+    "results.latent.manifold": "Variété décodée",
+    "results.latent.manifold_caption": "Ce que dessine le décodeur sur une grille 15 × 15 de "
+    "valeurs de z, régulièrement espacées en probabilité sous la loi a priori N(0, I) (Kingma et "
+    "Welling 2014, figure 4).",
+    "results.latent.no_manifold": "La variété décodée demande un espace latent de dimension 2 : "
+    "entraînez avec une dimension latente de 2 pour la voir.",
+    "results.interp.header": "Interpolation entre deux images de test",
+    "results.interp.image_a": "Image A (n° de l'image de test)",
+    "results.interp.image_b": "Image B (n° de l'image de test)",
+    "results.interp.label": "Classe {label}",
+    "results.interp.steps": "Étapes",
+    "results.interp.method": "Chemin",
+    "results.interp.linear": "Ligne droite",
+    "results.interp.slerp": "Grand cercle (slerp)",
+    "results.interp.method_help": "Ligne droite entre μ_A et μ_B, ou arc de grand cercle, qui "
+    "garde ‖z‖ proche de la norme typique des tirages de la loi a priori (White 2016).",
+    "results.interp.caption": "De la reconstruction de A (à gauche) à celle de B (à droite).",
+    "results.trav.header": "Parcours d'une seule dimension latente",
+    "results.trav.dims": "Dimensions (les plus utilisées d'abord)",
+    "results.trav.dims_help": "Les dimensions sont classées par KL décroissante : les premières "
+    "portent le plus d'information.",
+    "results.trav.span": "Amplitude ±",
+    "results.trav.origin": "Point de départ",
+    "results.trav.from_image": "le code de l'image A",
+    "results.trav.from_prior": "le centre de la loi a priori (z = 0)",
+    "results.trav.caption": "Chaque ligne fait varier une dimension de −{span} à +{span} en "
+    "gardant les autres fixes. Lignes, de haut en bas : dimensions {dims}.",
+    "results.trav.pick": "Choisissez au moins une dimension.",
+    "results.kl.active": "Dimensions actives",
+    "results.kl.total": "KL totale (nats par image)",
+    "results.kl.explain": "Chaque barre est la divergence KL entre q(z_d | x) et la loi a priori "
+    "N(0, 1) pour une dimension latente d, moyennée sur les images de test ; la somme des barres "
+    "est le terme KL de la perte. Une dimension dont la moyenne a posteriori ne change pas d'une "
+    "image à l'autre ne porte aucune information : elle est **inactive** (Burda et al. 2016 "
+    "comptent une dimension comme active quand la variance de sa moyenne a posteriori sur les "
+    "données dépasse 0,01). Augmenter β dans un β-VAE rend le terme KL plus coûteux : le modèle "
+    "éteint des dimensions et ne garde que les plus utiles (Higgins et al. 2017).",
+    "results.upload.label": "Déposez une image",
+    "results.upload.help": "PNG, JPEG, GIF, BMP, WebP ou TIFF, jusqu'à 20 Mo. Elle est convertie "
+    "en {channels}, recadrée au centre et redimensionnée à {height} × {width} pixels.",
+    "results.upload.grey": "niveaux de gris",
+    "results.upload.colour": "couleur",
+    "results.upload.prompt": "Déposez une image pour voir comment le modèle l'encode et la "
+    "reconstruit, et où elle se place sur la carte latente.",
+    "results.upload.invert": "Inverser les couleurs",
+    "results.upload.invert_help": "Les chiffres de MNIST sont blancs sur fond noir ; un chiffre "
+    "écrit sur papier est foncé sur fond blanc. L'inversion le rapproche des images "
+    "d'entraînement.",
+    "results.upload.input": "Votre image, telle que le modèle la voit",
+    "results.upload.reconstruction": "Sa reconstruction",
+    "results.upload.map": "Sa place sur la carte latente (l'étoile)",
+    "results.upload.error.empty": "Le fichier est vide.",
+    "results.upload.error.file-too-large": "Le fichier fait {size_mb} Mo ; les images sont "
+    "acceptées jusqu'à {limit_mb} Mo.",
+    "results.upload.error.not-image": "Ce fichier n'est pas une image (PNG, JPEG, GIF, BMP, "
+    "WebP… sont acceptés).",
+    "results.upload.error.too-many-pixels": "L'image fait {width} × {height} pixels "
+    "({megapixels} mégapixels) ; les images sont acceptées jusqu'à {limit} mégapixels.",
+    "results.upload.error.damaged": "L'image est endommagée ou tronquée : elle ne peut pas être "
+    "lue.",
+    "results.download.run_header": "L'entraînement",
+    "results.download.run": "Télécharger l'entraînement (.zip)",
+    "results.download.run_help": "Sa configuration, ses poids (safetensors) et son historique, "
+    "dans une seule archive.",
+    "results.download.unsaved": "Cet entraînement n'est pas dans le dossier des entraînements : "
+    "il ne peut pas être téléchargé.",
+    "results.download.figures": "Figures",
+    "results.figure.curves": "Courbes de perte",
+    "results.figure.reconstructions": "Reconstructions",
+    "results.figure.samples": "Échantillons",
+    "results.figure.latent": "Carte latente",
+    "results.figure.manifold": "Variété décodée",
+    "results.figure.kl": "KL par dimension",
+    "results.page.title": "Résultats",
+    "results.page.pick": "Entraînement",
+    "results.page.none": "Aucun entraînement enregistré pour l'instant. Lancez-en un sur la page "
+    "Entraîner : il s'affichera ici.",
+    "results.page.load_error": "Impossible d'ouvrir cet entraînement : {error}",
+    "results.page.data_missing": "Les images de {dataset} ne sont pas disponibles sur cette "
+    "machine ({error}) ; seules les courbes et les échantillons sont affichés.",
+    "results.page.data_changed": "Les images de {dataset} diffèrent de celles de cet entraînement "
+    "; les onglets qui utilisent les images de test restent vides.",
+    "runs.title": "Entraînements",
+    "runs.intro": "Chaque entraînement est enregistré dans `{folder}`. Ouvrez-en un pour "
+    "l'explorer, comparez-en plusieurs, téléchargez-les ou supprimez-les.",
+    "runs.empty": "Aucun entraînement enregistré dans `{folder}` pour l'instant : lancez-en un "
+    "sur la page Entraîner.",
+    "runs.col.run": "Identifiant",
+    "runs.col.model": "Modèle",
+    "runs.col.dataset": "Jeu de données",
+    "runs.col.latent": "Dim. latente",
+    "runs.col.hidden": "Couches conv.",
+    "runs.col.likelihood": "Reconstruction",
+    "runs.col.beta": "β",
+    "runs.col.epochs": "Époques",
+    "runs.col.status": "État",
+    "runs.col.loss": "Perte (test)",
+    "runs.col.kl": "KL (test)",
+    "runs.col.mse": "MSE (test)",
+    "runs.col.updated": "Enregistré le",
+    "runs.col.error": "Problème",
+    "runs.status.complete": "terminé",
+    "runs.status.stopped": "arrêté",
+    "runs.status.broken": "endommagé",
+    "runs.broken": "Entraînements inutilisables : {n}. Le tableau dit pourquoi ; supprimez-les "
+    "pour faire le ménage.",
+    "runs.select": "Entraînement",
+    "runs.open": "Ouvrir",
+    "runs.download": "Télécharger (.zip)",
+    "runs.delete": "Supprimer",
+    "runs.delete_confirm": "Supprimer définitivement {run} ? Ses poids et son historique seront "
+    "perdus.",
+    "runs.delete_yes": "Oui, supprimer",
+    "runs.delete_no": "Annuler",
+    "runs.deleted": "{run} a été supprimé.",
+    "runs.delete_error": "Impossible de supprimer l'entraînement : {error}",
+    "runs.open_fallback": "Entraînement sélectionné : ouvrez la page Résultats pour l'explorer.",
+    "runs.compare.header": "Comparer des entraînements",
+    "runs.compare.pick": "Entraînements à comparer",
+    "runs.compare.hint": "Choisissez au moins deux entraînements pour comparer leurs courbes et "
+    "leurs échantillons.",
+    "runs.compare.caption": "Courbes sur l'ensemble de test. Des modèles dont les termes de "
+    "reconstruction diffèrent ont des pertes à des échelles différentes ; la MSE par pixel permet "
+    "de comparer deux entraînements quelconques.",
+    "runs.compare.samples": "Échantillons de chaque entraînement (mêmes tirages de z quand les "
+    "dimensions latentes sont égales)",
+    "runs.compare.load_error": "Impossible d'ouvrir {run} : {error}",
+    "plot.epoch": "Époque",
+    "plot.step": "Pas",
+    "plot.train": "entraînement",
+    "plot.test": "test",
+    "plot.loss": "Perte totale (nats par image)",
+    "plot.recon": "Reconstruction (nats par image)",
+    "plot.kl": "Divergence KL (nats par image)",
+    "plot.sigma": "σ du décodeur",
+    "plot.mse": "MSE par pixel",
+    "plot.latent_dim": "Dimension latente",
+    "plot.kl_per_dim": "KL moyenne (nats)",
+    "plot.active": "active ({n})",
+    "plot.inactive": "inactive ({n})",
+    "plot.latent_axis": "z{i}",
+    "plot.pc_axis": "CP {i} ({pct} % de la variance)",
+    "plot.images": "images de test",
+    "plot.your_image": "votre image",
+    "plot.class": "Classe",
+    "runs.compare.placeholder": "Choisissez des entraînements",
+    "results.trav.placeholder": "Choisissez des dimensions",
     # --- end results ---
 }

@@ -12,6 +12,7 @@ time; the others wait in order (and can be stopped while they wait) without losi
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -34,7 +35,11 @@ ACTIVE = ("queued", "running")
 #: Seconds between two reconstructions of the fixed batch during an epoch.
 RECON_INTERVAL_S = 2.0
 #: Most points of the per-step loss curves handed to the page (longer curves are averaged).
-MAX_CURVE_POINTS = 500
+MAX_CURVE_POINTS = 200
+#: Intra-op threads while the app trains. The server and the browser need a core: with every core
+#: given to torch, its threads wait on each other whenever one is preempted, and training on two
+#: cores ran 5 to 20 times slower while the page redrew.
+TRAIN_THREADS = max(1, (os.cpu_count() or 2) - 1)
 #: Finished jobs older than this are dropped from the registry when a new job starts.
 FORGET_AFTER_S = 3600.0
 
@@ -167,7 +172,7 @@ class TrainingProgress:
                 setattr(self, name, value)
 
     def snapshot(self) -> ProgressSnapshot:
-        """A consistent copy of the progress."""
+        """Return a consistent copy of the progress."""
         with self.lock:
             return ProgressSnapshot(
                 status=self.status,
@@ -331,6 +336,7 @@ class TrainingJob:
         if not self.queue.wait_turn(self, self.stop_event, self.progress):
             self.progress.update(status="cancelled", finished_at=time.monotonic())
             return
+        torch.set_num_threads(TRAIN_THREADS)
         try:
             outcome = train(
                 self.config,
@@ -364,7 +370,7 @@ class JobRegistry:
         self._jobs: dict[str, TrainingJob] = {}
 
     def get(self, session: str) -> TrainingJob | None:
-        """The latest job of ``session``, running or finished."""
+        """Return the latest job of ``session``, running or finished."""
         with self._lock:
             return self._jobs.get(session)
 
@@ -392,7 +398,7 @@ class JobRegistry:
                 del self._jobs[session]
 
     def active_count(self) -> int:
-        """Number of jobs queued or training, every session included."""
+        """Count the jobs queued or training, every session included."""
         with self._lock:
             return sum(job.active for job in self._jobs.values())
 

@@ -11,23 +11,19 @@ from pathlib import Path
 import streamlit as st
 
 from vaelab.app import architecture, sidebar
-from vaelab.app.i18n import t
+from vaelab.app.i18n import current_language, t
+from vaelab.app.results_view import open_cached_run, render_results
 from vaelab.app.state import run_store, session_id, set_current_run
-from vaelab.app.worker import REGISTRY, ProgressSnapshot, TrainingJob, comparison_grid
+from vaelab.app.worker import REGISTRY, ProgressSnapshot, TrainingJob
 from vaelab.config import RunConfig
 from vaelab.data import DatasetInfo, ImageDataset
 from vaelab.errors import RunError
-from vaelab.experiment import fixed_batch, open_run
-from vaelab.runs import MANIFEST, Run
+from vaelab.models import ConvVAE
+from vaelab.runs import Run
 from vaelab.variants import VARIANTS
 
-try:
-    from vaelab.app.results_view import render_results
-except ImportError:  # the results tabs land separately; until then a short summary is shown
-    render_results = None
-
 #: Seconds between two redraws of the live training panel.
-REFRESH_S = 0.7
+REFRESH_S = 1.0
 EXTRA_EPOCHS_DEFAULT = 5
 
 
@@ -40,6 +36,17 @@ def _duration(seconds: float) -> str:
 
 def _number(value: float) -> str:
     return f"{value:,.0f}".replace(",", "\u202f")
+
+
+def _decimal(value: float) -> str:
+    text = f"{value:.1f}"
+    return text.replace(".", ",") if current_language() == "fr" else text
+
+
+def _epochs(n: int) -> str:
+    """``"1 epoch"``, ``"5 epochs"``; French also says ``"0 époque"``."""
+    singular = n == 1 or (n == 0 and current_language() == "fr")
+    return t("unit.epoch" if singular else "unit.epochs", n=n)
 
 
 def _dataset_label(name: str) -> str:
@@ -85,23 +92,6 @@ def _dataset_box(info: DatasetInfo | None, data: ImageDataset | None) -> None:
 # -- cached runs ----------------------------------------------------------------------------
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _open_cached(root: str, run_id: str, stamp: tuple[int, int]) -> tuple[Run, object]:
-    # ``stamp`` (size and mtime of the manifest) makes a newly saved run load afresh.
-    return open_run(run_store(), run_id)
-
-
-def _load_run(run_id: str) -> tuple[Run, object] | None:
-    """The saved run and its model, or ``None`` (with a message) when it cannot be read."""
-    store = run_store()
-    try:
-        stat = (store.path(run_id) / MANIFEST).stat()
-        return _open_cached(str(store.root), run_id, (stat.st_size, stat.st_mtime_ns))
-    except (RunError, OSError) as exc:
-        st.error(t("train.run_broken", reason=exc))
-        return None
-
-
 def _start(selection: sidebar.Selection, config: RunConfig, *, retrain: bool = False) -> None:
     job = TrainingJob(config, selection.data, run_store(), device=selection.device, retrain=retrain)
     REGISTRY.start(session_id(), job)
@@ -109,30 +99,40 @@ def _start(selection: sidebar.Selection, config: RunConfig, *, retrain: bool = F
     st.rerun()
 
 
-def _actions(selection: sidebar.Selection, run: Run | None) -> None:
-    """Train, or for a cached run: continue it or retrain it from scratch."""
+def _actions(
+    selection: sidebar.Selection, run: Run | None, finished: ProgressSnapshot | None
+) -> None:
+    """Train, or for a cached run: continue it or retrain it from scratch.
+
+    ``finished`` is this session's last training of the same run, whose outcome replaces the
+    cache message.
+    """
     config = selection.config
     target = config.train.epochs
     with st.container(border=True):
         st.markdown(f"**{_run_label(config)}**")
+        reported = finished is not None and _final_message(finished)
         if run is None:
-            st.markdown(t("train.new_run", epochs=target))
+            if not reported:
+                st.markdown(t("train.new_run", epochs=_epochs(target)))
             if st.button(
                 t("train.train"), type="primary", key="train", icon=":material/play_arrow:"
             ):
                 _start(selection, config)
             return
         if run.epochs_done < target:
-            st.info(t("train.partial", done=run.epochs_done, target=target))
+            if not reported:
+                st.info(t("train.partial", done=_epochs(run.epochs_done), target=_epochs(target)))
             if st.button(
-                t("train.continue_to", target=target),
+                t("train.continue_to", target=_epochs(target)),
                 type="primary",
                 key="train",
                 icon=":material/play_arrow:",
             ):
                 _start(selection, config)
         else:
-            st.success(t("train.cached", done=run.epochs_done))
+            if not reported:
+                st.success(t("train.cached", done=_epochs(run.epochs_done)))
             left, right = st.columns([1, 1], vertical_alignment="bottom")
             extra = left.number_input(
                 t("train.extra_epochs"),
@@ -200,7 +200,7 @@ def _grid(snap: ProgressSnapshot) -> None:
     if snap.grid is not None:
         st.image(
             snap.grid,
-            caption=t("train.recon_caption", epoch=f"{snap.grid_epoch:.1f}"),
+            caption=t("train.recon_caption", epoch=_decimal(snap.grid_epoch)),
             width="stretch",
             clamp=True,
         )
@@ -208,16 +208,18 @@ def _grid(snap: ProgressSnapshot) -> None:
 
 def _live_view(snap: ProgressSnapshot, job: TrainingJob) -> None:
     st.markdown(t("train.training", run=_run_label(job.config)))
-    if snap.status == "queued":
-        st.info(t("train.queued", ahead=snap.queue_position), icon=":material/hourglass_top:")
-    else:
-        _progress(snap)
-    if st.button(
-        t("train.stop"), key="stop", icon=":material/stop:", disabled=job.stop_event.is_set()
-    ):
-        job.stop()
-        st.rerun(scope="fragment")
-    if job.stop_event.is_set():
+    left, right = st.columns([6, 1], vertical_alignment="bottom")
+    with left:
+        if snap.status == "queued":
+            st.info(t("train.queued", ahead=snap.queue_position), icon=":material/hourglass_top:")
+        else:
+            _progress(snap)
+    stopping = job.stop_event.is_set()
+    # A callback, so that the stop happens before this fragment redraws.
+    right.button(
+        t("train.stop"), key="stop", icon=":material/stop:", disabled=stopping, on_click=job.stop
+    )
+    if stopping:
         st.caption(t("train.stopping"))
     if snap.step is not None:
         names = [n for n in _METRICS if n in snap.step.metrics]
@@ -238,49 +240,39 @@ def _live_panel(job: TrainingJob) -> None:
     if not snap.active:
         # Finished: a full rerun replaces the live panel with the results.
         st.rerun()
-    _live_view(snap, job)
+    with st.container():
+        _live_view(snap, job)
 
 
 # -- results --------------------------------------------------------------------------------
 
 
-def _final_message(snap: ProgressSnapshot) -> None:
+def _final_message(snap: ProgressSnapshot) -> bool:
+    """Say how the last training ended; ``False`` if there is nothing to say."""
     outcome = snap.outcome
     if snap.status == "error":
         st.error(t("train.failed", reason=snap.error), icon=":material/error:")
     elif snap.status == "cancelled":
         st.info(t("train.cancelled"))
     elif snap.status == "stopped" and outcome is not None:
-        st.warning(t("train.stopped", done=outcome.run.epochs_done), icon=":material/pause:")
+        st.warning(
+            t("train.stopped", done=_epochs(outcome.run.epochs_done)), icon=":material/pause:"
+        )
     elif snap.status == "complete" and outcome is not None:
         seconds = outcome.run.history[-1].get("time", 0.0) if outcome.run.history else 0.0
         st.success(
-            t("train.complete", done=outcome.run.epochs_done, time=_duration(seconds)),
+            t("train.complete", done=_epochs(outcome.run.epochs_done), time=_duration(seconds)),
             icon=":material/check_circle:",
         )
+    else:
+        return False
+    return True
 
 
-def _summary(run: Run, model: object, data: ImageDataset) -> None:
-    """Loss curves and reconstructions, shown until the results tabs are available."""
-    left, right = st.columns([3, 2])
-    with left:
-        images = fixed_batch(data).float() / 255.0
-        st.image(
-            comparison_grid(images, model.reconstruct(images), scale=3),
-            caption=t("train.recon_caption", epoch=f"{run.epochs_done:.1f}"),
-            width="stretch",
-        )
-    with right:
-        _epoch_chart(run.history)
-
-
-def _results(run: Run, model: object, data: ImageDataset) -> None:
+def _results(run: Run, model: ConvVAE, data: ImageDataset) -> None:
     set_current_run(run.run_id)
     st.subheader(t("train.results"))
-    if render_results is not None:
-        render_results(run, model, data)
-    else:
-        _summary(run, model, data)
+    render_results(run, model, data)
 
 
 def render() -> None:
@@ -301,32 +293,36 @@ def render() -> None:
         )
 
     job = REGISTRY.get(session_id())
-    if job is not None and job.active:
-        architecture.render(selection.model, expanded=False)
+    training = job is not None and job.active
+    config = selection.config
+    run, model, problem = None, None, None
+    if not training and config is not None and run_store().exists(config.run_id):
+        try:
+            run, model = open_cached_run(config.run_id)
+        except RunError as exc:
+            problem = t("train.run_broken", reason=exc)
+    architecture.render(selection.model, expanded=not training and run is None)
+
+    # The live panel is one block. When training ends, an empty element takes its place: a
+    # block would keep the panel's elements on screen, faded, until the results are drawn.
+    if training:
         _live_panel(job)
         return
-
-    config = selection.config
-    store = run_store()
-    run = None
-    if config is not None and store.exists(config.run_id):
-        loaded = _load_run(config.run_id)
-        run = loaded[0] if loaded else None
-    architecture.render(selection.model, expanded=run is None)
-
-    left, right = st.columns([2, 3])
-    with left:
-        _dataset_box(selection.info, data)
-    with right:
-        if config is None:
-            st.info(t("train.fix_settings"))
-        else:
-            _actions(selection, run)
-
-    if job is not None and config is not None and job.run_id == config.run_id:
-        _final_message(job.progress.snapshot())
-    if run is not None and data is not None:
-        _results(run, loaded[1], data)
+    st.empty()
+    with st.container():
+        if problem:
+            st.error(problem)
+        left, right = st.columns([2, 3])
+        with left:
+            _dataset_box(selection.info, data)
+        with right:
+            if config is None:
+                st.info(t("train.fix_settings"))
+            else:
+                same_run = job is not None and job.run_id == config.run_id
+                _actions(selection, run, job.progress.snapshot() if same_run else None)
+        if run is not None and data is not None:
+            _results(run, model, data)
 
 
 render()

@@ -1,0 +1,423 @@
+"""Sphinx directives that build parts of the VAE Lab documentation from the project itself.
+
+* ``vaelab-cli`` renders the ``--help`` of ``vaelab`` and of every subcommand, straight from
+  :func:`vaelab.cli._build_parser`, so the reference can never drift from the program.
+* ``theory-figure`` draws one of the Learn page's figures with :mod:`vaelab.theory_figures`, in
+  English or French, with the app's own caption.
+* ``app-screenshot`` and ``app-screenshot-gallery`` show the PNGs the browser test saved (copied
+  into ``_screenshots/`` by ``make screenshots``); ``results-files`` shows what
+  ``vaelab compare`` wrote (copied into ``_results/``). When the files are not there yet, the page
+  says how to make them instead of failing: the docs build with zero warnings from a clean clone.
+* MathJax is served from the copy bundled by the ``sphinx-mathjax-offline`` package, so neither the
+  build nor the pages need the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib.util
+import logging as std_logging
+import os
+import shutil
+from pathlib import Path
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+logger = logging.getLogger(__name__)
+
+#: Width of the rendered ``--help`` texts, fixed so that the pages do not depend on the terminal.
+HELP_WIDTH = 88
+SCREENSHOT_DIR = "_screenshots"
+RESULTS_DIR = "_results"
+FIGURE_DIR = "_generated/figures"
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg", ".webp")
+
+
+# -- vaelab-cli -----------------------------------------------------------------------------------
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> list[tuple[str, str, argparse.ArgumentParser]]:
+    """(name, one-line help, parser) of each subcommand, in the order the parser lists them."""
+    found = []
+    for action in parser._actions:  # argparse keeps subparsers as an action
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help or "" for choice in action._choices_actions}
+            for name, sub in action.choices.items():
+                found.append((name, helps.get(name, ""), sub))
+    return found
+
+
+def _help_text(parser: argparse.ArgumentParser) -> str:
+    previous = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(HELP_WIDTH)
+    try:
+        return parser.format_help().rstrip()
+    finally:
+        if previous is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = previous
+
+
+class CliDirective(SphinxDirective):
+    """``.. vaelab-cli::`` — the help of the whole command line, one section per subcommand."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from vaelab import cli
+
+        self.env.note_dependency(cli.__file__)
+        parser = cli._build_parser()
+        # The overview: the top-level help, then each command with a link to its section.
+        result: list[nodes.Node] = [self._literal(_help_text(parser))]
+        items = nodes.bullet_list()
+        for name, help_, _ in _subcommands(parser):
+            ref = nodes.reference("", "", internal=True, refid=self._id(f"vaelab {name}"))
+            ref += nodes.literal(text=f"vaelab {name}")
+            para = nodes.paragraph("", "", ref, nodes.Text(f" — {help_}" if help_ else ""))
+            items += nodes.list_item("", para)
+        result.append(items)
+        for name, help_, sub in _subcommands(parser):
+            result.append(self._section(f"vaelab {name}", help_, sub))
+        return result
+
+    def _section(self, prog: str, help_: str, parser: argparse.ArgumentParser) -> nodes.section:
+        section = nodes.section(ids=[self._id(prog)], names=[nodes.fully_normalize_name(prog)])
+        section += nodes.title("", "", nodes.literal(text=prog))
+        if help_:
+            section += nodes.paragraph(text=help_[0].upper() + help_[1:] + ".")
+        section += self._literal(_help_text(parser))
+        for name, sub_help, sub in _subcommands(parser):
+            section += self._section(f"{prog} {name}", sub_help, sub)
+        # An explicit target: ":ref:`vaelab train`" links here.
+        self.state.document.note_explicit_target(section, section)
+        return section
+
+    @staticmethod
+    def _id(prog: str) -> str:
+        return nodes.make_id(prog)
+
+    @staticmethod
+    def _literal(text: str) -> nodes.literal_block:
+        block = nodes.literal_block(text, text)
+        block["language"] = "text"
+        return block
+
+
+# -- theory-figure --------------------------------------------------------------------------------
+
+
+class TheoryFigureDirective(SphinxDirective):
+    """``.. theory-figure:: kl`` with ``:lang: fr`` — a figure of the Learn page, drawn now."""
+
+    required_arguments = 1
+    option_spec = {"lang": lambda value: directives.choice(value, ("en", "fr"))}
+
+    def run(self) -> list[nodes.Node]:
+        name, lang = self.arguments[0], self.options.get("lang", "en")
+        try:
+            from vaelab import theory_figures
+            from vaelab.app.i18n import t
+        except ImportError as exc:  # matplotlib is in the ``app`` extra
+            note = nodes.note()
+            note += nodes.paragraph(
+                text=f"This figure is drawn by vaelab.theory_figures, which needs matplotlib "
+                f"({exc}); install the app extra: pip install -e '.[app,docs]'."
+            )
+            return [note]
+        if name not in theory_figures.FIGURES:
+            raise self.error(f"unknown figure {name!r}; known: {', '.join(theory_figures.FIGURES)}")
+        self.env.note_dependency(theory_figures.__file__)
+        # matplotlib logs font substitutions at INFO level: not the reader's concern.
+        std_logging.getLogger("matplotlib").setLevel(std_logging.WARNING)
+        target = Path(self.env.srcdir) / FIGURE_DIR / f"{name}-{lang}.png"
+        source = Path(theory_figures.__file__)
+        if not target.is_file() or target.stat().st_mtime < source.stat().st_mtime:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(theory_figures.figure_png(name, lang, dpi=110))
+        figure = nodes.figure(align="center")
+        figure += nodes.image(uri=f"/{FIGURE_DIR}/{name}-{lang}.png", alt=name)
+        caption = t(f"learn.fig.{name}.caption", lang)
+        if caption and caption != f"learn.fig.{name}.caption":
+            figure += nodes.caption(text=caption)
+        return [figure]
+
+
+# -- screenshots and results ----------------------------------------------------------------------
+
+
+def _files(srcdir: str, folder: str, pattern: str = "*") -> list[Path]:
+    base = Path(srcdir) / folder
+    return sorted(p for p in base.glob(pattern) if p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+def _mark_dynamic(directive: SphinxDirective) -> None:
+    # Files may appear in these folders without any source changing: re-read such pages always.
+    if not hasattr(directive.env, "vaelab_dynamic_docs"):
+        directive.env.vaelab_dynamic_docs = set()
+    directive.env.vaelab_dynamic_docs.add(directive.env.docname)
+
+
+def _figure(uri: str, alt: str, caption: str | None) -> nodes.figure:
+    figure = nodes.figure(align="center")
+    figure += nodes.image(uri=uri, alt=alt)
+    if caption:
+        figure += nodes.caption(text=caption)
+    return figure
+
+
+class ScreenshotDirective(SphinxDirective):
+    """``.. app-screenshot:: train*`` — the first screenshot whose name matches the glob.
+
+    The content, if any, is the caption. Nothing is shown when no file matches.
+    """
+
+    required_arguments = 1
+    has_content = True
+    option_spec = {"alt": directives.unchanged}
+
+    def run(self) -> list[nodes.Node]:
+        _mark_dynamic(self)
+        pattern = self.arguments[0]
+        matches = _files(self.env.srcdir, SCREENSHOT_DIR, pattern if "." in pattern else pattern + ".*")
+        used = self.env.temp_data.setdefault("vaelab_screenshots_used", set())
+        matches = [m for m in matches if m.name not in used] or matches
+        if not matches:
+            logger.info("vaelab-docs: no screenshot matches %s/%s", SCREENSHOT_DIR, pattern)
+            return []
+        chosen = matches[0]
+        used.add(chosen.name)
+        caption = " ".join(self.content).strip() or None
+        alt = self.options.get("alt", caption or chosen.stem)
+        return [_figure(f"/{SCREENSHOT_DIR}/{chosen.name}", alt, caption)]
+
+
+class ScreenshotGalleryDirective(SphinxDirective):
+    """``.. app-screenshot-gallery::`` — every screenshot not shown above, or a note if none."""
+
+    def run(self) -> list[nodes.Node]:
+        _mark_dynamic(self)
+        found = _files(self.env.srcdir, SCREENSHOT_DIR)
+        if not found:
+            note = nodes.note()
+            note += nodes.paragraph(
+                text="No screenshots in this build. They are taken by the project's browser test "
+                "(tests/test_browser.py, which saves them into test-artifacts/); run "
+                "`make test-all`, then `make -C docs html`, which copies them here."
+            )
+            return [note]
+        used = self.env.temp_data.get("vaelab_screenshots_used", set())
+        rest = [p for p in found if p.name not in used]
+        return [
+            _figure(f"/{SCREENSHOT_DIR}/{p.name}", p.stem, p.stem.replace("-", " ").replace("_", " "))
+            for p in rest
+        ]
+
+
+class ResultsDirective(SphinxDirective):
+    """``.. results-files::`` — the figures and tables ``vaelab compare`` wrote, or a note."""
+
+    def run(self) -> list[nodes.Node]:
+        _mark_dynamic(self)
+        base = Path(self.env.srcdir) / RESULTS_DIR
+        images = _files(self.env.srcdir, RESULTS_DIR)
+        tables = sorted(base.glob("*.csv"))
+        if not images and not tables:
+            note = nodes.note()
+            note += nodes.paragraph(
+                text="No results in this build: the figure and the table are written by "
+                "`vaelab compare` and copied here by `make -C docs results`; see below."
+            )
+            return [note]
+        result: list[nodes.Node] = []
+        for path in images:
+            result.append(_figure(f"/{RESULTS_DIR}/{path.name}", path.stem, path.name))
+        for path in tables:
+            self.env.note_dependency(str(path))
+            result.append(self._table(path))
+        return result
+
+    @staticmethod
+    def _table(path: Path) -> nodes.table:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = [row for row in csv.reader(handle) if row]
+        width = max(len(row) for row in rows)
+        rows = [row + [""] * (width - len(row)) for row in rows]
+        table = nodes.table()
+        table += nodes.title(text=path.name)
+        group = nodes.tgroup(cols=width)
+        table += group
+        group.extend(nodes.colspec(colwidth=1) for _ in range(width))
+
+        def row_node(cells: list[str]) -> nodes.row:
+            row = nodes.row()
+            for cell in cells:
+                row += nodes.entry("", nodes.paragraph(text=cell))
+            return row
+
+        head, body = nodes.thead(), nodes.tbody()
+        head += row_node(rows[0])
+        for cells in rows[1:]:
+            body += row_node(cells)
+        group += head
+        group += body
+        return table
+
+
+def _always_reread(app: Sphinx, env, added, changed, removed) -> list[str]:  # noqa: ANN001
+    dynamic = getattr(env, "vaelab_dynamic_docs", set())
+    return sorted(doc for doc in dynamic if doc in env.found_docs and doc not in changed)
+
+
+def _purge(app: Sphinx, env, docname: str) -> None:  # noqa: ANN001
+    getattr(env, "vaelab_dynamic_docs", set()).discard(docname)
+
+
+# -- cross-references ----------------------------------------------------------------------------
+
+#: Names that annotations and docstrings use for external objects, and the documented name. Type
+#: hints evaluate to an object's home module (``torch._C.Generator``), docstrings use short names.
+ALIASES = {
+    "Tensor": "torch.Tensor",
+    "torch._C.Generator": "torch.Generator",
+    "torch.nn.modules.module.Module": "torch.nn.Module",
+    "nn.Module": "torch.nn.Module",
+    "np.ndarray": "numpy.ndarray",
+    "Path": "pathlib.Path",
+    "Figure": "matplotlib.figure.Figure",
+}
+#: Plain-English type words of numpydoc docstrings, and the glossary term each one means.
+TYPE_WORDS = {
+    "sequence": "sequence",
+    "mapping": "mapping",
+    "iterable": "iterable",
+    "callable": "callable",
+    "array-like": "array_like",
+    "array_like": "array_like",
+    "binary file": "binary file",
+    "file-like": "file object",
+    "path-like": "path-like object",
+}
+
+
+def _resolve_missing(app: Sphinx, env, node, contnode):  # noqa: ANN001, ANN201
+    """Resolve what Sphinx could not: short names of the project's objects, and aliases.
+
+    numpydoc types such as ``ConvVAE`` are written relative to the package, not to the module of
+    the docstring; they resolve here when exactly one documented object has that name.
+    """
+    if node.get("refdomain") != "py":
+        return None
+    from sphinx.ext import intersphinx
+    from sphinx.util.nodes import make_refnode
+
+    target = node["reftarget"]
+    if target in ALIASES:
+        aliased = node.deepcopy()
+        aliased["reftarget"] = ALIASES[target]
+        return intersphinx.missing_reference(app, env, aliased, contnode)
+    if target in TYPE_WORDS:
+        term = node.deepcopy()
+        term["refdomain"], term["reftype"], term["reftarget"] = "std", "term", TYPE_WORDS[target]
+        return intersphinx.missing_reference(app, env, term, contnode)
+    domain = env.get_domain("py")
+    matches = domain.find_obj(
+        env, node.get("py:module"), node.get("py:class"), target, node["reftype"], 1
+    )
+    matches = [(name, obj) for name, obj in matches if not obj.aliased]
+    if len(matches) != 1:
+        return None
+    name, obj = matches[0]
+    return make_refnode(app.builder, node["refdoc"], obj.docname, obj.node_id, contnode, name)
+
+
+# -- napoleon, read the numpydoc way ---------------------------------------------------------------
+
+
+def _patch_napoleon() -> None:
+    """Make napoleon read two numpydoc habits of this code base as numpydoc does.
+
+    * ``mu, logvar : Tensor`` in an *Attributes* section documents two attributes (napoleon
+      splits such lines in *Parameters* only).
+    * An attribute's or property's docstring is prose: ``Readable, stable id: ...`` is not the
+      Google-style ``type: description`` that napoleon would otherwise read into it.
+    """
+    from sphinx.ext.napoleon.docstring import GoogleDocstring
+
+    if getattr(GoogleDocstring, "_vaelab_patched", False):
+        return
+    parse_attributes = GoogleDocstring._parse_attributes_section
+
+    def _parse_attributes_section(self, section: str) -> list[str]:  # noqa: ANN001
+        consume = self._consume_fields
+        self._consume_fields = lambda *args, **kwargs: consume(*args, **{**kwargs, "multiple": True})
+        try:
+            return parse_attributes(self, section)
+        finally:
+            del self._consume_fields
+
+    def _parse_attribute_docstring(self) -> list[str]:  # noqa: ANN001
+        lines = self.__class__(self._dedent(self._consume_to_end()), self._config).lines()
+        return self._format_field("", "", lines)
+
+    GoogleDocstring._parse_attributes_section = _parse_attributes_section
+    GoogleDocstring._parse_attribute_docstring = _parse_attribute_docstring
+    GoogleDocstring._vaelab_patched = True
+
+
+# -- MathJax from a local copy --------------------------------------------------------------------
+
+#: The parts of MathJax 3 that ``tex-chtml.js`` loads: itself, its fonts, the TeX extensions it
+#: autoloads, and the menu and accessibility modules (the speech rules too, for screen readers).
+MATHJAX_PARTS = ("tex-chtml.js", "output/chtml", "input/tex/extensions", "ui", "a11y", "sre")
+
+
+def _mathjax_dir() -> Path:
+    spec = importlib.util.find_spec("sphinx-mathjax-offline")
+    if spec is None or not spec.submodule_search_locations:
+        raise ExtensionError(
+            "the docs serve MathJax from the sphinx-mathjax-offline package: "
+            "pip install -e '.[docs]'"
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "static" / "mathjax"
+
+
+def _use_local_mathjax(app: Sphinx, config) -> None:  # noqa: ANN001
+    _mathjax_dir()  # fail early, with the fix, when the package is missing
+    config.mathjax_path = "mathjax/tex-chtml.js"
+
+
+def _copy_mathjax(app: Sphinx, exc: Exception | None) -> None:
+    if exc is not None or app.builder.format != "html":
+        return
+    source, target = _mathjax_dir(), Path(app.outdir) / "_static" / "mathjax"
+    for part in MATHJAX_PARTS:
+        src, dst = source / part, target / part
+        if src.is_dir():
+            shutil.copytree(src, dst, dirs_exist_ok=True)
+        else:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+
+
+def setup(app: Sphinx) -> dict:
+    """Register the directives and the offline MathJax."""
+    app.add_directive("vaelab-cli", CliDirective)
+    app.add_directive("theory-figure", TheoryFigureDirective)
+    app.add_directive("app-screenshot", ScreenshotDirective)
+    app.add_directive("app-screenshot-gallery", ScreenshotGalleryDirective)
+    app.add_directive("results-files", ResultsDirective)
+    _patch_napoleon()
+    app.connect("missing-reference", _resolve_missing)
+    app.connect("env-get-outdated", _always_reread)
+    app.connect("env-purge-doc", _purge)
+    app.connect("config-inited", _use_local_mathjax)
+    app.connect("build-finished", _copy_mathjax)
+    return {"version": "1", "parallel_read_safe": False, "parallel_write_safe": True}

@@ -1,0 +1,226 @@
+"""Runs page: every cached run in a table; open, download, delete, and compare runs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from vaelab import explore, plots
+from vaelab.app.i18n import current_language, t
+from vaelab.app.paths import runs_dir
+from vaelab.app.results_view import (
+    dataset_label,
+    open_cached_run,
+    plot_labels,
+    run_archive,
+    run_label,
+)
+from vaelab.app.state import set_current_run
+from vaelab.errors import RunError
+from vaelab.runs import RunStore, RunSummary
+from vaelab.variants import VARIANTS
+
+RESULTS_PAGE = Path(__file__).resolve().parent / "results.py"
+#: Most runs compared at once (beyond that, curves and sample grids are unreadable).
+MAX_COMPARED = 6
+_PENDING_DELETE = "runs.pending_delete"
+_FLASH = "runs.flash"
+
+
+def _when(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return ""
+
+
+def _row(summary: RunSummary) -> dict[str, Any]:
+    config, final = summary.config, summary.final
+    row: dict[str, Any] = {}
+    if config is not None:
+        model = config.model
+        likelihood = t(f"likelihood.{model.likelihood}")
+        if model.variant == "sigma-vae":
+            likelihood += f" ({t(f'scale.{model.scale}')})"
+        row |= {
+            t("runs.col.model"): VARIANTS[model.variant].label,
+            t("runs.col.dataset"): dataset_label(config.data.dataset),
+            t("runs.col.latent"): model.latent_dim,
+            t("runs.col.hidden"): ", ".join(str(w) for w in model.hidden),
+            t("runs.col.likelihood"): likelihood,
+            t("runs.col.beta"): f"{model.beta:g}",
+            t("runs.col.epochs"): f"{summary.epochs_done} / {config.train.epochs}",
+        }
+    row |= {
+        t("runs.col.status"): t(f"runs.status.{summary.status}"),
+        t("runs.col.loss"): final.get("test_loss"),
+        t("runs.col.kl"): final.get("test_kl"),
+        t("runs.col.mse"): final.get("test_mse"),
+        t("runs.col.updated"): _when(summary.updated),
+        t("runs.col.run"): summary.run_id,
+        t("runs.col.error"): summary.error or "",
+    }
+    return row
+
+
+def _table(summaries: list[RunSummary]) -> None:
+    number = {"format": "%.4g"}
+    st.dataframe(
+        [_row(s) for s in summaries],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            t("runs.col.loss"): st.column_config.NumberColumn(**number),
+            t("runs.col.kl"): st.column_config.NumberColumn(**number),
+            t("runs.col.mse"): st.column_config.NumberColumn(**number),
+        },
+    )
+
+
+def _open(run_id: str) -> None:
+    set_current_run(run_id)
+    try:
+        st.switch_page(RESULTS_PAGE)
+    except StreamlitAPIException:
+        # The page runs outside the app's navigation (a test, or a custom launcher).
+        st.info(t("runs.open_fallback"))
+
+
+def _actions(store: RunStore, summaries: list[RunSummary], labels: dict[str, str]) -> None:
+    by_id = {s.run_id: s for s in summaries}
+    run_id = st.selectbox(
+        t("runs.select"), list(by_id), format_func=labels.get, key="runs.selected"
+    )
+    summary = by_id[run_id]
+    broken = summary.error is not None
+    open_column, download_column, delete_column, _ = st.columns([1, 1, 1, 2])
+    with open_column:
+        if st.button(
+            t("runs.open"),
+            key="runs.open",
+            disabled=broken,
+            type="primary",
+            icon=":material/insights:",
+            width="stretch",
+        ):
+            _open(run_id)
+    with download_column:
+        archive = None
+        if not broken:
+            try:
+                archive = run_archive(str(store.root), run_id, summary.updated)
+            except RunError as exc:
+                st.warning(str(exc))
+        st.download_button(
+            t("runs.download"),
+            archive or b"",
+            file_name=f"{run_id}.zip",
+            mime="application/zip",
+            key="runs.download",
+            disabled=archive is None,
+            icon=":material/download:",
+            on_click="ignore",
+            width="stretch",
+        )
+    with delete_column:
+        if st.button(
+            t("runs.delete"), key="runs.delete", icon=":material/delete:", width="stretch"
+        ):
+            st.session_state[_PENDING_DELETE] = run_id
+    if st.session_state.get(_PENDING_DELETE) == run_id:
+        st.warning(t("runs.delete_confirm", run=labels[run_id]), icon=":material/warning:")
+        yes, no, _ = st.columns([1, 1, 3])
+        if yes.button(t("runs.delete_yes"), key="runs.delete_yes", type="primary"):
+            del st.session_state[_PENDING_DELETE]
+            try:
+                store.delete(run_id)
+            except RunError as exc:
+                st.error(t("runs.delete_error", error=str(exc)))
+                return
+            st.session_state[_FLASH] = t("runs.deleted", run=labels[run_id])
+            st.rerun()
+        if no.button(t("runs.delete_no"), key="runs.delete_no"):
+            del st.session_state[_PENDING_DELETE]
+            st.rerun()
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _compare_png(
+    key: tuple[tuple[str, str, str], ...], lang: str, _histories: dict[str, list]
+) -> bytes:
+    return plots.png_bytes(plots.compare_curves(_histories, labels=plot_labels(lang)))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _compare_samples(run_id: str, updated: str, _model: Any) -> Any:
+    images = explore.sample_prior(_model, 16, temperature=1.0, seed=0)
+    scale = plots.upscale_for_display(max(images.shape[-2:]), 56)
+    return plots.image_grid(images, nrow=4, scale=scale)
+
+
+def _compare(summaries: list[RunSummary], labels: dict[str, str]) -> None:
+    st.subheader(t("runs.compare.header"))
+    usable = [s.run_id for s in summaries if s.error is None]
+    chosen = st.multiselect(
+        t("runs.compare.pick"),
+        usable,
+        format_func=labels.get,
+        max_selections=MAX_COMPARED,
+        placeholder=t("runs.compare.placeholder"),
+        key="runs.compare",
+    )
+    if len(chosen) < 2:
+        st.caption(t("runs.compare.hint"))
+        return
+    loaded = []
+    for run_id in chosen:
+        try:
+            loaded.append(open_cached_run(run_id))
+        except RunError as exc:
+            st.error(t("runs.compare.load_error", run=labels[run_id], error=str(exc)))
+    if not loaded:
+        return
+    histories = {labels[run.run_id]: run.history for run, _ in loaded}
+    key = tuple((run.run_id, run.updated, labels[run.run_id]) for run, _ in loaded)
+    st.image(_compare_png(key, current_language(), histories), width="stretch")
+    st.caption(t("runs.compare.caption"))
+    st.markdown(f"**{t('runs.compare.samples')}**")
+    columns = st.columns(len(loaded))
+    for column, (run, model) in zip(columns, loaded, strict=True):
+        with column:
+            st.image(
+                _compare_samples(run.run_id, run.updated, model),
+                caption=labels[run.run_id],
+                width="stretch",
+            )
+
+
+def render() -> None:
+    """Draw the Runs page."""
+    st.title(t("runs.title"))
+    store = RunStore(runs_dir())
+    flash = st.session_state.pop(_FLASH, None)
+    if flash:
+        st.success(flash, icon=":material/check_circle:")
+    summaries = store.list()
+    if not summaries:
+        st.info(t("runs.empty", folder=store.root))
+        return
+    st.caption(t("runs.intro", folder=store.root))
+    _table(summaries)
+    broken = [s for s in summaries if s.error is not None]
+    if broken:
+        st.warning(t("runs.broken", n=len(broken)), icon=":material/warning:")
+    labels = {
+        s.run_id: run_label(s.run_id, s.config) if s.error is None else f"⚠ {s.run_id}"
+        for s in summaries
+    }
+    _actions(store, summaries, labels)
+    _compare(summaries, labels)
+
+
+render()

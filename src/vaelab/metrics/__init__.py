@@ -1,0 +1,83 @@
+"""Yardsticks of what a VAE learned: likelihood bounds, reconstructions, latents, samples.
+
+:func:`evaluate` runs them all and returns one JSON-able dict (its docstring lists the keys).
+The modules follow the measures:
+
+- ``bounds``: exact decoder likelihoods, the ELBO, the IWAE bound (Burda et al. 2016), bits/dim
+  and PSNR;
+- ``latents``: active units and KL per dimension;
+- ``frechet``: the Fréchet distance between two sets of features;
+- ``classifier``: the small per-dataset CNN whose features the sample-quality distance uses,
+  trained once and cached;
+- ``samples``: that distance ("FD (classifier features)", not an FID) and the real FID when
+  torch-fidelity and its weights are already installed;
+- ``evaluate``: all of the above on a model and its dataset.
+"""
+
+from vaelab.metrics.bounds import (
+    DecoderLikelihood,
+    ErrorStats,
+    bits_per_dim,
+    calibrated_gaussian,
+    gaussian_nll,
+    iwae_nll,
+    laplace_nll,
+    log_importance_weights,
+    model_decoder,
+    psnr,
+)
+from vaelab.metrics.classifier import (
+    DEFAULT_CLASSIFIER_DIR,
+    FeatureClassifier,
+    classifier_file,
+    load_or_train_classifier,
+    train_classifier,
+)
+from vaelab.metrics.evaluate import METRICS, METRICS_FORMAT, STAGES, MetricInfo, evaluate
+from vaelab.metrics.frechet import (
+    feature_statistics,
+    frechet_distance,
+    frechet_distance_from_stats,
+)
+from vaelab.metrics.latents import (
+    ACTIVE_UNIT_THRESHOLD,
+    KL_THRESHOLD,
+    active_units,
+    kl_per_dimension,
+    latent_mean_variance,
+)
+from vaelab.metrics.samples import real_fid, real_fid_unavailable, sample_quality
+
+__all__ = [
+    "ACTIVE_UNIT_THRESHOLD",
+    "DEFAULT_CLASSIFIER_DIR",
+    "KL_THRESHOLD",
+    "METRICS",
+    "METRICS_FORMAT",
+    "STAGES",
+    "DecoderLikelihood",
+    "ErrorStats",
+    "FeatureClassifier",
+    "MetricInfo",
+    "active_units",
+    "bits_per_dim",
+    "calibrated_gaussian",
+    "classifier_file",
+    "evaluate",
+    "feature_statistics",
+    "frechet_distance",
+    "frechet_distance_from_stats",
+    "gaussian_nll",
+    "iwae_nll",
+    "kl_per_dimension",
+    "laplace_nll",
+    "latent_mean_variance",
+    "load_or_train_classifier",
+    "log_importance_weights",
+    "model_decoder",
+    "psnr",
+    "real_fid",
+    "real_fid_unavailable",
+    "sample_quality",
+    "train_classifier",
+]

@@ -1,0 +1,304 @@
+"""A small CNN classifier per dataset, whose features measure sample quality.
+
+The classifier is trained once per dataset on its labelled training images (a few seconds on a
+CPU) and cached as safetensors beside the dataset cache, keyed by the dataset's fingerprint. Its
+penultimate layer gives the features of :func:`vaelab.metrics.sample_quality`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from safetensors import safe_open
+from safetensors.torch import save_file
+from torch import Tensor, nn
+
+from vaelab.data import DEFAULT_DATA_DIR, ImageDataset
+from vaelab.data.cache import CACHE_DIR_NAME
+from vaelab.errors import DatasetError
+
+log = logging.getLogger(__name__)
+
+#: Where :func:`load_or_train_classifier` keeps the classifiers, relative to the working folder.
+DEFAULT_CLASSIFIER_DIR = DEFAULT_DATA_DIR / CACHE_DIR_NAME / "classifiers"
+#: Bumped whenever the architecture or training changes, so that older files are retrained.
+CLASSIFIER_FORMAT = "vaelab-classifier/1"
+#: Size of the feature vector (the penultimate layer).
+FEATURE_DIM = 128
+#: Side of the pooled feature map: small enough for 8×8 images, big enough to keep position.
+_POOLED = 4
+
+
+class FeatureClassifier(nn.Module):
+    """Two stride-2 convolutions, a pooled 4×4 map, a feature layer and a linear classifier.
+
+    Parameters
+    ----------
+    image_shape : tuple of int
+        ``(C, H, W)`` of the images.
+    num_classes : int
+        Number of labels.
+    feature_dim : int
+        Size of the features (the penultimate layer).
+
+    Attributes
+    ----------
+    test_accuracy : float or None
+        Accuracy on the dataset's test images, measured after training.
+    """
+
+    def __init__(
+        self, image_shape: tuple[int, int, int], num_classes: int, feature_dim: int = FEATURE_DIM
+    ) -> None:
+        super().__init__()
+        self.image_shape = tuple(image_shape)
+        self.num_classes = num_classes
+        self.feature_dim = feature_dim
+        self.test_accuracy: float | None = None
+        channels = image_shape[0]
+        self.body = nn.Sequential(
+            nn.Conv2d(channels, 32, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(32, 64, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.AdaptiveAvgPool2d(_POOLED),
+            nn.Flatten(),  # (B, 64, 4, 4) -> (B, 1024)
+            nn.Linear(64 * _POOLED * _POOLED, feature_dim),
+            nn.ReLU(),
+        )
+        self.head = nn.Linear(feature_dim, num_classes)
+
+    def features(self, x: Tensor) -> Tensor:
+        """Penultimate-layer features: ``(B, C, H, W)`` in [0, 1] -> ``(B, feature_dim)``."""
+        return self.body(x)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Class logits: ``(B, C, H, W)`` in [0, 1] -> ``(B, num_classes)``."""
+        return self.head(self.body(x))
+
+    @torch.inference_mode()
+    def embed(self, images: Tensor, batch_size: int = 500) -> Tensor:
+        """Features of many images, batch by batch, in eval mode.
+
+        Parameters
+        ----------
+        images : Tensor
+            ``uint8`` in [0, 255] or floats in [0, 1], ``(N, C, H, W)``.
+        batch_size : int
+            Images per forward pass.
+
+        Returns
+        -------
+        Tensor
+            Shape ``(N, feature_dim)``, float64, on the CPU.
+        """
+        was_training = self.training
+        self.eval()
+        device = next(self.parameters()).device
+        chunks = [
+            self.features(_as_input(images[i : i + batch_size], device)).double().cpu()
+            for i in range(0, len(images), batch_size)
+        ]
+        self.train(was_training)
+        return torch.cat(chunks)
+
+    @torch.inference_mode()
+    def accuracy(self, images: Tensor, labels: Tensor, batch_size: int = 500) -> float:
+        """Fraction of ``images`` (uint8 or [0, 1] floats) whose label is predicted right."""
+        was_training = self.training
+        self.eval()
+        device = next(self.parameters()).device
+        correct = 0
+        for i in range(0, len(images), batch_size):
+            logits = self(_as_input(images[i : i + batch_size], device))
+            correct += int((logits.argmax(1).cpu() == labels[i : i + batch_size]).sum())
+        self.train(was_training)
+        return correct / len(images)
+
+
+def train_classifier(
+    data: ImageDataset,
+    *,
+    epochs: int = 5,
+    min_steps: int = 200,
+    batch_size: int = 64,
+    lr: float = 2e-3,
+    seed: int = 0,
+    progress: Callable[[float], None] | None = None,
+) -> FeatureClassifier:
+    """Train a :class:`FeatureClassifier` on the labelled training images of ``data``.
+
+    Parameters
+    ----------
+    data : ImageDataset
+        A labelled dataset.
+    epochs : int
+        Passes over the training images; at least ``min_steps`` steps are taken in all, so that a
+        small dataset still trains.
+    min_steps : int
+        Fewest optimisation steps.
+    batch_size : int
+        Images per step.
+    lr : float
+        Adam's learning rate.
+    seed : int
+        Seed of the initial weights and of the batch order.
+    progress : callable, optional
+        Called with the fraction of training done, in [0, 1].
+
+    Returns
+    -------
+    FeatureClassifier
+        In eval mode, on the CPU, with :attr:`~FeatureClassifier.test_accuracy` set.
+
+    Raises
+    ------
+    DatasetError
+        If the dataset has no labels.
+    """
+    if data.train_y is None or data.classes is None:
+        raise DatasetError(f"{data.name} has no labels, so no classifier can be trained on it")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = FeatureClassifier(data.shape, len(data.classes))
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    order_rng = torch.Generator().manual_seed(seed)
+    n = len(data.train_x)
+    per_epoch = math.ceil(n / batch_size)
+    steps = max(epochs * per_epoch, min_steps)
+    model.train()
+    step = 0
+    while step < steps:
+        order = torch.randperm(n, generator=order_rng)
+        for i in range(0, n, batch_size):
+            if step == steps:
+                break
+            index = order[i : i + batch_size]
+            loss = F.cross_entropy(model(_as_input(data.train_x[index])), data.train_y[index])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            step += 1
+            if progress is not None:
+                progress(step / steps)
+    model.eval()
+    model.test_accuracy = model.accuracy(data.test_x, data.test_y)
+    return model
+
+
+def classifier_file(
+    data: ImageDataset, cache_dir: str | os.PathLike = DEFAULT_CLASSIFIER_DIR
+) -> Path:
+    """Where the classifier of ``data`` is cached: ``<cache_dir>/<fingerprint>.safetensors``."""
+    return Path(cache_dir) / f"{data.fingerprint}.safetensors"
+
+
+def load_or_train_classifier(
+    data: ImageDataset,
+    cache_dir: str | os.PathLike = DEFAULT_CLASSIFIER_DIR,
+    *,
+    epochs: int = 5,
+    progress: Callable[[float], None] | None = None,
+) -> FeatureClassifier:
+    """The cached classifier of ``data``, trained and saved first if there is none.
+
+    A cache file that is unreadable, of an older format or for other images is replaced. A cache
+    that cannot be written is only logged: the classifier is returned all the same.
+
+    Parameters
+    ----------
+    data : ImageDataset
+        A labelled dataset.
+    cache_dir : str or os.PathLike
+        Folder of the cached classifiers.
+    epochs : int
+        Training epochs, when it has to be trained (see :func:`train_classifier`).
+    progress : callable, optional
+        Called with the fraction of training done.
+
+    Returns
+    -------
+    FeatureClassifier
+        In eval mode, on the CPU.
+
+    Raises
+    ------
+    DatasetError
+        If the dataset has no labels.
+    """
+    if data.train_y is None or data.classes is None:
+        raise DatasetError(f"{data.name} has no labels, so no classifier can be trained on it")
+    path = classifier_file(data, cache_dir)
+    cached = _read(path, data)
+    if cached is not None:
+        return cached
+    model = train_classifier(data, epochs=epochs, progress=progress)
+    _write(path, model, data)
+    return model
+
+
+# Metadata that must match for a cached classifier to be reused.
+_IDENTITY_KEYS = ("format", "fingerprint", "image_shape", "num_classes", "feature_dim")
+
+
+def _metadata(data: ImageDataset, model: FeatureClassifier) -> dict[str, str]:
+    return {
+        "format": CLASSIFIER_FORMAT,
+        "fingerprint": data.fingerprint,
+        "image_shape": json.dumps(list(model.image_shape)),
+        "num_classes": str(model.num_classes),
+        "feature_dim": str(model.feature_dim),
+        "test_accuracy": json.dumps(model.test_accuracy),
+    }
+
+
+def _read(path: Path, data: ImageDataset) -> FeatureClassifier | None:
+    if not path.is_file():
+        return None
+    try:
+        with safe_open(path, framework="pt") as handle:
+            meta = handle.metadata() or {}
+            state = {key: handle.get_tensor(key) for key in handle.keys()}
+        model = FeatureClassifier(data.shape, len(data.classes), int(meta["feature_dim"]))
+        expected = _metadata(data, model)
+        if any(meta.get(key) != expected[key] for key in _IDENTITY_KEYS):
+            return None
+        model.load_state_dict(state)
+        model.test_accuracy = json.loads(meta["test_accuracy"])
+    except Exception as exc:
+        # The cache is only a copy: retraining is always the right answer, never a crash.
+        log.warning("ignoring unreadable classifier cache %s (%s); retraining it", path, exc)
+        return None
+    return model.eval()
+
+
+def _write(path: Path, model: FeatureClassifier, data: ImageDataset) -> None:
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A reader must never see a half-written file: write beside it, then rename over it.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(fd)
+        state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+        save_file(state, tmp, metadata=_metadata(data, model))
+        os.replace(tmp, path)
+        tmp = None
+    except Exception as exc:
+        log.warning("could not write the classifier cache %s (%s)", path, exc)
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def _as_input(images: Tensor, device: torch.device | str = "cpu") -> Tensor:
+    # uint8 [0, 255] -> float [0, 1]; floats are taken to be in [0, 1] already.
+    images = images.to(device)
+    return images.float().div(255.0) if images.dtype == torch.uint8 else images.float()

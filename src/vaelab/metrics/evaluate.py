@@ -1,0 +1,391 @@
+"""Every metric of a trained VAE on its dataset, as one JSON-able dict (see :func:`evaluate`)."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any, Literal
+
+import torch
+from torch import Tensor
+
+from vaelab.data import ImageDataset
+from vaelab.device import pick_device
+from vaelab.errors import ConfigError
+from vaelab.metrics.bounds import (
+    EncoderDecoder,
+    ErrorStats,
+    bits_per_dim,
+    calibrated_gaussian,
+    iwae_nll,
+    log_importance_weights,
+    model_decoder,
+    psnr,
+)
+from vaelab.metrics.classifier import (
+    DEFAULT_CLASSIFIER_DIR,
+    FeatureClassifier,
+    load_or_train_classifier,
+)
+from vaelab.metrics.latents import (
+    ACTIVE_UNIT_THRESHOLD,
+    KL_THRESHOLD,
+    active_units,
+    latent_mean_variance,
+)
+from vaelab.metrics.samples import real_fid, real_fid_unavailable, sample_quality
+
+#: Version of the dict :func:`evaluate` returns; bump it when a key changes meaning.
+METRICS_FORMAT = "vaelab-metrics/1"
+#: Stages reported to the ``progress`` callback, in order.
+STAGES = ("calibrate", "test", "iwae", "samples")
+#: ``progress(stage, fraction)``: the stage (one of :data:`STAGES`) and its fraction done.
+Progress = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    """How to read one scalar of :func:`evaluate`'s result.
+
+    Attributes
+    ----------
+    unit : str
+        ``"nats"`` (per image), ``"bits/dim"``, ``"dB"``, ``"count"``, ``""``...
+    better : str or None
+        ``"lower"`` or ``"higher"`` when one value is better than another, else ``None``.
+    """
+
+    unit: str
+    better: str | None
+
+
+#: The scalars worth a column in a comparison table (ids only: labels belong to the UI; show
+#: ``fd_classifier_features`` as "FD (classifier features)", never as FID).
+METRICS: dict[str, MetricInfo] = {
+    "test_neg_elbo": MetricInfo("nats", "lower"),
+    "test_recon": MetricInfo("nats", "lower"),
+    "test_kl": MetricInfo("nats", None),
+    "calibrated_neg_elbo": MetricInfo("nats", "lower"),
+    "calibrated_bits_per_dim": MetricInfo("bits/dim", "lower"),
+    "iwae_nll": MetricInfo("nats", "lower"),
+    "iwae_nll_calibrated": MetricInfo("nats", "lower"),
+    "iwae_bits_per_dim_calibrated": MetricInfo("bits/dim", "lower"),
+    "recon_mse": MetricInfo("", "lower"),
+    "recon_psnr_db": MetricInfo("dB", "higher"),
+    "active_units": MetricInfo("count", None),
+    "calibrated_sigma": MetricInfo("", None),
+    "model_scale": MetricInfo("", None),
+    "fd_classifier_features": MetricInfo("", "lower"),
+    "real_fid": MetricInfo("", "lower"),
+}
+
+
+def evaluate(
+    model: EncoderDecoder,
+    data: ImageDataset,
+    *,
+    iwae_k: int = 100,
+    iwae_images: int = 1000,
+    batch_size: int = 500,
+    seed: int = 0,
+    classifier: FeatureClassifier | Literal["auto"] | None = None,
+    classifier_dir: str | Path = DEFAULT_CLASSIFIER_DIR,
+    fd_images: int = 1000,
+    fid: bool = False,
+    device: torch.device | str = "cpu",
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    r"""Measure a VAE on its dataset: likelihood bounds, reconstructions, latents, samples.
+
+    Every number is computed with β = 1, whatever β the model was trained with. Random draws come
+    from CPU generators seeded by ``seed``, so results repeat exactly on any device. The model is
+    put back in its former mode and on its former device afterwards.
+
+    Parameters
+    ----------
+    model : EncoderDecoder
+        The VAE (a :class:`vaelab.models.ConvVAE`, or anything with ``encode``,
+        ``decode_logits``, ``likelihood`` and ``config.latent_dim``).
+    data : ImageDataset
+        The dataset it was trained on.
+    iwae_k : int
+        Importance samples per image for the IWAE bound (Burda et al. 2016).
+    iwae_images : int
+        Number of test images (the first ones) the IWAE bound is computed on; 0 skips it.
+    batch_size : int
+        Images per forward pass; the IWAE step decodes ``batch_size`` latent codes at a time.
+    seed : int
+        Seed of every random draw.
+    classifier : FeatureClassifier, "auto" or None
+        Feature classifier for the sample-quality distance; ``"auto"`` loads the cached one from
+        ``classifier_dir`` or trains it (a few seconds); ``None`` skips the measure.
+    classifier_dir : str or Path
+        Cache folder of the classifiers, for ``classifier="auto"``.
+    fd_images : int
+        Samples (and test images) for the Fréchet distances.
+    fid : bool
+        Also compute the real FID, when torch-fidelity and its weights are already installed.
+    device : torch.device or str
+        Where to compute (``"auto"`` picks the fastest).
+    progress : callable, optional
+        ``progress(stage, fraction)`` with a stage of :data:`STAGES`.
+
+    Returns
+    -------
+    dict
+        JSON-able; a value that would be infinite or NaN is ``None`` (PSNR of a perfect
+        reconstruction, for instance). Nats are per image, summed over its D pixels.
+
+        *Bookkeeping* — ``format``, ``dataset``, ``fingerprint``, ``likelihood`` (the model's),
+        ``pixels`` (D), ``latent_dim``, ``n_train``, ``n_test``, ``seed``, ``seconds`` (per stage).
+
+        *Negative ELBO with the model's own likelihood*, exact (normalising constants of ``mse``
+        and ``l1`` included: Gaussian σ² = ½, Laplace b = 1), one z ~ q(z | x) per test image —
+        ``test_neg_elbo`` = ``test_recon`` + ``test_kl``. ``elbo_scale`` is the σ or b this uses
+        and ``elbo_scale_source`` where it comes from: ``"fixed"`` (``mse``, ``l1``),
+        ``"learned"`` (σ-VAE parameter) or ``"train-optimal"``: a σ-VAE with *optimal* σ
+        recomputes σ on every training batch; here it is the maximum-likelihood σ (or b) over the
+        whole training set, so the value does not depend on test batches.
+
+        *Post-hoc calibrated Gaussian* — ``calibrated_sigma``: σ² is the mean squared error per
+        pixel over the training set of the decoder means at z ~ q(z | x) (one draw per image: the
+        σ maximising that ELBO). ``calibrated_recon``, ``calibrated_neg_elbo`` (nats) and
+        ``calibrated_bits_per_dim`` = (NLL + D ln 256) / (D ln 2) of the test images under that
+        Gaussian decoder. A yardstick common to models trained with any loss.
+
+        *IWAE* — ``iwae_k``, ``iwae_images`` (count used), ``iwae_nll`` (model's likelihood, same
+        scale as ``elbo_scale``), ``iwae_nll_calibrated`` and ``iwae_bits_per_dim_calibrated``
+        (calibrated Gaussian): estimates of −log p(x) from the same k draws per image, tighter
+        than the negative ELBO. ``None`` when ``iwae_images`` is 0.
+
+        *Reconstructions* at x̂ = decode(μ) — ``recon_mse`` (per pixel, pixels in [0, 1]) and
+        ``recon_psnr_db`` (peak 1.0, from the mean MSE over the test set).
+
+        *Latents* — ``latent_mean_variance`` (list, Var_x E_q[z_d]), ``active_units`` (count
+        above ``active_units_threshold``, Burda et al. 2016), ``kl_per_dim`` (list, mean KL of
+        each dimension, summing to ``test_kl``), ``active_units_kl`` (count above
+        ``kl_threshold`` nats).
+
+        *σ-VAE scale* — ``model_scale``: the learned σ (or b), or for an optimal-σ model the
+        optimal value over the test set (one z per image); ``model_scale_source`` is
+        ``"learned"`` or ``"test-optimal"``. ``None`` for other likelihoods.
+
+        *Samples* — keys of :func:`~vaelab.metrics.sample_quality` (``fd_classifier_features``,
+        ``fd_train_vs_test``, ``fd_images``, ``classifier_test_accuracy``, ``fd_reason``), and
+        ``real_fid`` with ``real_fid_reason``.
+
+    Raises
+    ------
+    ConfigError
+        If an option is out of range or the images do not fit the model.
+    """
+    _check_options(
+        iwae_k=iwae_k, iwae_images=iwae_images, batch_size=batch_size, fd_images=fd_images
+    )
+    config = getattr(model, "config", None)
+    if config is not None and tuple(config.image_shape) != data.shape:
+        raise ConfigError(
+            f"the images of {data.name} are {data.shape} but the model expects "
+            f"{tuple(config.image_shape)}"
+        )
+    device = pick_device(device) if isinstance(device, str) else device
+    report = progress or (lambda stage, fraction: None)
+    first = next(iter(model.parameters()), None)
+    home, was_training = (first.device if first is not None else "cpu"), model.training
+    model.eval().to(device)
+    try:
+        result = _measure(model, data, iwae_k, iwae_images, batch_size, seed, device, report)
+        tick = time.perf_counter()
+        if classifier == "auto":
+            classifier = (
+                None
+                if data.train_y is None
+                else load_or_train_classifier(
+                    data, classifier_dir, progress=lambda f: report("samples", 0.5 * f)
+                )
+            )
+        result |= sample_quality(
+            model, data, classifier, fd_images, seed, device=device, batch_size=batch_size
+        )
+        fid_value, fid_reason = (
+            real_fid(model, data, n=fd_images, seed=seed, device=device)
+            if fid
+            else (None, real_fid_unavailable() or "not asked for")
+        )
+        result |= {"real_fid": fid_value, "real_fid_reason": fid_reason}
+        result["seconds"]["samples"] = time.perf_counter() - tick
+        report("samples", 1.0)
+    finally:
+        model.to(home).train(was_training)
+    return _json_safe(result)
+
+
+@torch.inference_mode()
+def _measure(
+    model: EncoderDecoder,
+    data: ImageDataset,
+    iwae_k: int,
+    iwae_images: int,
+    batch_size: int,
+    seed: int,
+    device: torch.device,
+    report: Progress,
+) -> dict[str, Any]:
+    num_pixels = math.prod(data.shape)
+    seconds: dict[str, float] = {}
+    likelihood = model.likelihood
+
+    tick = time.perf_counter()
+    train = _Sums()
+    generator = torch.Generator().manual_seed(seed)
+    for x in _batches(data.train_x, batch_size, device, partial(report, "calibrate")):
+        mu, logvar = model.encode(x)
+        train.add_errors(x, torch.sigmoid(model.decode_logits(_sample(mu, logvar, generator))))
+    train_errors = train.errors()
+    decoder = model_decoder(likelihood, num_pixels, train_errors)
+    calibrated_log_sigma = train_errors.log_scale("gaussian")
+    calibrated = calibrated_gaussian(calibrated_log_sigma)
+    seconds["calibrate"] = time.perf_counter() - tick
+
+    tick = time.perf_counter()
+    test = _Sums()
+    generator = torch.Generator().manual_seed(seed + 1)
+    mus, kl_per_dim = [], 0.0
+    for x in _batches(data.test_x, batch_size, device, partial(report, "test")):
+        mu, logvar = model.encode(x)
+        logits = model.decode_logits(_sample(mu, logvar, generator))
+        test.add_errors(x, torch.sigmoid(logits))
+        test.add("recon", decoder.nll(x, logits))
+        test.add("calibrated_recon", calibrated.nll(x, logits))
+        kl = 0.5 * (mu.square() + logvar.exp() - 1.0 - logvar).double()  # (B, L)
+        kl_per_dim = kl_per_dim + kl.sum(dim=0).cpu()
+        test.add("squared_error_at_mean", (torch.sigmoid(model.decode_logits(mu)) - x).square())
+        mus.append(mu.cpu())
+    n_test = len(data.test_x)
+    kl_per_dim = kl_per_dim / n_test
+    test_kl = float(kl_per_dim.sum())
+    mus = torch.cat(mus)  # (N, L)
+    recon_mse = test.sums["squared_error_at_mean"] / (n_test * num_pixels)
+    seconds["test"] = time.perf_counter() - tick
+
+    tick = time.perf_counter()
+    n_iwae = min(iwae_images, n_test)
+    iwae_sums = torch.zeros(2, dtype=torch.float64)
+    generator = torch.Generator().manual_seed(seed + 2)
+    per_pass = max(1, batch_size // iwae_k)
+    for x in _batches(data.test_x[:n_iwae], per_pass, device, partial(report, "iwae")):
+        log_w = log_importance_weights(model, x, iwae_k, [decoder.nll, calibrated.nll], generator)
+        iwae_sums += torch.stack([iwae_nll(w).sum() for w in log_w]).cpu()
+    iwae_model, iwae_cal = (iwae_sums / n_iwae).tolist() if n_iwae else (None, None)
+    seconds["iwae"] = time.perf_counter() - tick
+
+    model_scale, model_scale_source = None, None
+    if decoder.scale_source == "learned":
+        model_scale, model_scale_source = decoder.scale, "learned"
+    elif likelihood.has_scale:
+        model_scale = math.exp(test.errors().log_scale(likelihood.id))
+        model_scale_source = "test-optimal"
+
+    calibrated_nll = test.mean("calibrated_recon", n_test) + test_kl
+    return {
+        "format": METRICS_FORMAT,
+        "dataset": data.name,
+        "fingerprint": data.fingerprint,
+        "likelihood": likelihood.id,
+        "pixels": num_pixels,
+        "latent_dim": len(kl_per_dim),
+        "n_train": len(data.train_x),
+        "n_test": n_test,
+        "seed": seed,
+        "test_neg_elbo": test.mean("recon", n_test) + test_kl,
+        "test_recon": test.mean("recon", n_test),
+        "test_kl": test_kl,
+        "elbo_scale": decoder.scale,
+        "elbo_scale_source": decoder.scale_source,
+        "calibrated_sigma": calibrated.scale,
+        "calibrated_recon": test.mean("calibrated_recon", n_test),
+        "calibrated_neg_elbo": calibrated_nll,
+        "calibrated_bits_per_dim": bits_per_dim(calibrated_nll, num_pixels),
+        "iwae_k": iwae_k,
+        "iwae_images": n_iwae,
+        "iwae_nll": iwae_model,
+        "iwae_nll_calibrated": iwae_cal,
+        "iwae_bits_per_dim_calibrated": None
+        if iwae_cal is None
+        else bits_per_dim(iwae_cal, num_pixels),
+        "recon_mse": recon_mse,
+        "recon_psnr_db": psnr(recon_mse),
+        "active_units": active_units(mus),
+        "active_units_threshold": ACTIVE_UNIT_THRESHOLD,
+        "latent_mean_variance": latent_mean_variance(mus).tolist(),
+        "active_units_kl": int((kl_per_dim > KL_THRESHOLD).sum()),
+        "kl_threshold": KL_THRESHOLD,
+        "kl_per_dim": kl_per_dim.tolist(),
+        "model_scale": model_scale,
+        "model_scale_source": model_scale_source,
+        "seconds": seconds,
+    }
+
+
+class _Sums:
+    """Running float64 sums over a pass, summed on the device and read once at the end."""
+
+    def __init__(self) -> None:
+        self.sums: dict[str, float] = {}
+        self.pixels = 0
+
+    def add(self, name: str, values: Tensor) -> None:
+        self.sums[name] = self.sums.get(name, 0.0) + float(values.double().sum())
+
+    def add_errors(self, x: Tensor, mean: Tensor) -> None:
+        error = (x - mean).double()
+        self.add("squared_error", error.square())
+        self.add("absolute_error", error.abs())
+        self.pixels += x.numel()
+
+    def mean(self, name: str, count: int) -> float:
+        return self.sums[name] / count
+
+    def errors(self) -> ErrorStats:
+        return ErrorStats(
+            self.sums["squared_error"] / self.pixels, self.sums["absolute_error"] / self.pixels
+        )
+
+
+def _sample(mu: Tensor, logvar: Tensor, generator: torch.Generator) -> Tensor:
+    # CPU noise, so that a seed gives the same draws on every device.
+    eps = torch.randn(mu.shape, generator=generator).to(mu.device, mu.dtype)
+    return mu + torch.exp(0.5 * logvar) * eps
+
+
+def _batches(
+    images: Tensor, batch_size: int, device: torch.device, report: Callable[[float], None]
+) -> Iterator[Tensor]:
+    # uint8 (N, C, H, W) -> float batches in [0, 1] on the device
+    n = len(images)
+    report(0.0)
+    for i in range(0, n, batch_size):
+        yield images[i : i + batch_size].to(device).float().div_(255.0)
+        report(min(i + batch_size, n) / n)
+
+
+def _check_options(**options: int) -> None:
+    lowest = {"iwae_k": 1, "iwae_images": 0, "batch_size": 1, "fd_images": 0}
+    for name, value in options.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < lowest[name]:
+            raise ConfigError(f"{name} must be a whole number ≥ {lowest[name]}, got {value!r}")
+
+
+def _json_safe(value: Any) -> Any:
+    # Strict JSON has no inf or NaN: they become None (documented in evaluate).
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

@@ -1,0 +1,401 @@
+"""The app shell and the Train page under Streamlit's AppTest, and the background training worker.
+
+Every test points the app at temporary folders and sets ``VAELAB_OFFLINE`` so that nothing is
+downloaded: the default MNIST choice falls back to the built-in MNIST 5k sample, as on a fresh
+offline machine. Trainings use tiny ``.npz`` images and take a second or two.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from vaelab.app import architecture, sidebar
+from vaelab.app.paths import DATA_DIR_ENV, RUNS_DIR_ENV
+from vaelab.app.state import OFFLINE_ENV
+from vaelab.app.strings_en import EN
+from vaelab.app.strings_fr import FR
+from vaelab.app.worker import (
+    JobRegistry,
+    TrainingJob,
+    TrainingQueue,
+    comparison_grid,
+    thin_curve,
+)
+from vaelab.config import ModelConfig
+from vaelab.data import ImageDataset, load_dataset
+from vaelab.data.dataset import Splits
+from vaelab.experiment import build_config, train
+from vaelab.runs import RunStore
+
+APP_DIR = Path(__file__).resolve().parents[1] / "src" / "vaelab" / "app"
+MAIN = str(APP_DIR / "main.py")
+TIMEOUT = 60
+#: A rendered string that looks like a table key means a translation is missing.
+RAW_KEY = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$")
+
+
+@pytest.fixture(scope="module")
+def data_root(tmp_path_factory) -> Path:
+    """One data folder for the module, so that MNIST 5k is read and cached once."""
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path, data_root) -> Path:
+    """Point the app at an empty runs folder and forbid downloads; returns the runs folder."""
+    runs = tmp_path / "runs"
+    monkeypatch.setenv(DATA_DIR_ENV, str(data_root))
+    monkeypatch.setenv(RUNS_DIR_ENV, str(runs))
+    monkeypatch.setenv(OFFLINE_ENV, "1")
+    return runs
+
+
+def _npz(path: Path, n: int) -> Path:
+    """``n`` 12×12 images of a bright quadrant, labelled by the quadrant, as a user's .npz."""
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 4, size=n)
+    images = rng.integers(0, 40, size=(n, 12, 12), dtype=np.uint8)
+    for image, label in zip(images, labels, strict=True):
+        top, left = (label // 2) * 6, (label % 2) * 6
+        image[top : top + 6, left : left + 6] = 220
+    np.savez(path, x=images, y=labels)
+    return path
+
+
+def _app(lang: str = "en") -> AppTest:
+    at = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
+    at.session_state["lang"] = lang
+    return at.run()
+
+
+def _tiny_settings(at: AppTest, path: Path, epochs: int = 1) -> AppTest:
+    """Own images at ``path``, z = 2, one 8-channel layer."""
+    at.sidebar.selectbox(key="hp_dataset").set_value(sidebar.OWN_DATA).run()
+    at.sidebar.text_input(key="hp_own_path").input(str(path))
+    at.sidebar.slider(key="hp_latent").set_value(2)
+    at.sidebar.multiselect(key="hp_hidden").set_value([8])
+    at.sidebar.slider(key="hp_epochs").set_value(epochs)
+    return at.run()
+
+
+def _texts(at: AppTest, kind: str) -> list[str]:
+    return [str(element.value) for element in getattr(at, kind)]
+
+
+def _wait_for(at: AppTest, done, timeout: float = 60.0) -> AppTest:
+    """Rerun the app until ``done(at)``; live redraws are fragments that AppTest does not time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        at.run()
+        assert not at.exception, at.exception
+        if done(at):
+            return at
+        time.sleep(0.25)
+    pytest.fail(f"timed out; page shows: {_texts(at, 'markdown')[:8]}")
+
+
+def _finished(at: AppTest) -> bool:
+    return not any(button.key == "stop" for button in at.button)
+
+
+# -- string tables ---------------------------------------------------------------------------
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_string_tables_have_the_same_keys_and_placeholders():
+    assert set(EN) == set(FR), set(EN) ^ set(FR)
+    for key in EN:
+        assert EN[key].strip() and FR[key].strip(), key
+        assert _fields(EN[key]) == _fields(FR[key]), key
+
+
+# -- the default page --------------------------------------------------------------------------
+
+
+def test_default_page_has_the_seeds_widgets_and_works_offline(env):
+    at = _app()
+    assert not at.exception
+    side = at.sidebar
+    assert side.selectbox(key="hp_variant").value == "vae"
+    assert side.selectbox(key="hp_variant").options == ["VAE", "β-VAE", "σ-VAE"]
+    assert side.selectbox(key="hp_dataset").value == "mnist"
+    latent = side.slider(key="hp_latent")
+    assert (latent.value, latent.min, latent.max, latent.step) == (128, 2, 400, 2)
+    hidden = side.multiselect(key="hp_hidden")
+    assert hidden.value == [32, 64]
+    assert hidden.options == [str(w) for w in (8, 16, 32, 64, 128, 256, 512)]
+    assert side.selectbox(key="hp_likelihood_vae").value == "mse"
+    assert side.select_slider(key="hp_batch").value == 64
+    assert side.select_slider(key="hp_batch").options == ["64", "128", "256"]
+    epochs = side.slider(key="hp_epochs")
+    assert (epochs.value, epochs.min, epochs.max) == (5, 1, 50)
+    assert side.select_slider(key="hp_lr").value == pytest.approx(1e-3)
+    assert side.number_input(key="hp_seed").value == 0
+    assert side.selectbox(key="hp_device").value == "auto"
+    assert "cpu" in sidebar.available_devices()
+    # Every widget explains itself in one line.
+    for widget in (*side.selectbox, *side.slider, *side.select_slider, *side.multiselect):
+        assert widget.help, widget.key
+    # Offline, MNIST is replaced by the built-in sample, and the page says so.
+    assert any("MNIST 5k" in text for text in _texts(at, "warning"))
+    assert any("4\u202f000 training" in text for text in _texts(at, "markdown"))
+    assert [b.label for b in at.button if b.key == "train"] == ["Train"]
+    # The architecture panel: graph, formula and layer table.
+    assert at.expander[0].label.startswith("Architecture: VAE")
+    assert at.get("graphviz_chart")
+    assert any(r"\mathrm{KL}" in text for text in _texts(at, "latex"))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_every_page_renders_in_both_languages_without_raw_keys(env, lang):
+    at = _app(lang)
+    title = {"en": "Train a VAE", "fr": "Entraîner un VAE"}[lang]
+    for page in ("train", "results", "runs", "learn"):
+        if page != "train":
+            at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+        shown = [
+            *_texts(at, "markdown"),
+            *_texts(at, "caption"),
+            *_texts(at, "info"),
+            *_texts(at, "warning"),
+            *_texts(at, "title"),
+            *[w.label for w in at.sidebar.selectbox],
+        ]
+        raw = [text for text in shown if RAW_KEY.match(text.strip())]
+        assert not raw, (page, raw)
+        if page == "train":
+            assert _texts(at, "title")[0] == title
+
+
+def test_the_sidebar_keeps_its_values_across_pages(env):
+    at = _app()
+    at.sidebar.slider(key="hp_latent").set_value(8).run()
+    at.switch_page("pages/learn.py").run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    assert at.sidebar.slider(key="hp_latent").value == 8
+
+
+# -- bad selections --------------------------------------------------------------------------
+
+
+def test_no_layer_falls_back_to_the_default_with_a_warning(env):
+    at = _app()
+    at.sidebar.multiselect(key="hp_hidden").set_value([]).run()
+    assert not at.exception
+    assert any("at least one layer" in text for text in _texts(at.sidebar, "warning"))
+    assert any("32 → 64" in text for text in _texts(at.sidebar, "warning"))
+    assert [b.key for b in at.button if b.key == "train"] == ["train"]
+
+
+def test_more_than_five_layers_keeps_the_first_five(env):
+    at = _app()
+    at.sidebar.multiselect(key="hp_hidden").set_value([8, 16, 32, 64, 128, 256]).run()
+    assert not at.exception
+    assert any("at most 5" in text for text in _texts(at.sidebar, "warning"))
+    assert any("8 → 16 → 32 → 64 → 128" in text for text in _texts(at.sidebar, "caption"))
+
+
+def test_missing_or_bad_own_images_get_a_message(env, tmp_path):
+    at = _app()
+    at.sidebar.selectbox(key="hp_dataset").set_value(sidebar.OWN_DATA).run()
+    assert not at.exception
+    assert any("path of your images" in text for text in _texts(at.sidebar, "info"))
+    assert not any(b.key == "train" for b in at.button)
+    at.sidebar.text_input(key="hp_own_path").input(str(tmp_path / "nowhere")).run()
+    assert not at.exception
+    assert any("cannot be used" in text for text in _texts(at.sidebar, "error"))
+    not_images = tmp_path / "notes.npz"
+    not_images.write_text("hello")
+    at.sidebar.text_input(key="hp_own_path").input(str(not_images)).run()
+    assert not at.exception
+    assert any("not a .npz" in text for text in _texts(at.sidebar, "error"))
+
+
+def test_unavailable_dataset_says_so_and_disables_training(env):
+    at = _app()
+    at.sidebar.selectbox(key="hp_dataset").set_value("cifar10").run()
+    assert not at.exception
+    assert any("MNIST 5k" in text for text in _texts(at.sidebar, "error"))
+    assert not any(b.key == "train" for b in at.button)
+    # The architecture is still drawn, for the dataset's known 3×32×32 shape.
+    assert any("| 3×32×32 |" in text for text in _texts(at, "markdown"))
+
+
+def test_the_loss_widgets_follow_the_variant(env):
+    at = _app()
+    assert not [w for w in at.sidebar.select_slider if w.key.startswith("hp_beta")]
+    at.sidebar.selectbox(key="hp_variant").set_value("beta-vae").run()
+    beta = at.sidebar.select_slider(key="hp_beta_beta-vae")
+    assert beta.value == 1.0
+    assert (beta.options[0], beta.options[-1]) == ("1e-05", "10")
+    assert any(r"\beta" in text for text in _texts(at, "latex"))
+
+    at.sidebar.selectbox(key="hp_variant").set_value("sigma-vae").run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="hp_likelihood_sigma-vae").value == "gaussian"
+    assert at.sidebar.radio(key="hp_scale").value == "optimal"
+    assert at.sidebar.select_slider(key="hp_beta_sigma-vae").value == 1.0
+    latex = " ".join(_texts(at, "latex"))
+    assert r"2\pi\sigma^2" in latex and r"\mathrm{MSE}" in latex
+    at.sidebar.radio(key="hp_scale").set_value("learned").run()
+    assert not at.exception
+    assert "learned" in " ".join(_texts(at, "latex"))
+
+
+# -- training --------------------------------------------------------------------------------
+
+
+def test_a_tiny_training_completes_and_shows_results(env, tmp_path):
+    at = _tiny_settings(_app(), _npz(tmp_path / "tiny.npz", 80))
+    assert not at.exception
+    at.button(key="train").click().run()
+    assert not at.exception
+    _wait_for(at, _finished)
+    assert any("Training complete: 1 epoch " in text for text in _texts(at, "success"))
+    assert "Results" in _texts(at, "subheader")
+    assert at.tabs, "the results tabs are shown"
+    assert [s.status for s in RunStore(env).list()] == ["complete"]
+
+
+def test_a_cached_run_reloads_at_once_and_can_be_continued(env, tmp_path):
+    path = _npz(tmp_path / "tiny.npz", 80)
+    data = load_dataset(str(path), tmp_path)
+    config = build_config(data, latent_dim=2, hidden=(8,), epochs=1)
+    train(config, data, store=RunStore(env), device="cpu")
+
+    at = _tiny_settings(_app(), path)
+    assert not at.exception
+    assert any("Loaded from the cache" in text for text in _texts(at, "success"))
+    assert {"continue", "retrain"} <= {b.key for b in at.button}
+    assert at.tabs, "the cached run's results are shown at once"
+
+    at.number_input(key="extra_epochs").set_value(1)
+    at.button(key="continue").click().run()
+    _wait_for(at, _finished)
+    assert any("Training complete: 2 epochs" in text for text in _texts(at, "success"))
+    assert RunStore(env).load(config.run_id).epochs_done == 2
+
+
+def test_stop_ends_training_and_keeps_what_was_learned(env, tmp_path):
+    # Enough epochs that the run cannot finish before the stop.
+    at = _tiny_settings(_app(), _npz(tmp_path / "many.npz", 2000), epochs=50)
+    at.button(key="train").click().run()
+    _wait_for(at, lambda at: bool(at.metric))  # a first step was taken
+    at.button(key="stop").click().run()
+    assert not at.exception
+    _wait_for(at, _finished)
+    assert any("Stopped after" in text for text in _texts(at, "warning"))
+    (summary,) = RunStore(env).list()
+    assert summary.status == "stopped"
+    assert summary.epochs_done < 50
+    assert [b.label for b in at.button if b.key == "train"] == ["Continue up to 50 epochs"]
+
+
+# -- the worker, without Streamlit -----------------------------------------------------------
+
+
+def test_comparison_grid_puts_originals_above_reconstructions():
+    originals = torch.zeros(3, 1, 4, 4)
+    reconstructions = torch.ones(3, 1, 4, 4)
+    grid = comparison_grid(originals, reconstructions, pad=1, scale=2)
+    assert grid.shape == (2 * (2 * 4 + 3), 2 * (3 * 5 + 1))
+    assert grid.dtype == np.uint8
+    assert grid[2, 2] == 0  # inside the first original
+    assert grid[2 * 6, 2] == 255  # inside the first reconstruction
+    rgb = comparison_grid(torch.zeros(2, 3, 4, 4), torch.zeros(2, 3, 4, 4))
+    assert rgb.ndim == 3 and rgb.shape[2] == 3
+
+
+def test_thin_curve_averages_long_curves():
+    points = [{"step": float(i), "loss": float(i % 2)} for i in range(1000)]
+    thinned = thin_curve(points, max_points=100)
+    assert len(thinned) == 100
+    assert thinned[0] == {"step": 4.5, "loss": 0.5}
+    assert thin_curve(points[:10]) == points[:10]
+
+
+def test_jobs_queue_one_at_a_time_and_can_leave_the_queue(tiny_data, tmp_path):
+    store = RunStore(tmp_path / "runs")
+    queue = TrainingQueue()
+    long = build_config(tiny_data, latent_dim=2, hidden=(8,), epochs=500, batch_size=8)
+    short = build_config(tiny_data, latent_dim=4, hidden=(8,), epochs=1)
+    first = TrainingJob(long, tiny_data, store, device="cpu", queue=queue).start()
+    deadline = time.monotonic() + 30
+    while first.progress.snapshot().step is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = TrainingJob(short, tiny_data, store, device="cpu", queue=queue).start()
+    time.sleep(0.5)
+    snap = second.progress.snapshot()
+    assert (snap.status, snap.queue_position) == ("queued", 1)
+    second.stop()
+    second.join(10)
+    assert second.progress.snapshot().status == "cancelled"
+    first.stop()
+    first.join(30)
+    snap = first.progress.snapshot()
+    assert snap.status == "stopped"
+    assert snap.outcome.run.status == "stopped"
+    assert snap.grid is not None and snap.curve
+    assert store.load(long.run_id).status == "stopped"
+
+
+def test_a_session_has_one_active_job(tiny_data, tmp_path):
+    store = RunStore(tmp_path / "runs")
+    registry = JobRegistry()
+    config = build_config(tiny_data, latent_dim=2, hidden=(8,), epochs=500, batch_size=8)
+    queue = TrainingQueue()
+    first = registry.start("s", TrainingJob(config, tiny_data, store, device="cpu", queue=queue))
+    other = TrainingJob(config, tiny_data, store, device="cpu", queue=queue)
+    assert registry.start("s", other) is first
+    assert not other.thread.is_alive()
+    first.stop()
+    first.join(30)
+    assert not first.active and registry.get("s") is first
+
+
+def test_training_errors_are_reported_not_raised(tiny_data, tmp_path):
+    config = build_config(tiny_data, latent_dim=2, hidden=(8,), epochs=1)
+    inverted = Splits(255 - tiny_data.train_x, None, 255 - tiny_data.test_x, None)
+    other_images = ImageDataset.create("tiny", inverted, None)
+    job = TrainingJob(config, other_images, RunStore(tmp_path), queue=TrainingQueue())
+    job.start().join(30)
+    snap = job.progress.snapshot()
+    assert snap.status == "error"
+    assert "differ" in snap.error
+
+
+# -- architecture panel ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("variant", ["vae", "beta-vae", "sigma-vae"])
+def test_architecture_graph_and_formula(variant):
+    config = ModelConfig(variant=variant, latent_dim=16, hidden=(8, 16, 32))
+    layers, n_params = architecture.describe_model(config)
+    dot = architecture.architecture_dot(layers)
+    assert dot.startswith("digraph") and dot.count("->") == len(layers)
+    for name, shape in layers:
+        assert name in dot and "×".join(map(str, shape)) in dot
+    assert n_params > 0
+    formula = architecture.loss_formula(config)
+    assert r"\mathrm{KL}" in formula
+    assert (r"\beta" in formula) == (variant != "vae")
+
+
+def test_the_worker_never_imports_streamlit():
+    code = "import sys, vaelab.app.worker; sys.exit('streamlit' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
