@@ -4,12 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: app test test-all lint bench clean
+.PHONY: app test test-all lint bench docs clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[app,dev]"
+	$(BIN)/pip install --quiet -e ".[app,dev,docs]"
 	touch $(STAMP)
 
 ## Start the web app (http://localhost:8501)
@@ -33,5 +33,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/vaelab bench
 
+## Build the docs into docs/build/html (warnings are errors) and run their examples
+docs: $(STAMP)
+	$(MAKE) -C docs html doctest PYTHON=$(abspath $(BIN))/python SPHINXBUILD=$(abspath $(BIN))/sphinx-build
+
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache docs/build docs/source/_generated

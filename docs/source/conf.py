@@ -68,8 +68,12 @@ intersphinx_mapping = {
         str(HERE / "_inventories" / "torchvision.inv"),
     ),
     "numpy": ("https://numpy.org/doc/stable", str(HERE / "_inventories" / "numpy.inv")),
+    "scipy": ("https://docs.scipy.org/doc/scipy", str(HERE / "_inventories" / "scipy.inv")),
     "matplotlib": ("https://matplotlib.org/stable", str(HERE / "_inventories" / "matplotlib.inv")),
-    "pillow": ("https://pillow.readthedocs.io/en/stable", str(HERE / "_inventories" / "pillow.inv")),
+    "pillow": (
+        "https://pillow.readthedocs.io/en/stable",
+        str(HERE / "_inventories" / "pillow.inv"),
+    ),
 }
 intersphinx_timeout = 1
 
@@ -77,6 +81,7 @@ intersphinx_timeout = 1
 
 doctest_global_setup = """
 import torch
+
 torch.manual_seed(0)
 torch.set_num_threads(min(2, torch.get_num_threads()))
 """

@@ -18,7 +18,7 @@ from vaelab.config import DataConfig, ModelConfig, RunConfig, TrainConfig
 from vaelab.data import ImageDataset
 from vaelab.device import pick_device
 from vaelab.errors import ConfigError
-from vaelab.models import ConvVAE
+from vaelab.models import ConvVAE, build_model
 from vaelab.runs import Run, RunStore
 from vaelab.trainer import Callback, Trainer, TrainResult
 
@@ -92,7 +92,7 @@ def seeded_model(config: RunConfig) -> ConvVAE:
     """The model of ``config`` with its initial weights drawn from the run's seed."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.train.seed)
-        return ConvVAE(config.model)
+        return build_model(config.model)
 
 
 def fixed_batch(data: ImageDataset, n: int = FIXED_BATCH) -> Tensor:

@@ -28,9 +28,9 @@ from torch import Tensor, nn
 
 #: Lower bound of the soft clip on log σ. Rybkin et al. use −6 so σ never collapses to 0.
 LOG_SCALE_MIN = -6.0
-#: Sharpness of the soft clip. Rybkin et al.'s code uses 1, which inflates σ = 0.1 by 2.4 % so
-#: that the "optimal" σ is no longer the RMSE; at 10 the clip is the identity to 1e-17 above
-#: log σ = −5 and still smooth around −6.
+#: Sharpness k of the soft clip. Rybkin et al.'s code uses k = 1, which inflates σ = 0.1 by 2.5 %
+#: so that the "optimal" σ is no longer the RMSE; with k = 10 the clip moves log σ by at most
+#: 5e-6 above log σ = −5 (by 1e-17 at σ = 0.1) and is still smooth around −6.
 SOFTCLIP_SHARPNESS = 10.0
 
 

@@ -105,8 +105,8 @@ class ConvVAE(nn.Module):
 
     Examples
     --------
-    >>> import torch
     >>> from vaelab.config import ModelConfig
+    >>> from vaelab.models import ConvVAE
     >>> model = ConvVAE(ModelConfig(variant="sigma-vae", likelihood="gaussian", latent_dim=8))
     >>> model.sample(4).shape
     torch.Size([4, 1, 28, 28])

@@ -135,7 +135,9 @@ class Trainer:
         self.train_images = train_images.to(self.device)
         self.test_images = test_images.to(self.device)
         self.callbacks = list(callbacks)
+        #: Set it from any thread to stop training between two steps.
         self.stop_event = stop_event or threading.Event()
+        #: The first test images, as model inputs, reconstructed for progress displays.
         self.fixed_batch = self._as_input(self.test_images[:fixed_batch_size])
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib
 import importlib.util
 import logging as std_logging
 import os
@@ -71,6 +72,7 @@ class CliDirective(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
+        """Render the top-level help, a list of the commands, then one section each."""
         from vaelab import cli
 
         self.env.note_dependency(cli.__file__)
@@ -121,6 +123,7 @@ class TheoryFigureDirective(SphinxDirective):
     option_spec = {"lang": lambda value: directives.choice(value, ("en", "fr"))}
 
     def run(self) -> list[nodes.Node]:
+        """Draw the figure (or reuse the cached PNG) and return it with its caption."""
         name, lang = self.arguments[0], self.options.get("lang", "en")
         try:
             from vaelab import theory_figures
@@ -134,12 +137,17 @@ class TheoryFigureDirective(SphinxDirective):
             return [note]
         if name not in theory_figures.FIGURES:
             raise self.error(f"unknown figure {name!r}; known: {', '.join(theory_figures.FIGURES)}")
-        self.env.note_dependency(theory_figures.__file__)
+        # The figure's code and its words (the app's string tables) decide what it looks like.
+        from vaelab.app import strings_en, strings_fr
+
+        sources = [Path(m.__file__) for m in (theory_figures, strings_en, strings_fr)]
+        for source in sources:
+            self.env.note_dependency(str(source))
         # matplotlib logs font substitutions at INFO level: not the reader's concern.
         std_logging.getLogger("matplotlib").setLevel(std_logging.WARNING)
         target = Path(self.env.srcdir) / FIGURE_DIR / f"{name}-{lang}.png"
-        source = Path(theory_figures.__file__)
-        if not target.is_file() or target.stat().st_mtime < source.stat().st_mtime:
+        newest = max(source.stat().st_mtime for source in sources)
+        if not target.is_file() or target.stat().st_mtime < newest:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(theory_figures.figure_png(name, lang, dpi=110))
         figure = nodes.figure(align="center")
@@ -165,12 +173,26 @@ def _mark_dynamic(directive: SphinxDirective) -> None:
     directive.env.vaelab_dynamic_docs.add(directive.env.docname)
 
 
-def _figure(uri: str, alt: str, caption: str | None) -> nodes.figure:
+def _figure(
+    uri: str, alt: str, caption: str | None, directive: SphinxDirective | None = None
+) -> nodes.figure:
     figure = nodes.figure(align="center")
-    figure += nodes.image(uri=uri, alt=alt)
+    # A width makes Sphinx link the image to its full-size file, to zoom into a screenshot.
+    figure += nodes.image(uri=uri, alt=alt, width="100%")
     if caption:
-        figure += nodes.caption(text=caption)
+        if directive is None:
+            figure += nodes.caption(text=caption)
+        else:  # the caption is reStructuredText (**bold**, ``code``...)
+            inline, messages = directive.state.inline_text(caption, directive.lineno)
+            figure += nodes.caption(caption, "", *inline)
+            figure += messages
     return figure
+
+
+def _note(directive: SphinxDirective, text: str) -> nodes.note:
+    """A note whose ``text`` is reStructuredText."""
+    inline, messages = directive.state.inline_text(text, directive.lineno)
+    return nodes.note("", nodes.paragraph(text, "", *inline), *messages)
 
 
 class ScreenshotDirective(SphinxDirective):
@@ -184,9 +206,12 @@ class ScreenshotDirective(SphinxDirective):
     option_spec = {"alt": directives.unchanged}
 
     def run(self) -> list[nodes.Node]:
+        """Return the first unused screenshot matching the glob, or nothing."""
         _mark_dynamic(self)
         pattern = self.arguments[0]
-        matches = _files(self.env.srcdir, SCREENSHOT_DIR, pattern if "." in pattern else pattern + ".*")
+        matches = _files(
+            self.env.srcdir, SCREENSHOT_DIR, pattern if "." in pattern else pattern + ".*"
+        )
         used = self.env.temp_data.setdefault("vaelab_screenshots_used", set())
         matches = [m for m in matches if m.name not in used] or matches
         if not matches:
@@ -196,27 +221,32 @@ class ScreenshotDirective(SphinxDirective):
         used.add(chosen.name)
         caption = " ".join(self.content).strip() or None
         alt = self.options.get("alt", caption or chosen.stem)
-        return [_figure(f"/{SCREENSHOT_DIR}/{chosen.name}", alt, caption)]
+        return [_figure(f"/{SCREENSHOT_DIR}/{chosen.name}", alt, caption, self)]
 
 
 class ScreenshotGalleryDirective(SphinxDirective):
     """``.. app-screenshot-gallery::`` — every screenshot not shown above, or a note if none."""
 
     def run(self) -> list[nodes.Node]:
+        """Return the screenshots not shown yet, or a note when there are none."""
         _mark_dynamic(self)
         found = _files(self.env.srcdir, SCREENSHOT_DIR)
         if not found:
-            note = nodes.note()
-            note += nodes.paragraph(
-                text="No screenshots in this build. They are taken by the project's browser test "
-                "(tests/test_browser.py, which saves them into test-artifacts/); run "
-                "`make test-all`, then `make -C docs html`, which copies them here."
-            )
-            return [note]
+            return [
+                _note(
+                    self,
+                    "No screenshots in this build. The project's browser test "
+                    "(``tests/test_browser.py``) takes them and saves them into "
+                    "``test-artifacts/``: run ``make test-all``, then ``make docs``, which "
+                    "copies them here.",
+                )
+            ]
         used = self.env.temp_data.get("vaelab_screenshots_used", set())
         rest = [p for p in found if p.name not in used]
         return [
-            _figure(f"/{SCREENSHOT_DIR}/{p.name}", p.stem, p.stem.replace("-", " ").replace("_", " "))
+            _figure(
+                f"/{SCREENSHOT_DIR}/{p.name}", p.stem, p.stem.replace("-", " ").replace("_", " ")
+            )
             for p in rest
         ]
 
@@ -225,17 +255,19 @@ class ResultsDirective(SphinxDirective):
     """``.. results-files::`` — the figures and tables ``vaelab compare`` wrote, or a note."""
 
     def run(self) -> list[nodes.Node]:
+        """Return the figures and tables found, or a note saying how to make them."""
         _mark_dynamic(self)
         base = Path(self.env.srcdir) / RESULTS_DIR
         images = _files(self.env.srcdir, RESULTS_DIR)
         tables = sorted(base.glob("*.csv"))
         if not images and not tables:
-            note = nodes.note()
-            note += nodes.paragraph(
-                text="No results in this build: the figure and the table are written by "
-                "`vaelab compare` and copied here by `make -C docs results`; see below."
-            )
-            return [note]
+            return [
+                _note(
+                    self,
+                    "No results in this build: the figure and the table are written by "
+                    "``vaelab compare``; see below how to show them here.",
+                )
+            ]
         result: list[nodes.Node] = []
         for path in images:
             result.append(_figure(f"/{RESULTS_DIR}/{path.name}", path.stem, path.name))
@@ -271,12 +303,12 @@ class ResultsDirective(SphinxDirective):
         return table
 
 
-def _always_reread(app: Sphinx, env, added, changed, removed) -> list[str]:  # noqa: ANN001
+def _always_reread(app: Sphinx, env, added, changed, removed) -> list[str]:
     dynamic = getattr(env, "vaelab_dynamic_docs", set())
     return sorted(doc for doc in dynamic if doc in env.found_docs and doc not in changed)
 
 
-def _purge(app: Sphinx, env, docname: str) -> None:  # noqa: ANN001
+def _purge(app: Sphinx, env, docname: str) -> None:
     getattr(env, "vaelab_dynamic_docs", set()).discard(docname)
 
 
@@ -307,7 +339,7 @@ TYPE_WORDS = {
 }
 
 
-def _resolve_missing(app: Sphinx, env, node, contnode):  # noqa: ANN001, ANN201
+def _resolve_missing(app: Sphinx, env, node, contnode):
     """Resolve what Sphinx could not: short names of the project's objects, and aliases.
 
     numpydoc types such as ``ConvVAE`` are written relative to the package, not to the module of
@@ -328,14 +360,42 @@ def _resolve_missing(app: Sphinx, env, node, contnode):  # noqa: ANN001, ANN201
         term["refdomain"], term["reftype"], term["reftarget"] = "std", "term", TYPE_WORDS[target]
         return intersphinx.missing_reference(app, env, term, contnode)
     domain = env.get_domain("py")
-    matches = domain.find_obj(
-        env, node.get("py:module"), node.get("py:class"), target, node["reftype"], 1
-    )
-    matches = [(name, obj) for name, obj in matches if not obj.aliased]
+    canonical = _canonical_name(target)
+    if canonical is not None:  # `vaelab.metrics.psnr` is documented where it is defined
+        matches = domain.find_obj(env, None, None, canonical, node["reftype"], 0)
+    else:
+        matches = domain.find_obj(
+            env, node.get("py:module"), node.get("py:class"), target, node["reftype"], 1
+        )
+    if len(matches) > 1:  # an object and its canonical alias: keep the one documented
+        matches = [(name, obj) for name, obj in matches if not obj.aliased]
     if len(matches) != 1:
         return None
     name, obj = matches[0]
     return make_refnode(app.builder, node["refdoc"], obj.docname, obj.node_id, contnode, name)
+
+
+def _canonical_name(target: str) -> str | None:
+    """``module.qualname`` of the object a dotted ``vaelab.`` name re-exports, if it differs."""
+    if not target.startswith("vaelab."):
+        return None
+    parts = target.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        try:
+            for attr in parts[split:]:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            return None
+        module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
+        if not isinstance(module, str) or not isinstance(qualname, str):
+            return None
+        name = f"{module}.{qualname}"
+        return name if name != target else None
+    return None
 
 
 # -- napoleon, read the numpydoc way ---------------------------------------------------------------
@@ -355,15 +415,17 @@ def _patch_napoleon() -> None:
         return
     parse_attributes = GoogleDocstring._parse_attributes_section
 
-    def _parse_attributes_section(self, section: str) -> list[str]:  # noqa: ANN001
+    def _parse_attributes_section(self, section: str) -> list[str]:
         consume = self._consume_fields
-        self._consume_fields = lambda *args, **kwargs: consume(*args, **{**kwargs, "multiple": True})
+        self._consume_fields = lambda *args, **kwargs: consume(
+            *args, **{**kwargs, "multiple": True}
+        )
         try:
             return parse_attributes(self, section)
         finally:
             del self._consume_fields
 
-    def _parse_attribute_docstring(self) -> list[str]:  # noqa: ANN001
+    def _parse_attribute_docstring(self) -> list[str]:
         lines = self.__class__(self._dedent(self._consume_to_end()), self._config).lines()
         return self._format_field("", "", lines)
 
@@ -389,7 +451,7 @@ def _mathjax_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "static" / "mathjax"
 
 
-def _use_local_mathjax(app: Sphinx, config) -> None:  # noqa: ANN001
+def _use_local_mathjax(app: Sphinx, config) -> None:
     _mathjax_dir()  # fail early, with the fix, when the package is missing
     config.mathjax_path = "mathjax/tex-chtml.js"
 

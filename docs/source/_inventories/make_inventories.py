@@ -81,7 +81,13 @@ OBJECTS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
     ),
     "torchvision": (
         "torchvision",
-        [("torchvision.utils.save_image", "py:function", "generated/torchvision.utils.save_image.html#")],
+        [
+            (
+                "torchvision.utils.save_image",
+                "py:function",
+                "generated/torchvision.utils.save_image.html#",
+            )
+        ],
     ),
     "numpy": (
         "NumPy",
@@ -93,6 +99,10 @@ OBJECTS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ("numpy.random.RandomState", "py:class", "reference/random/legacy.html#"),
             ("array_like", "std:term", "glossary.html#term-array_like"),
         ],
+    ),
+    "scipy": (
+        "SciPy",
+        [("scipy.linalg.sqrtm", "py:function", "reference/generated/scipy.linalg.sqrtm.html#")],
     ),
     "matplotlib": (
         "Matplotlib",

@@ -137,9 +137,7 @@ EN: dict[str, str] = {
     "metric.recon": "Reconstruction",
     "metric.kl": "KL",
     "metric.sigma": "σ (decoder scale)",
-    "train.step": "step",
     "train.epoch": "epoch",
-    "train.epoch_curves": "Loss per epoch",
     "train.train_loss": "train",
     "train.test_loss": "test",
     "train.recon_caption": "Test images (top) and their reconstructions (bottom); epochs "

@@ -142,9 +142,7 @@ FR: dict[str, str] = {
     "metric.recon": "Reconstruction",
     "metric.kl": "KL",
     "metric.sigma": "σ (échelle du décodeur)",
-    "train.step": "pas",
     "train.epoch": "époque",
-    "train.epoch_curves": "Perte par époque",
     "train.train_loss": "entraînement",
     "train.test_loss": "test",
     "train.recon_caption": "Images de test (en haut) et leurs reconstructions (en bas) ; "

@@ -150,8 +150,9 @@ class ErrorStats:
         The clip at :data:`vaelab.likelihoods.LOG_SCALE_MIN` is the one used in training, so that
         a perfect reconstruction gives a finite likelihood.
         """
-        raw = {"gaussian": 0.5 * math.log(self.mse), "laplace": math.log(self.mae)}
-        value = raw[likelihood_id] if (self.mse > 0 and self.mae > 0) else -math.inf
+        # σ² is the mean squared error, b the mean absolute error (−inf: a perfect fit).
+        power, error = {"gaussian": (0.5, self.mse), "laplace": (1.0, self.mae)}[likelihood_id]
+        value = power * math.log(error) if error > 0 else -math.inf
         return float(softclip(torch.tensor(value, dtype=torch.float64), LOG_SCALE_MIN))
 
 

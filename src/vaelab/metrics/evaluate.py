@@ -186,17 +186,16 @@ def evaluate(
     _check_options(
         iwae_k=iwae_k, iwae_images=iwae_images, batch_size=batch_size, fd_images=fd_images
     )
-    config = getattr(model, "config", None)
-    if config is not None and tuple(config.image_shape) != data.shape:
+    expected = getattr(getattr(model, "config", None), "image_shape", None)
+    if expected is not None and tuple(expected) != data.shape:
         raise ConfigError(
-            f"the images of {data.name} are {data.shape} but the model expects "
-            f"{tuple(config.image_shape)}"
+            f"the images of {data.name} are {data.shape} but the model expects {tuple(expected)}"
         )
     device = pick_device(device) if isinstance(device, str) else device
     report = progress or (lambda stage, fraction: None)
-    first = next(iter(model.parameters()), None)
-    home, was_training = (first.device if first is not None else "cpu"), model.training
-    model.eval().to(device)
+    home, home_format, was_training = _placement(model), _memory_format(model), model.training
+    # Channels-last lets oneDNN/cuDNN pick their fastest convolutions, as in training.
+    model.eval().to(device, memory_format=torch.channels_last)
     try:
         result = _measure(model, data, iwae_k, iwae_images, batch_size, seed, device, report)
         tick = time.perf_counter()
@@ -220,7 +219,7 @@ def evaluate(
         result["seconds"]["samples"] = time.perf_counter() - tick
         report("samples", 1.0)
     finally:
-        model.to(home).train(was_training)
+        model.to(home, memory_format=home_format).train(was_training)
     return _json_safe(result)
 
 
@@ -369,8 +368,24 @@ def _batches(
     n = len(images)
     report(0.0)
     for i in range(0, n, batch_size):
-        yield images[i : i + batch_size].to(device).float().div_(255.0)
+        x = images[i : i + batch_size].to(device).float().div_(255.0)
+        yield x.contiguous(memory_format=torch.channels_last)
         report(min(i + batch_size, n) / n)
+
+
+def _placement(model: EncoderDecoder) -> torch.device:
+    first = next(iter(model.parameters()), None)
+    return first.device if first is not None else torch.device("cpu")
+
+
+def _memory_format(model: EncoderDecoder) -> torch.memory_format:
+    for parameter in model.parameters():
+        if parameter.dim() == 4:
+            contiguous = parameter.is_contiguous()
+            if not contiguous and parameter.is_contiguous(memory_format=torch.channels_last):
+                return torch.channels_last
+            return torch.contiguous_format
+    return torch.contiguous_format
 
 
 def _check_options(**options: int) -> None:

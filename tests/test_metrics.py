@@ -1,0 +1,440 @@
+"""Every metric on a case with a known answer: by hand, by quadrature, by torch.distributions."""
+
+import json
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch
+from torch import distributions as dist
+from torch import nn
+
+from vaelab.config import ModelConfig
+from vaelab.data.dataset import ImageDataset, Splits
+from vaelab.errors import ConfigError, DatasetError
+from vaelab.likelihoods import LOG_SCALE_MIN, build_likelihood, gaussian_kl, softclip
+from vaelab.metrics import (
+    METRICS,
+    STAGES,
+    active_units,
+    bits_per_dim,
+    calibrated_gaussian,
+    classifier_file,
+    evaluate,
+    frechet_distance,
+    frechet_distance_from_stats,
+    iwae_nll,
+    kl_per_dimension,
+    load_or_train_classifier,
+    log_importance_weights,
+    psnr,
+    real_fid,
+    real_fid_unavailable,
+    sample_quality,
+    train_classifier,
+)
+from vaelab.metrics import classifier as classifier_module
+from vaelab.metrics import frechet as frechet_module
+from vaelab.models import ConvVAE
+
+FAST = {"iwae_k": 4, "iwae_images": 8, "fd_images": 32}
+
+
+class FakeVAE(nn.Module):
+    """A VAE whose encoder and decoder are given functions: the known-answer cases."""
+
+    def __init__(self, encode, decode_logits, latent_dim, likelihood="mse"):
+        super().__init__()
+        self._encode, self._decode = encode, decode_logits
+        self.likelihood = build_likelihood(likelihood)
+        self.config = SimpleNamespace(latent_dim=latent_dim)
+        self.anchor = nn.Parameter(torch.zeros(()))  # so that .to() and .parameters() work
+
+    def encode(self, x):
+        return self._encode(x)
+
+    def decode_logits(self, z):
+        return self._decode(z)
+
+
+def as_floats(images):
+    return images.double() / 255.0
+
+
+def strict_json(result):
+    return json.loads(json.dumps(result, allow_nan=False))
+
+
+@pytest.fixture
+def tiny_vae(tiny_data):
+    torch.manual_seed(0)
+    return ConvVAE(ModelConfig(latent_dim=4, hidden=(8, 16), channels=1, height=12, width=12))
+
+
+# -- formulas -----------------------------------------------------------------------------------
+
+
+def test_bits_per_dim_by_hand():
+    # A uniform density on [0, 1] is the uniform law on 256 levels: exactly 8 bits per value.
+    assert bits_per_dim(0.0, 784) == pytest.approx(8.0)
+    # One more bit per value costs D ln 2 nats.
+    assert bits_per_dim(784 * math.log(2), 784) == pytest.approx(9.0)
+    # D = 2, NLL = ln 4 = 2 bits: (2 + 2·8) / 2 = 9.
+    assert bits_per_dim(math.log(4), 2) == pytest.approx(9.0)
+    # A sharp density (negative NLL) goes below 8 bits.
+    assert bits_per_dim(-3 * 10 * math.log(2), 10) == pytest.approx(5.0)
+
+
+def test_psnr_by_hand():
+    assert psnr(0.01) == pytest.approx(20.0)
+    assert psnr(1.0) == 0.0
+    assert psnr(0.0) == math.inf
+    assert psnr(0.25, peak=0.5) == pytest.approx(0.0)
+    with pytest.raises(ValueError):
+        psnr(-1.0)
+
+
+# -- known models through evaluate() --------------------------------------------------------------
+
+
+@pytest.fixture
+def binary_data(tiny_data):
+    """The tiny images thresholded to 0 and 255, so that a decoder can return them exactly."""
+
+    def binary(images):
+        return torch.where(images > 128, 255, 0).to(torch.uint8)
+
+    splits = Splits(
+        binary(tiny_data.train_x), tiny_data.train_y, binary(tiny_data.test_x), tiny_data.test_y
+    )
+    return ImageDataset.create("binary", splits, tiny_data.classes)
+
+
+def identity_vae():
+    """z is the image itself (almost no noise); the decoder saturates it back to exactly 0 or 1."""
+    return FakeVAE(
+        encode=lambda x: (x.flatten(1), torch.full_like(x.flatten(1), -30.0)),
+        decode_logits=lambda z: (1000.0 * (2.0 * z - 1.0)).view(-1, 1, 12, 12),
+        latent_dim=144,
+    )
+
+
+def test_decoder_returning_the_input_has_zero_error_and_infinite_psnr(binary_data):
+    result = strict_json(evaluate(identity_vae(), binary_data, **FAST))
+    assert result["recon_mse"] == 0.0
+    assert result["recon_psnr_db"] is None  # +inf, which JSON cannot hold
+    # σ fitted on a perfect reconstruction stops at the soft floor used in training.
+    assert result["calibrated_sigma"] == pytest.approx(math.exp(LOG_SCALE_MIN), rel=1e-6)
+
+
+def test_prior_posterior_and_constant_decoder_give_the_exact_likelihood(tiny_data):
+    """q(z|x) = p(z) and p(x|z) = p(x): KL = 0, no active unit, ELBO = IWAE = log p(x)."""
+    level = 0.3
+    vae = FakeVAE(
+        encode=lambda x: (torch.zeros(len(x), 5), torch.zeros(len(x), 5)),
+        decode_logits=lambda z: torch.full((len(z), 1, 12, 12), math.log(level / (1 - level))),
+        latent_dim=5,
+    )
+    result = strict_json(evaluate(vae, tiny_data, iwae_k=7, iwae_images=32, fd_images=32))
+    assert result["test_kl"] == 0.0
+    assert result["kl_per_dim"] == [0.0] * 5
+    assert result["active_units"] == 0 and result["active_units_kl"] == 0
+    assert result["latent_mean_variance"] == [0.0] * 5
+
+    x, mean = as_floats(tiny_data.test_x), torch.full((1,), level, dtype=torch.float64)
+    exact_mse = -dist.Normal(mean, math.sqrt(0.5)).log_prob(x).flatten(1).sum(1).mean()
+    assert result["test_neg_elbo"] == pytest.approx(float(exact_mse), rel=1e-5)
+    assert result["iwae_nll"] == pytest.approx(float(exact_mse), rel=1e-5)
+    assert result["elbo_scale"] == pytest.approx(math.sqrt(0.5))
+
+    sigma = float((as_floats(tiny_data.train_x) - level).square().mean().sqrt())
+    assert result["calibrated_sigma"] == pytest.approx(sigma, rel=1e-5)
+    exact = -dist.Normal(mean, sigma).log_prob(x).flatten(1).sum(1).mean()
+    assert result["calibrated_neg_elbo"] == pytest.approx(float(exact), rel=1e-5)
+    assert result["iwae_nll_calibrated"] == pytest.approx(float(exact), rel=1e-5)
+    d = 144
+    assert result["calibrated_bits_per_dim"] == pytest.approx(
+        (float(exact) + d * math.log(256)) / (d * math.log(2)), rel=1e-6
+    )
+
+
+@pytest.mark.parametrize(("name", "family"), [("l1", dist.Laplace), ("bernoulli", None)])
+def test_model_likelihoods_are_exact(tiny_data, name, family):
+    level = 0.3
+    vae = FakeVAE(
+        encode=lambda x: (torch.zeros(len(x), 2), torch.zeros(len(x), 2)),
+        decode_logits=lambda z: torch.full((len(z), 1, 12, 12), math.log(level / (1 - level))),
+        latent_dim=2,
+        likelihood=name,
+    )
+    result = evaluate(vae, tiny_data, **FAST)
+    x = as_floats(tiny_data.test_x)
+    if family is None:
+        # On grey pixels the Bernoulli "likelihood" is the cross-entropy formula itself.
+        expected = -(x * math.log(level) + (1 - x) * math.log(1 - level)).flatten(1).sum(1).mean()
+    else:
+        expected = -family(torch.tensor(level), 1.0).log_prob(x).flatten(1).sum(1).mean()
+    assert result["test_neg_elbo"] == pytest.approx(float(expected), rel=1e-5)
+
+
+def test_one_informative_dimension_is_one_active_unit(tiny_data):
+    # μ_0 is the top-left pixel (bright for one class in four); every other dimension is the prior.
+    def encode(x):
+        mu = torch.zeros(len(x), 6)
+        mu[:, 0] = 2.0 * x[:, 0, 0, 0]
+        return mu, torch.zeros_like(mu)
+
+    vae = FakeVAE(encode, lambda z: torch.zeros(len(z), 1, 12, 12), latent_dim=6)
+    result = evaluate(vae, tiny_data, **FAST)
+    mu0 = 2.0 * as_floats(tiny_data.test_x)[:, 0, 0, 0]
+    assert result["active_units"] == 1 and result["active_units_kl"] == 1
+    assert result["latent_mean_variance"][0] == pytest.approx(float(mu0.var(correction=0)))
+    assert result["latent_mean_variance"][1:] == [0.0] * 5
+    assert result["kl_per_dim"][0] == pytest.approx(float(0.5 * mu0.square().mean()))
+    assert result["test_kl"] == pytest.approx(sum(result["kl_per_dim"]))
+
+
+def test_active_units_and_kl_per_dimension_directly():
+    g = torch.Generator().manual_seed(0)
+    mu = torch.randn(500, 3, generator=g) * torch.tensor([1.0, 0.05, 0.2])
+    assert active_units(mu) == 2  # variances ≈ 1, 0.0025, 0.04
+    logvar = torch.randn(500, 3, generator=g)
+    torch.testing.assert_close(
+        kl_per_dimension(mu, logvar).sum(), gaussian_kl(mu, logvar).double().mean()
+    )
+
+
+# -- the IWAE bound ---------------------------------------------------------------------------
+
+
+def test_iwae_with_one_sample_is_the_elbo_estimate_with_the_same_noise(tiny_data, tiny_vae):
+    x = tiny_data.test_x[:6].float() / 255
+    decoder = calibrated_gaussian(math.log(0.3))
+    log_w = log_importance_weights(tiny_vae, x, 1, [decoder.nll], torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        mu, logvar = tiny_vae.encode(x)
+        eps = torch.randn((1, *mu.shape), generator=torch.Generator().manual_seed(3))[0]
+        std = (0.5 * logvar).exp()
+        z = mu + std * eps
+        mean = torch.sigmoid(tiny_vae.decode_logits(z))
+        log_px = dist.Normal(mean, 0.3).log_prob(x).flatten(1).sum(1)
+        log_pz = dist.Normal(0.0, 1.0).log_prob(z).sum(1)
+        log_qz = dist.Normal(mu, std).log_prob(z).sum(1)
+    elbo_estimate = log_px + log_pz - log_qz
+    torch.testing.assert_close(log_w[0, 0], elbo_estimate, rtol=1e-5, atol=1e-3)
+    torch.testing.assert_close(iwae_nll(log_w[0]), -elbo_estimate.double(), rtol=1e-5, atol=1e-3)
+
+
+def test_iwae_is_tighter_than_the_elbo(tiny_data, tiny_vae):
+    x = tiny_data.test_x.float() / 255
+    decoder = calibrated_gaussian(math.log(0.3))
+    with torch.no_grad():
+        log_w = log_importance_weights(
+            tiny_vae, x, 64, [decoder.nll], torch.Generator().manual_seed(0)
+        )[0]
+        # Same draws: log-mean-exp ≥ mean-log by Jensen, image by image.
+        assert torch.all(iwae_nll(log_w) <= -log_w.double().mean(0) + 1e-9)
+        # Against the exact (analytic-KL) ELBO, on average over images.
+        mu, logvar = tiny_vae.encode(x)
+        z = mu + (0.5 * logvar).exp() * torch.randn(mu.shape, generator=torch.Generator())
+        neg_elbo = decoder.nll(x, tiny_vae.decode_logits(z)) + gaussian_kl(mu, logvar)
+    assert iwae_nll(log_w).mean() < neg_elbo.double().mean()
+
+
+def test_iwae_converges_to_the_likelihood_computed_by_quadrature():
+    """A one-dimensional latent: log p(x) = log ∫ p(z) p(x|z) dz on a fine grid."""
+    a = torch.tensor([2.0, -1.0, 0.5, 3.0], dtype=torch.float64)
+    b = torch.tensor([0.0, 0.5, -0.3, -1.0], dtype=torch.float64)
+    sigma = 0.2
+    x = torch.sigmoid(a * 0.7 + b).view(1, 1, 2, 2) + 0.05
+
+    vae = FakeVAE(
+        # A deliberately poor q(z|x) = N(0.2, 0.8²), wider and off-centre from the posterior.
+        encode=lambda x: (
+            torch.full((len(x), 1), 0.2, dtype=torch.float64),
+            torch.full((len(x), 1), 2 * math.log(0.8), dtype=torch.float64),
+        ),
+        decode_logits=lambda z: (z * a + b).view(-1, 1, 2, 2),
+        latent_dim=1,
+    )
+    decoder = calibrated_gaussian(math.log(sigma))
+    grid = torch.linspace(-10, 10, 40001, dtype=torch.float64)
+    log_joint = dist.Normal(0.0, 1.0).log_prob(grid) + dist.Normal(
+        torch.sigmoid(grid[:, None] * a + b), sigma
+    ).log_prob(x.flatten()).sum(1)
+    log_px = torch.logsumexp(log_joint, 0) + math.log(grid[1] - grid[0])
+
+    log_w = log_importance_weights(vae, x, 50_000, [decoder.nll], torch.Generator().manual_seed(0))
+    assert float(iwae_nll(log_w[0])) == pytest.approx(-float(log_px), abs=0.02)
+    # The ELBO (the mean log weight) is a bound, and a loose one with this poor q.
+    assert -float(log_w.mean()) > -float(log_px) + 0.1
+
+
+# -- evaluate() on a real ConvVAE -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("variant", "likelihood", "scale"),
+    [
+        ("vae", "mse", "optimal"),
+        ("vae", "bernoulli", "optimal"),
+        ("sigma-vae", "gaussian", "optimal"),
+        ("sigma-vae", "gaussian", "learned"),
+        ("sigma-vae", "laplace", "optimal"),
+    ],
+)
+def test_evaluate_runs_every_variant_and_is_json(tiny_data, variant, likelihood, scale):
+    config = ModelConfig(
+        variant=variant,
+        likelihood=likelihood,
+        scale=scale,
+        latent_dim=4,
+        hidden=(8, 16),
+        height=12,
+        width=12,
+    )
+    torch.manual_seed(0)
+    model = ConvVAE(config).train()
+    result = strict_json(evaluate(model, tiny_data, **FAST))
+    assert model.training  # mode and memory layout restored
+    assert all(p.is_contiguous() for p in model.parameters())
+    assert set(METRICS) <= set(result)
+    assert result["test_neg_elbo"] == pytest.approx(result["test_recon"] + result["test_kl"])
+    assert len(result["kl_per_dim"]) == len(result["latent_mean_variance"]) == 4
+    assert result["iwae_images"] == 8 and result["iwae_k"] == 4
+    again = strict_json(evaluate(model, tiny_data, **FAST))
+    assert result.pop("seconds").keys() == again.pop("seconds").keys() == set(STAGES)
+    assert result == again  # seeded: repeatable
+
+    if scale == "learned":
+        sigma = softclip(model.likelihood.log_scale.detach(), LOG_SCALE_MIN).exp()
+        assert result["model_scale"] == pytest.approx(float(sigma))
+        assert result["model_scale_source"] == result["elbo_scale_source"] == "learned"
+    elif variant == "sigma-vae":
+        assert result["model_scale_source"] == "test-optimal"
+        assert result["elbo_scale_source"] == "train-optimal"
+    else:
+        assert result["model_scale"] is None
+    if (likelihood, scale) == ("gaussian", "optimal"):
+        # Its own likelihood with σ fitted on the training set *is* the calibrated Gaussian.
+        assert result["test_neg_elbo"] == pytest.approx(result["calibrated_neg_elbo"])
+        assert result["iwae_nll"] == pytest.approx(result["iwae_nll_calibrated"])
+
+
+def test_evaluate_reports_progress_and_checks_its_options(tiny_data, tiny_vae):
+    seen = []
+    evaluate(tiny_vae, tiny_data, progress=lambda stage, f: seen.append((stage, f)), **FAST)
+    stages = [stage for stage, _ in seen]
+    assert sorted(set(stages), key=STAGES.index) == list(STAGES)
+    assert stages == sorted(stages, key=STAGES.index)
+    assert seen[-1] == ("samples", 1.0)
+    with pytest.raises(ConfigError, match="iwae_k"):
+        evaluate(tiny_vae, tiny_data, iwae_k=0)
+    model = ConvVAE(ModelConfig(latent_dim=4, hidden=(8,)))  # 28×28
+    with pytest.raises(ConfigError, match="expects"):
+        evaluate(model, tiny_data)
+
+
+# -- Fréchet distance -------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["scipy", "torch"])
+def sqrt_backend(request, monkeypatch):
+    if request.param == "torch":
+        monkeypatch.setattr(frechet_module, "_scipy_linalg", None)
+    return request.param
+
+
+def exact_samples(mean, cov, n, seed=0):
+    """Samples whose empirical mean and (N − 1) covariance are exactly ``mean`` and ``cov``."""
+    rng = np.random.default_rng(seed)
+    raw = rng.standard_normal((n, len(mean)))
+    raw -= raw.mean(0)
+    raw = raw @ np.linalg.inv(np.linalg.cholesky(np.atleast_2d(np.cov(raw, rowvar=False)))).T
+    return raw @ np.linalg.cholesky(cov).T + mean
+
+
+def test_frechet_distance_of_identical_sets_is_zero(sqrt_backend):
+    features = np.random.default_rng(0).standard_normal((200, 8))
+    assert frechet_distance(features, features) == pytest.approx(0.0, abs=1e-8)
+    # Fewer samples than features: singular covariances are handled.
+    assert frechet_distance(features[:5], features[:5]) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_frechet_distance_matches_closed_forms(sqrt_backend):
+    # 1-D: (μ1 − μ2)² + (s1 − s2)².
+    a = exact_samples(np.array([1.0]), np.array([[4.0]]), 50)
+    b = exact_samples(np.array([-2.0]), np.array([[0.25]]), 80, seed=1)
+    assert frechet_distance(a, b) == pytest.approx(9.0 + (2.0 - 0.5) ** 2)
+    # Diagonal covariances: Σ (√a_i − √b_i)².
+    fd = frechet_distance_from_stats(np.zeros(3), np.diag([1.0, 4.0, 9.0]), np.ones(3), np.eye(3))
+    assert fd == pytest.approx(3 + 0 + 1 + 4)
+    # 2×2 covariances that do not commute: Tr √M = √(tr M + 2 √det M) for M = Σa Σb.
+    cov_a = np.array([[2.0, 0.8], [0.8, 1.0]])
+    cov_b = np.array([[0.5, -0.2], [-0.2, 1.5]])
+    m = cov_a @ cov_b
+    trace_sqrt = math.sqrt(np.trace(m) + 2 * math.sqrt(np.linalg.det(m)))
+    expected = 1.0**2 + 2.0**2 + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_sqrt
+    a = exact_samples(np.array([1.0, 0.0]), cov_a, 300)
+    b = exact_samples(np.array([0.0, 2.0]), cov_b, 300, seed=2)
+    assert frechet_distance(torch.from_numpy(a), b) == pytest.approx(expected)
+
+
+# -- feature classifier and sample quality ----------------------------------------------------
+
+
+def test_classifier_learns_the_tiny_dataset(tiny_data):
+    model = train_classifier(tiny_data, epochs=1, min_steps=20)
+    assert model.test_accuracy >= 0.9
+    assert model.embed(tiny_data.test_x).shape == (32, model.feature_dim)
+
+
+def test_classifier_is_cached_atomically_and_reused(tiny_data, tmp_path, monkeypatch):
+    trained = []
+    real_train = classifier_module.train_classifier
+
+    def counting_train(data, **kwargs):
+        trained.append(data.name)
+        return real_train(data, epochs=1, min_steps=10)
+
+    monkeypatch.setattr(classifier_module, "train_classifier", counting_train)
+    first = load_or_train_classifier(tiny_data, tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [classifier_file(tiny_data, tmp_path).name]
+    again = load_or_train_classifier(tiny_data, tmp_path)
+    assert trained == ["tiny"]
+    assert again.test_accuracy == first.test_accuracy
+    x = tiny_data.test_x[:4]
+    torch.testing.assert_close(again.embed(x), first.embed(x))
+    classifier_file(tiny_data, tmp_path).write_bytes(b"not a safetensors file")
+    load_or_train_classifier(tiny_data, tmp_path)
+    assert trained == ["tiny", "tiny"]
+
+
+def test_sample_quality_compares_samples_with_a_reference(tiny_data, tiny_vae):
+    classifier = train_classifier(tiny_data, epochs=1, min_steps=20)
+    result = sample_quality(tiny_vae, tiny_data, classifier, n=1000)
+    assert result["fd_images"] == 32 and result["fd_reason"] is None
+    # Training images are far closer to the test images than an untrained model's samples.
+    assert 0 <= result["fd_train_vs_test"] < result["fd_classifier_features"]
+    skipped = sample_quality(tiny_vae, tiny_data, None)
+    assert skipped["fd_classifier_features"] is None and "classifier" in skipped["fd_reason"]
+
+
+def test_sample_quality_is_skipped_without_labels(tiny_data, tiny_vae):
+    splits = Splits(tiny_data.train_x, None, tiny_data.test_x, None)
+    unlabelled = ImageDataset.create("unlabelled", splits, None)
+    result = evaluate(tiny_vae, unlabelled, classifier="auto", **FAST)
+    assert result["fd_classifier_features"] is None and "no labels" in result["fd_reason"]
+    with pytest.raises(DatasetError, match="no labels"):
+        load_or_train_classifier(unlabelled)
+
+
+def test_real_fid_never_downloads(tiny_data, tiny_vae, tmp_path, monkeypatch):
+    value, reason = real_fid(tiny_vae, tiny_data)
+    if real_fid_unavailable() is not None:
+        assert value is None and reason
+    # Even with the library present, missing weights are reported, not fetched.
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    monkeypatch.setattr("importlib.util.find_spec", lambda name, *a: object())
+    assert "never downloads" in real_fid_unavailable()
