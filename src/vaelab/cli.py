@@ -116,6 +116,24 @@ def _build_parser() -> argparse.ArgumentParser:
             p.add_argument("--temperature", type=float, default=1.0, help="scale of z, > 0")
             p.add_argument("--seed", type=int, default=0)
 
+    p = sub.add_parser("evaluate", help="measure a run: ELBO, IWAE bound, bits/dim, PSNR, latents")
+    _add_common(p)
+    p.add_argument("run", help="run id (see 'vaelab runs list')")
+    p.add_argument("--iwae-k", type=int, default=100, help="importance samples per image")
+    p.add_argument("--iwae-images", type=int, default=1000, help="test images for IWAE; 0 skips")
+    p.add_argument(
+        "--no-samples",
+        action="store_true",
+        help="skip the sample-quality distance (it trains a small classifier once)",
+    )
+    p.add_argument("--device", default="auto", help=f"one of {', '.join(DEVICE_CHOICES)}")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="JSON file to write (default: metrics.json in the run's folder)",
+    )
+
     p = sub.add_parser("runs", help="list, show, delete, export or import cached runs")
     _add_common(p)
     runs = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -269,6 +287,43 @@ def _reconstruct(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from vaelab.data import load_dataset
+    from vaelab.experiment import open_run
+    from vaelab.metrics import METRICS, evaluate
+    from vaelab.runs import RunStore
+
+    store = RunStore(args.runs_dir)
+    run, model = open_run(store, args.run)
+    data = load_dataset(
+        run.config.data.dataset,
+        args.data_dir,
+        download=False,
+        image_size=run.config.data.image_size,
+    )
+    metrics = evaluate(
+        model,
+        data,
+        iwae_k=args.iwae_k,
+        iwae_images=args.iwae_images,
+        classifier=None if args.no_samples else "auto",
+        classifier_dir=Path(args.data_dir) / ".vaelab-cache" / "classifiers",
+        device=args.device,
+    )
+    store.save(replace(run, metrics=metrics))
+    out = args.out or store.path(run.run_id) / "metrics.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(metrics, indent=2))
+    for key, info in METRICS.items():
+        value = metrics.get(key)
+        if isinstance(value, int | float):
+            print(f"{key:30} {value:12.5g} {info.unit}")
+    print(f"wrote {out}")
+    return 0
+
+
 def _runs(args: argparse.Namespace) -> int:
     from vaelab.runs import RunStore
 
@@ -361,6 +416,7 @@ COMMANDS = {
     "sample": _sample,
     "reconstruct": _reconstruct,
     "runs": _runs,
+    "evaluate": _evaluate,
     "datasets": _datasets,
     "bench": _bench,
     "app": _app,

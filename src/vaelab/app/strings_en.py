@@ -137,7 +137,8 @@ EN: dict[str, str] = {
     "metric.recon": "Reconstruction",
     "metric.kl": "KL",
     "metric.sigma": "σ (decoder scale)",
-    "train.epoch": "epoch",
+    "train.curves_caption": "Horizontal axis: epochs. Blue: training loss at each step; red: "
+    "test loss after each epoch (nats per image).",
     "train.train_loss": "train",
     "train.test_loss": "test",
     "train.recon_caption": "Test images (top) and their reconstructions (bottom); epochs "

@@ -142,7 +142,8 @@ FR: dict[str, str] = {
     "metric.recon": "Reconstruction",
     "metric.kl": "KL",
     "metric.sigma": "σ (échelle du décodeur)",
-    "train.epoch": "époque",
+    "train.curves_caption": "Axe horizontal : époques. En bleu, la perte d'entraînement à chaque "
+    "pas ; en rouge, la perte de test après chaque époque (en nats par image).",
     "train.train_loss": "entraînement",
     "train.test_loss": "test",
     "train.recon_caption": "Images de test (en haut) et leurs reconstructions (en bas) ; "

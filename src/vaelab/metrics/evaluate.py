@@ -199,14 +199,12 @@ def evaluate(
     try:
         result = _measure(model, data, iwae_k, iwae_images, batch_size, seed, device, report)
         tick = time.perf_counter()
-        if classifier == "auto":
-            classifier = (
-                None
-                if data.train_y is None
-                else load_or_train_classifier(
-                    data, classifier_dir, progress=lambda f: report("samples", 0.5 * f)
-                )
+        if classifier == "auto" and data.train_y is not None:
+            classifier = load_or_train_classifier(
+                data, classifier_dir, progress=lambda f: report("samples", 0.5 * f)
             )
+        elif classifier == "auto":
+            classifier = None  # sample_quality says why
         result |= sample_quality(
             model, data, classifier, fd_images, seed, device=device, batch_size=batch_size
         )
@@ -331,7 +329,7 @@ def _measure(
 
 
 class _Sums:
-    """Running float64 sums over a pass, summed on the device and read once at the end."""
+    """Running float64 sums over the batches of one pass."""
 
     def __init__(self) -> None:
         self.sums: dict[str, float] = {}

@@ -12,16 +12,13 @@ reference FID code, and otherwise from two symmetric eigendecompositions in PyTo
 
 from __future__ import annotations
 
+import functools
 import warnings
+from types import ModuleType
 
 import numpy as np
 import torch
 from torch import Tensor
-
-try:  # SciPy comes with the app's dependencies; the library works without it.
-    from scipy import linalg as _scipy_linalg
-except ImportError:  # pragma: no cover - depends on the environment
-    _scipy_linalg = None
 
 ArrayLike = Tensor | np.ndarray
 
@@ -96,22 +93,34 @@ def frechet_distance_from_stats(
 
 def trace_sqrt_product(cov_a: np.ndarray, cov_b: np.ndarray) -> float:
     """``Tr((cov_a @ cov_b) ** ½)`` for symmetric PSD matrices, by SciPy or else by PyTorch."""
-    if _scipy_linalg is not None:
-        value = _trace_sqrt_scipy(cov_a, cov_b)
+    linalg = _scipy_linalg()
+    if linalg is not None:
+        value = _trace_sqrt_scipy(linalg, cov_a, cov_b)
         if value is not None:
             return value
     return _trace_sqrt_eigh(cov_a, cov_b)
 
 
-def _trace_sqrt_scipy(cov_a: np.ndarray, cov_b: np.ndarray) -> float | None:
+@functools.cache
+def _scipy_linalg() -> ModuleType | None:
+    # Imported on first use (it is slow to import). SciPy comes with the app's dependencies;
+    # the library works without it.
+    try:
+        from scipy import linalg
+    except ImportError:  # pragma: no cover - depends on the environment
+        return None
+    return linalg
+
+
+def _trace_sqrt_scipy(linalg: ModuleType, cov_a: np.ndarray, cov_b: np.ndarray) -> float | None:
     with warnings.catch_warnings():
         # Singular covariances (fewer samples than features) are expected; handled below.
         warnings.simplefilter("ignore")
-        root = _scipy_linalg.sqrtm(cov_a @ cov_b)
+        root = linalg.sqrtm(cov_a @ cov_b)
         if not np.isfinite(root).all():
             # As in the reference FID code: nudge both matrices off singularity.
             offset = np.eye(len(cov_a)) * 1e-6
-            root = _scipy_linalg.sqrtm((cov_a + offset) @ (cov_b + offset))
+            root = linalg.sqrtm((cov_a + offset) @ (cov_b + offset))
     if not np.isfinite(root).all():
         return None
     if np.iscomplexobj(root):

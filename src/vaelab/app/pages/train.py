@@ -25,7 +25,7 @@ from vaelab.variants import VARIANTS
 #: Seconds between two redraws of the training progress, and of the curves and reconstructions.
 #: Every redraw costs the browser and the server CPU that training would use (two cores here).
 STATUS_REFRESH_S, CHARTS_REFRESH_S = 1.0, 3.0
-CHART_HEIGHT = 200
+CHART_HEIGHT = 180
 EXTRA_EPOCHS_DEFAULT = 5
 
 
@@ -174,14 +174,14 @@ def _curve_spec(snap: ProgressSnapshot, name: str) -> dict:
     return {
         "data": {"values": values},
         "encoding": {
-            "x": {"field": "x", "type": "quantitative", "title": t("train.epoch")},
+            "x": {"field": "x", "type": "quantitative", "title": None},
             "y": {"field": "y", "type": "quantitative", "title": None, "scale": {"zero": False}},
             "color": {
                 "field": "s",
                 "type": "nominal",
                 "title": None,
                 "scale": {"domain": [train, test], "range": ["#1f77b4", "#d62728"]},
-                "legend": {"orient": "top", "direction": "horizontal"},
+                "legend": None,  # explained once in a caption: legends squeeze small charts
             },
         },
         "layer": [
@@ -257,6 +257,7 @@ def _live_charts(job: TrainingJob) -> None:
     names = [n for n in _METRICS if n in snap.step.metrics]
     for column, name in zip(st.columns(len(names)), names, strict=True):
         column.vega_lite_chart(_curve_spec(snap, name), width="stretch", height=CHART_HEIGHT)
+    st.caption(t("train.curves_caption"))
     _grid(snap)
 
 
