@@ -113,3 +113,18 @@ def test_datasets_lists_what_is_available(workdir, capsys):
     assert main(["datasets"]) == 0
     out = capsys.readouterr().out
     assert "mnist-5k" in out and "available" in out and "cifar10" in out
+
+
+def test_evaluate_writes_metrics_and_keeps_them_in_the_run(workdir, tiny_npz, capsys):
+    import json
+
+    main([*TRAIN, "--dataset", str(tiny_npz), "--model", "sigma-vae"])
+    run_id = run_id_from(capsys.readouterr().out)
+    args = ["evaluate", run_id, "--iwae-k", "4", "--iwae-images", "8", "--no-samples"]
+    assert main([*args, "--device", "cpu", "--out", "m.json"]) == 0
+    metrics = json.loads((workdir / "m.json").read_text())
+    assert metrics["iwae_k"] == 4 and metrics["test_neg_elbo"] is not None
+    # The IWAE bound is at least as tight as the ELBO (k = 4 draws; both in nats per image).
+    assert metrics["iwae_nll"] <= metrics["test_neg_elbo"] + 1.0
+    assert main(["runs", "show", run_id]) == 0
+    assert '"iwae_k": 4' in capsys.readouterr().out
