@@ -132,7 +132,7 @@ def test_train_a_tiny_run_by_clicking(app_url, browser):
 
     page.get_by_label("Dataset", exact=True).click()
     page.get_by_role("option", name="MNIST 5k (offline)").click()
-    page.get_by_text("4 000 training and 1 000 test images").wait_for()
+    page.get_by_text("4 000 training and 1 000 test images").first.wait_for()
     for slider in ("Latent dimension", "Epochs"):  # to their minimum: z = 2, one epoch
         page.locator(f'input[type="range"][aria-label="{slider}"]').focus()
         page.keyboard.press("Home")

@@ -15,6 +15,7 @@ from vaelab import explore
 from vaelab.config import ModelConfig
 from vaelab.errors import VaeLabError
 from vaelab.likelihoods import gaussian_kl
+from vaelab.metrics.latents import kl_per_dimension
 from vaelab.models import ConvVAE
 
 
@@ -200,7 +201,7 @@ def test_traversal_moves_only_the_chosen_dimension(model):
 
 def test_kl_per_dimension_adds_up_to_the_kl_term(model, images):
     latents = explore.encode(model, images)
-    per_dim = explore.kl_per_dimension(latents.mu, latents.logvar)
+    per_dim = explore.latent_usage(latents).kl
     assert per_dim.shape == (4,)
     assert (per_dim >= 0).all()
     total = gaussian_kl(latents.mu, latents.logvar).mean()
@@ -213,7 +214,7 @@ def test_kl_per_dimension_matches_torch_distributions():
     posterior = torch.distributions.Normal(mu, (0.5 * logvar).exp())
     prior = torch.distributions.Normal(torch.zeros(3), torch.ones(3))
     expected = torch.distributions.kl_divergence(posterior, prior).mean(dim=0)
-    torch.testing.assert_close(explore.kl_per_dimension(mu, logvar), expected)
+    torch.testing.assert_close(kl_per_dimension(mu, logvar).float(), expected)
 
 
 def test_active_units_follow_the_variance_of_the_posterior_mean():

@@ -20,15 +20,17 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from torch import Tensor
 
 from vaelab.errors import VaeLabError
+from vaelab.metrics.latents import (
+    ACTIVE_UNIT_THRESHOLD,
+    kl_per_dimension,
+    latent_mean_variance,
+)
 from vaelab.models import ConvVAE
 
 #: Largest uploaded file accepted, in bytes.
 MAX_UPLOAD_BYTES = 20 * 1024**2
 #: Largest uploaded image accepted, in pixels (width × height), checked before decoding.
 MAX_UPLOAD_PIXELS = 40_000_000
-#: A unit is active when the variance of its posterior mean over the data exceeds this
-#: (Burda, Grosse & Salakhutdinov, Importance Weighted Autoencoders, ICLR 2016, section 5.2).
-ACTIVE_UNIT_THRESHOLD = 0.01
 #: Interpolation paths between two latent codes.
 INTERPOLATIONS = ("linear", "slerp")
 
@@ -474,26 +476,6 @@ def traverse(
 # -- which dimensions are used ---------------------------------------------------------------
 
 
-def kl_per_dimension(mu: Tensor, logvar: Tensor) -> Tensor:
-    r"""Mean KL of each latent coordinate to the prior, in nats.
-
-    :math:`\tfrac12(\mu_d^2 + \sigma_d^2 - 1 - \ln\sigma_d^2)` averaged over the images; the
-    sum over d is the mean KL term of the loss.
-
-    Parameters
-    ----------
-    mu, logvar : Tensor
-        ``(N, D)`` posterior parameters.
-
-    Returns
-    -------
-    Tensor
-        ``(D,)``.
-    """
-    per_image = 0.5 * (mu.double().square() + logvar.double().exp() - 1.0 - logvar.double())
-    return per_image.mean(dim=0).float()
-
-
 @dataclass(frozen=True)
 class LatentUsage:
     r"""How much each latent dimension is used, over a set of images.
@@ -501,7 +483,8 @@ class LatentUsage:
     Attributes
     ----------
     kl : Tensor
-        ``(D,)`` mean KL per dimension in nats (:func:`kl_per_dimension`).
+        ``(D,)`` mean KL per dimension in nats
+        (:func:`vaelab.metrics.latents.kl_per_dimension`).
     activity : Tensor
         ``(D,)`` variance over the images of the posterior mean, :math:`\mathrm{Var}_x
         \mathbb E_{q(z|x)}[z_d]` — Burda et al.'s activity statistic.
@@ -548,9 +531,11 @@ def latent_usage(latents: Latents, threshold: float = ACTIVE_UNIT_THRESHOLD) -> 
     LatentUsage
         Per-dimension KL and activity.
     """
-    mu = latents.mu.double()
-    activity = mu.var(dim=0, correction=0) if len(mu) else torch.zeros(mu.shape[1])
-    return LatentUsage(kl_per_dimension(latents.mu, latents.logvar), activity.float(), threshold)
+    if len(latents.mu) == 0:
+        empty = torch.zeros(latents.mu.shape[1])
+        return LatentUsage(empty, empty, threshold)
+    kl = kl_per_dimension(latents.mu, latents.logvar).float()
+    return LatentUsage(kl, latent_mean_variance(latents.mu).float(), threshold)
 
 
 # -- the user's own images -------------------------------------------------------------------
