@@ -25,6 +25,7 @@ from vaelab.app.state import OFFLINE_ENV
 from vaelab.app.strings_en import EN
 from vaelab.app.strings_fr import FR
 from vaelab.app.worker import (
+    REGISTRY,
     JobRegistry,
     TrainingJob,
     TrainingQueue,
@@ -58,6 +59,13 @@ def env(monkeypatch, tmp_path, data_root) -> Path:
     monkeypatch.setenv(RUNS_DIR_ENV, str(runs))
     monkeypatch.setenv(OFFLINE_ENV, "1")
     return runs
+
+
+@pytest.fixture(autouse=True)
+def _no_training_left_behind():
+    """A failed test must not leave a training thread running into the next test."""
+    yield
+    REGISTRY.stop_all()
 
 
 def _npz(path: Path, n: int) -> Path:
@@ -159,6 +167,14 @@ def test_default_page_has_the_seeds_widgets_and_works_offline(env):
     assert any(r"\mathrm{KL}" in text for text in _texts(at, "latex"))
 
 
+def test_the_repository_launcher_runs_the_same_app(env):
+    at = AppTest.from_file(str(APP_DIR.parents[2] / "app.py"), default_timeout=TIMEOUT)
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert _texts(at, "title") == ["Train a VAE"]
+
+
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_every_page_renders_in_both_languages_without_raw_keys(env, lang):
     at = _app(lang)
@@ -226,6 +242,18 @@ def test_missing_or_bad_own_images_get_a_message(env, tmp_path):
     assert any("not a .npz" in text for text in _texts(at.sidebar, "error"))
 
 
+def test_an_uploaded_npz_is_kept_and_used(env, data_root, tmp_path):
+    payload = _npz(tmp_path / "mine.npz", 40).read_bytes()
+    at = _app()
+    at.sidebar.selectbox(key="hp_dataset").set_value(sidebar.OWN_DATA).run()
+    at.sidebar.file_uploader[0].set_value(("mine.npz", payload, "application/zip")).run()
+    assert not at.exception
+    assert not _texts(at.sidebar, "error")
+    assert any("36 training and 4 test images of 1×12×12" in t for t in _texts(at, "markdown"))
+    (saved,) = (data_root / "uploads").glob("*.npz")
+    assert saved.read_bytes() == payload
+
+
 def test_unavailable_dataset_says_so_and_disables_training(env):
     at = _app()
     at.sidebar.selectbox(key="hp_dataset").set_value("cifar10").run()
@@ -254,7 +282,7 @@ def test_the_loss_widgets_follow_the_variant(env):
     assert r"2\pi\sigma^2" in latex and r"\mathrm{MSE}" in latex
     at.sidebar.radio(key="hp_scale").set_value("learned").run()
     assert not at.exception
-    assert "learned" in " ".join(_texts(at, "latex"))
+    assert r"\partial s" in " ".join(_texts(at, "latex"))
 
 
 # -- training --------------------------------------------------------------------------------
@@ -304,6 +332,19 @@ def test_stop_ends_training_and_keeps_what_was_learned(env, tmp_path):
     assert summary.status == "stopped"
     assert summary.epochs_done < 50
     assert [b.label for b in at.button if b.key == "train"] == ["Continue up to 50 epochs"]
+
+
+def test_a_second_session_waits_for_the_first_one(env, tmp_path):
+    first = _tiny_settings(_app(), _npz(tmp_path / "many.npz", 2000), epochs=50)
+    first.button(key="train").click().run()
+    _wait_for(first, lambda at: bool(at.metric))
+    second = _tiny_settings(_app(), _npz(tmp_path / "few.npz", 80))
+    second.button(key="train").click().run()
+    assert any("Waiting for another training" in text for text in _texts(second, "info"))
+    first.button(key="stop").click().run()
+    _wait_for(first, _finished)
+    _wait_for(second, _finished)
+    assert any("Training complete" in text for text in _texts(second, "success"))
 
 
 # -- the worker, without Streamlit -----------------------------------------------------------
@@ -394,6 +435,8 @@ def test_architecture_graph_and_formula(variant):
     formula = architecture.loss_formula(config)
     assert r"\mathrm{KL}" in formula
     assert (r"\beta" in formula) == (variant != "vae")
+    settings = architecture.settings_formula(config)
+    assert (settings is None) == (variant == "vae")
 
 
 def test_the_worker_never_imports_streamlit():

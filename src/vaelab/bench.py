@@ -1,14 +1,13 @@
 """Training throughput of VAE Lab's engine against the standard tutorial pipeline.
 
 Both sides train the same model (latent 128, conv layers 32 and 64, the seed's defaults) on the
-same 28×28 MNIST digits, in one process, alternating timed passes so that machine noise hits both
-alike:
+same 28×28 MNIST digits, in one process, the tutorial's passes first (see :func:`run_benchmark`):
 
 * **tutorial** — what the PyTorch tutorials do: a ``torchvision.datasets.MNIST`` read from IDX
   files, ``ToTensor()`` and ``Normalize`` applied to every item by a ``DataLoader`` (batch 64,
   shuffled), and a plain loop calling ``loss.item()`` each step;
 * **vaelab** — :class:`vaelab.trainer.Trainer`: images resident as one uint8 tensor, batches from
-  a permutation, channels-last convolutions.
+  a permutation, channels-last convolutions, freed memory kept for reuse (:mod:`vaelab.memory`).
 
 The figure reported is images per second over whole passes, and the ratio of the two.
 """
@@ -111,14 +110,19 @@ def run_benchmark(images: int = 4000, repeats: int = 3, batch_size: int = 64) ->
     data = load_dataset("mnist-5k")
     pixels = torch.cat([data.train_x, data.test_x])[:images, 0].contiguous()
     labels = torch.cat([data.train_y, data.test_y])[:images]
+    # The engine sets glibc's allocator to keep freed memory (vaelab.memory), a process-wide
+    # setting that cannot be undone: the tutorial's passes run first, under the system's default
+    # allocator as a tutorial's user has it; each side gets one untimed warm-up pass.
+    speeds: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        tutorial = TutorialPipeline(pixels, labels, Path(tmp), batch_size)
-        engine = EnginePipeline(pixels, batch_size)
-        tutorial.epoch(), engine.epoch()  # warm-up: allocator, oneDNN kernel selection
-        speeds: dict[str, list[float]] = {"tutorial": [], "vaelab": []}
-        for _ in range(repeats):
-            speeds["tutorial"].append(_timed(tutorial))
-            speeds["vaelab"].append(_timed(engine))
+        pipelines = {
+            "tutorial": lambda: TutorialPipeline(pixels, labels, Path(tmp), batch_size),
+            "vaelab": lambda: EnginePipeline(pixels, batch_size),
+        }
+        for name, make in pipelines.items():
+            pipeline = make()
+            pipeline.epoch()
+            speeds[name] = [_timed(pipeline) for _ in range(repeats)]
     tutorial_speed = statistics.median(speeds["tutorial"])
     engine_speed = statistics.median(speeds["vaelab"])
     return {

@@ -404,6 +404,8 @@ def _app(args: argparse.Namespace) -> int:
         str(args.port),
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "minimal",
     ]
     try:
         return subprocess.call(command)

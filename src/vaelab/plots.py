@@ -211,8 +211,9 @@ def compare_curves(
     x : str, default "epoch"
         Key of the horizontal axis.
     metrics : sequence of str, optional
-        Terms to draw, by default ``("loss", "kl", "mse")`` (those no run recorded are left out). Losses of runs with different
-        likelihoods are on different scales; the MSE per pixel compares any two runs.
+        Terms to draw, by default ``("loss", "kl", "mse")`` (those no run recorded are left
+        out). Losses of runs with different likelihoods are on different scales; the MSE per
+        pixel compares any two runs.
     labels : mapping, optional
         Translated texts (see :data:`LABEL_KEYS`).
 

@@ -35,9 +35,11 @@ _OPTIMAL_SCALE = {
     "gaussian": r"\sigma^{2} = \mathrm{MSE} = \tfrac{1}{D}\lVert x-\hat x\rVert_2^2",
     "laplace": r"b = \tfrac{1}{D}\lVert x-\hat x\rVert_1",
 }
+# A learned scale is one more parameter s, trained by gradient descent with the others (written in
+# symbols, so that it reads the same in every language).
 _LEARNED_SCALE = {
-    "gaussian": r"\sigma = e^{s}\ \text{(a learned parameter } s\text{)}",
-    "laplace": r"b = e^{s}\ \text{(a learned parameter } s\text{)}",
+    "gaussian": r"\sigma = e^{s},\quad s \leftarrow s - \eta\,\partial\mathcal{L}/\partial s",
+    "laplace": r"b = e^{s},\quad s \leftarrow s - \eta\,\partial\mathcal{L}/\partial s",
 }
 
 
@@ -119,25 +121,30 @@ def loss_formula(config: ModelConfig) -> str:
     Parameters
     ----------
     config : ModelConfig
-        Variant, likelihood, scale mode and β.
+        Variant, likelihood and scale mode.
 
     Returns
     -------
     str
-        For instance ``\mathcal{L}(x) = ‖x − x̂‖² + β · KL(...)`` with β's value.
+        For instance ``\mathcal{L}(x) = \lVert x-\hat x\rVert_2^2 + \beta\,\mathrm{KL}(...)``.
     """
     recon = _RECON[config.likelihood]
     weight = "" if VARIANTS[config.variant].beta_is_fixed else r"\beta\,"
-    formula = rf"\mathcal{{L}}(x) = {recon} + {weight}{_KL}"
-    if weight:
-        formula += rf",\qquad \beta = {config.beta:g}"
-    return formula
+    return rf"\mathcal{{L}}(x) = {recon} + {weight}{_KL}"
 
 
-def scale_formula(config: ModelConfig) -> str | None:
-    """LaTeX of how the σ-VAE sets its decoder scale, or ``None`` for the other likelihoods."""
+def settings_formula(config: ModelConfig) -> str | None:
+    """LaTeX of the chosen β and of how a σ-VAE sets its decoder scale; ``None`` if neither."""
+    parts = []
+    if not VARIANTS[config.variant].beta_is_fixed:
+        parts.append(rf"\beta = {config.beta:g}")
     table = _OPTIMAL_SCALE if config.scale == "optimal" else _LEARNED_SCALE
-    return table.get(config.likelihood)
+    if config.likelihood in table:
+        parts.append(table[config.likelihood])
+    # Separate lines keep the formulas inside a narrow column.
+    if not parts:
+        return None
+    return r"\begin{gathered}" + r" \\ ".join(parts) + r"\end{gathered}"
 
 
 def render(config: ModelConfig | None, *, expanded: bool = True) -> None:
@@ -167,9 +174,9 @@ def render(config: ModelConfig | None, *, expanded: bool = True) -> None:
         with left:
             st.markdown(t("arch.loss_heading"))
             st.latex(loss_formula(config))
-            scale = scale_formula(config)
-            if scale:
-                st.latex(scale)
+            settings = settings_formula(config)
+            if settings:
+                st.latex(settings)
             st.caption(t(f"arch.loss_caption.{config.variant}", d=d, latent=config.latent_dim))
         with right:
             st.markdown(t("arch.layers_heading"))

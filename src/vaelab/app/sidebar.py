@@ -125,10 +125,15 @@ def available_devices() -> list[str]:
 
 
 @st.cache_resource(ttl=300, show_spinner=False, max_entries=8)
-def _load_registered(name: str, root: str, download: bool) -> ImageDataset:
-    # Cached for a few minutes so that a failed MNIST download (seconds) is not retried on every
-    # rerun, while a later retry can still succeed.
-    return load_dataset(name, Path(root), download=download, allow_fallback=True)
+def _load_registered(
+    name: str, root: str, download: bool
+) -> ImageDataset | DatasetUnavailableError:
+    # A failed download takes seconds: its outcome, error included, is kept a few minutes so
+    # that it is not retried on every rerun, while a later retry can still succeed.
+    try:
+        return load_dataset(name, Path(root), download=download, allow_fallback=True)
+    except DatasetUnavailableError as exc:
+        return exc
 
 
 def load_data(name: str, image_size: int | None = None) -> ImageDataset:
@@ -140,7 +145,10 @@ def load_data(name: str, image_size: int | None = None) -> ImageDataset:
         If the images cannot be loaded; the message says why.
     """
     if name in dataset_names():
-        return _load_registered(name, str(data_dir()), downloads_allowed())
+        loaded = _load_registered(name, str(data_dir()), downloads_allowed())
+        if isinstance(loaded, DatasetUnavailableError):
+            raise DatasetUnavailableError(str(loaded))  # a fresh one: no growing traceback
+        return loaded
     return load_dataset(name, data_dir(), image_size=image_size)
 
 
@@ -158,7 +166,7 @@ def _image_size_label(lang: str) -> Callable[[int | None], str]:
     return lambda side: t("sidebar.image_size_auto", lang) if side is None else f"{side}×{side}"
 
 
-def _format_beta(beta: float) -> str:
+def _format_number(beta: float) -> str:
     return f"{beta:g}"
 
 
@@ -260,7 +268,7 @@ def _loss_widgets(variant: str) -> tuple[str, str, float]:
     beta = st.select_slider(
         t("sidebar.beta"),
         betas,
-        format_func=_format_beta,
+        format_func=_format_number,
         help=t(f"sidebar.beta_help.{variant}"),
         key=f"hp_beta_{variant}",
         persist_state="session",
@@ -320,7 +328,7 @@ def render() -> Selection:
             lr = st.select_slider(
                 t("sidebar.lr"),
                 LEARNING_RATES,
-                format_func=_format_beta,
+                format_func=_format_number,
                 help=t("sidebar.lr_help"),
                 key="hp_lr",
                 persist_state="session",

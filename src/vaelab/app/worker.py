@@ -402,6 +402,15 @@ class JobRegistry:
         with self._lock:
             return sum(job.active for job in self._jobs.values())
 
+    def stop_all(self, timeout: float = 30.0) -> None:
+        """Stop every active job and wait for each to save its run (for shutdowns and tests)."""
+        with self._lock:
+            jobs = [job for job in self._jobs.values() if job.active]
+        for job in jobs:
+            job.stop()
+        for job in jobs:
+            job.join(timeout)
+
     def _forget_old(self) -> None:
         # Sessions that went away leave their finished job (and its model) behind.
         now = time.monotonic()

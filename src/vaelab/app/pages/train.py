@@ -91,7 +91,7 @@ def _dataset_box(info: DatasetInfo | None, data: ImageDataset | None) -> None:
         st.caption(t(key))
 
 
-# -- cached runs ----------------------------------------------------------------------------
+# -- train, continue, retrain ----------------------------------------------------------------
 
 
 def _start(selection: sidebar.Selection, config: RunConfig, *, retrain: bool = False) -> None:
@@ -102,12 +102,16 @@ def _start(selection: sidebar.Selection, config: RunConfig, *, retrain: bool = F
 
 
 def _actions(
-    selection: sidebar.Selection, run: Run | None, finished: ProgressSnapshot | None
+    selection: sidebar.Selection,
+    run: Run | None,
+    finished: ProgressSnapshot | None,
+    *,
+    broken: bool = False,
 ) -> None:
     """Train, or for a cached run: continue it or retrain it from scratch.
 
     ``finished`` is this session's last training of the same run, whose outcome replaces the
-    cache message.
+    cache message. A ``broken`` saved run (unreadable) is replaced when training starts.
     """
     config = selection.config
     target = config.train.epochs
@@ -120,7 +124,7 @@ def _actions(
             if st.button(
                 t("train.train"), type="primary", key="train", icon=":material/play_arrow:"
             ):
-                _start(selection, config)
+                _start(selection, config, retrain=broken)
             return
         if run.epochs_done < target:
             if not reported:
@@ -345,7 +349,8 @@ def render() -> None:
                 st.info(t("train.fix_settings"))
             else:
                 same_run = job is not None and job.run_id == config.run_id
-                _actions(selection, run, job.progress.snapshot() if same_run else None)
+                finished = job.progress.snapshot() if same_run else None
+                _actions(selection, run, finished, broken=problem is not None)
         if run is not None and data is not None:
             _results(run, model, data)
 
