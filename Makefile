@@ -35,6 +35,7 @@ bench: $(STAMP)
 
 ## Build the docs into docs/build/html (warnings are errors) and run their examples
 docs: $(STAMP)
+	ls test-artifacts/*.png >/dev/null 2>&1 || $(BIN)/pytest -q -m browser tests/test_browser.py
 	$(MAKE) -C docs html doctest PYTHON=$(abspath $(BIN))/python SPHINXBUILD=$(abspath $(BIN))/sphinx-build
 
 clean:
