@@ -139,7 +139,9 @@ def run_benchmark(images: int = 4000, repeats: int = 3, batch_size: int = 64) ->
     }
 
 
-def main(images: int = 4000, repeats: int = 3, batch_size: int = 64, json_path=None) -> int:  # noqa: ANN001
+def main(
+    images: int = 4000, repeats: int = 3, batch_size: int = 64, json_path: str | Path | None = None
+) -> int:
     """Print the benchmark's figures (and write them as JSON when ``json_path`` is given)."""
     print(
         f"training throughput, {images} MNIST images 28×28, batch {batch_size}, "

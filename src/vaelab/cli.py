@@ -14,12 +14,16 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vaelab.config import MAX_IMAGE_SIDE, MIN_IMAGE_SIDE, SCALE_MODES, ModelConfig, TrainConfig
 from vaelab.device import DEVICE_CHOICES
 from vaelab.errors import VaeLabError
 from vaelab.likelihoods import LIKELIHOODS
 from vaelab.variants import VARIANTS
+
+if TYPE_CHECKING:
+    from torch import Tensor
 
 EXIT_USER_ERROR = 2
 
@@ -228,7 +232,7 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _save_grid(images, path: Path, nrow: int) -> None:  # noqa: ANN001
+def _save_grid(images: Tensor, path: Path, nrow: int) -> None:
     from torchvision.utils import save_image
 
     from vaelab.errors import ConfigError

@@ -16,9 +16,11 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import torch
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 from PIL import Image
 from torch import Tensor
 from torchvision.utils import make_grid
@@ -143,6 +145,14 @@ def _metrics_in(history: Sequence[Mapping[str, float]], metrics: Sequence[str]) 
     return [m for m in metrics if any(f"train_{m}" in r or f"test_{m}" in r for r in history)]
 
 
+def _whole_number_axis(ax: Axes) -> None:
+    """Ticks at whole epochs (or steps); a run of one or two epochs gets room on both sides."""
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    low, high = ax.dataLim.intervalx
+    if ax.lines and high - low < 2:
+        ax.set_xlim(low - 1, high + 1)
+
+
 def loss_curves(
     history: Sequence[Mapping[str, float]],
     *,
@@ -185,8 +195,8 @@ def loss_curves(
                 ax.plot(xs, ys, style, color=color, marker=marker, ms=3, label=text[split])
         ax.set_title(text.get(metric, metric), fontsize=10)
         ax.set_xlabel(text.get(x, x))
+        _whole_number_axis(ax)
         ax.grid(alpha=0.3)
-        ax.xaxis.get_major_locator().set_params(integer=True)
         if ax.lines:
             ax.legend(fontsize=8)
     return fig
@@ -238,8 +248,8 @@ def compare_curves(
     for ax, metric in zip(axes, shown, strict=True):
         ax.set_title(f"{text.get(metric, metric)} — {text.get(split, split)}", fontsize=10)
         ax.set_xlabel(text.get(x, x))
+        _whole_number_axis(ax)
         ax.grid(alpha=0.3)
-        ax.xaxis.get_major_locator().set_params(integer=True)
     if handles:
         fig.legend(
             handles=handles, loc="outside lower center", ncols=min(3, len(handles)), fontsize=8
