@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from pathlib import Path
 
 from safetensors import safe_open
-from safetensors.torch import save_file
+from safetensors.torch import save
 
+from vaelab.atomic import atomic_write
 from vaelab.data.dataset import ImageDataset
 
 log = logging.getLogger(__name__)
@@ -105,20 +104,10 @@ def write_cache(path: Path, dataset: ImageDataset) -> None:
         "classes": json.dumps(None if dataset.classes is None else list(dataset.classes)),
         "fingerprint": dataset.fingerprint,
     }
-    tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # A reader must never see a half-written file: write beside it, then rename over it.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(fd)
-        save_file(tensors, tmp, metadata=metadata)
-        os.replace(tmp, path)
-        tmp = None
-    except Exception as exc:
+        atomic_write(path, save(tensors, metadata=metadata))
+    except Exception as exc:  # a cache is best effort: never fail the caller
         log.warning("could not write the dataset cache %s (%s)", path, exc)
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
 
 
 class MemoryCache:

@@ -11,16 +11,16 @@ import json
 import logging
 import math
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from safetensors import safe_open
-from safetensors.torch import save_file
+from safetensors.torch import save
 from torch import Tensor, nn
 
+from vaelab.atomic import atomic_write
 from vaelab.data import DEFAULT_DATA_DIR, ImageDataset
 from vaelab.data.cache import CACHE_DIR_NAME
 from vaelab.errors import DatasetError
@@ -281,21 +281,11 @@ def _read(path: Path, data: ImageDataset) -> FeatureClassifier | None:
 
 
 def _write(path: Path, model: FeatureClassifier, data: ImageDataset) -> None:
-    tmp = None
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # A reader must never see a half-written file: write beside it, then rename over it.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(fd)
-        state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-        save_file(state, tmp, metadata=_metadata(data, model))
-        os.replace(tmp, path)
-        tmp = None
-    except Exception as exc:
+        atomic_write(path, save(state, metadata=_metadata(data, model)))
+    except Exception as exc:  # a cache is best effort: never fail the caller
         log.warning("could not write the classifier cache %s (%s)", path, exc)
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
 
 
 def _as_input(images: Tensor, device: torch.device | str = "cpu") -> Tensor:

@@ -19,14 +19,13 @@ from safetensors import SafetensorError
 from safetensors.torch import load as load_safetensors
 from safetensors.torch import save_file
 
+from vaelab.atomic import TEMP_PREFIX
 from vaelab.errors import RunError
 from vaelab.runs.messages import RETRAIN, os_reason
 
 #: Tensor files of a run, by role, with the words used for them in messages.
 ROLES = {"model": "model weights", "trainer": "trainer state"}
 TENSOR_FILE = re.compile(r"(model|trainer)-[0-9a-f]{16}\.safetensors")
-#: Hidden names in the store and in run folders belong to the store (temporary files, locks).
-TEMP_PREFIX = ".tmp-"
 
 
 class FileRef(NamedTuple):
@@ -205,46 +204,6 @@ def check_files_present(run_dir: Path, run_id: str, files: Mapping[str, FileRef]
             ) from exc
         if size != ref.size:
             raise _wrong_size(run_id, role, ref, size)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one rename, both flushed to disk.
-
-    Parameters
-    ----------
-    path : Path
-        The file to write.
-    data : bytes
-        Its new content.
-
-    Raises
-    ------
-    OSError
-        If the disk cannot be written; ``path`` is then unchanged.
-    """
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
-
-
-def fsync_dir(folder: Path) -> None:
-    """Flush a folder's entries, making renames in it durable across a power cut."""
-    # Directories cannot be opened on Windows.
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def remove_unreferenced(run_dir: Path, keep: set[str]) -> None:

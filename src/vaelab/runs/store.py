@@ -11,6 +11,7 @@ from pathlib import Path
 
 import torch
 
+from vaelab.atomic import TEMP_PREFIX, atomic_write, fsync_dir
 from vaelab.errors import RunError
 from vaelab.runs.archive import (
     check_archive,
@@ -20,11 +21,8 @@ from vaelab.runs.archive import (
     write_archive,
 )
 from vaelab.runs.files import (
-    TEMP_PREFIX,
     FileRef,
-    atomic_write,
     check_files_present,
-    fsync_dir,
     prepare_tensors,
     read_tensor_file,
     remove_unreferenced,
