@@ -287,7 +287,7 @@ def _reconstruct(args: argparse.Namespace) -> int:
     originals = data.test_x[:n].float() / 255.0
     rows = torch.cat([originals, model.reconstruct(originals)])
     # Originals on the first row(s), their reconstructions below.
-    _save_grid(rows, args.out, nrow=min(n, 16) if n > 16 else n)
+    _save_grid(rows, args.out, nrow=min(n, 16))
     return 0
 
 

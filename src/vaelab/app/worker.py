@@ -25,6 +25,7 @@ from vaelab.config import RunConfig
 from vaelab.data import ImageDataset
 from vaelab.errors import VaeLabError
 from vaelab.experiment import TrainOutcome, train
+from vaelab.plots import image_grid
 from vaelab.runs import RunStore
 from vaelab.trainer import Callback, StepState, Trainer, TrainResult
 
@@ -65,17 +66,8 @@ def comparison_grid(
         ``scale · (2H + 3 pad, N (W + pad) + pad)`` pixels for gray images, with a trailing RGB
         axis otherwise.
     """
-    rows = [originals.detach().float().cpu(), reconstructions.detach().float().cpu()]
-    n, c, h, w = rows[0].shape
-    grid = torch.ones(c, 2 * h + 3 * pad, n * (w + pad) + pad)
-    for r, images in enumerate(rows):
-        for i, image in enumerate(images.clamp(0, 1)):
-            top, left = pad + r * (h + pad), pad + i * (w + pad)
-            grid[:, top : top + h, left : left + w] = image
-    grid = grid.repeat_interleave(scale, dim=1).repeat_interleave(scale, dim=2)
-    pixels = (grid * 255).round().to(torch.uint8)
-    # (C, H, W) -> (H, W) or (H, W, 3), the layouts image widgets expect
-    return pixels[0].numpy() if c == 1 else pixels.permute(1, 2, 0).numpy()
+    both = torch.cat([originals.detach().cpu().float(), reconstructions.detach().cpu().float()])
+    return image_grid(both, nrow=len(originals), padding=pad, pad_value=1.0, scale=scale)
 
 
 def thin_curve(

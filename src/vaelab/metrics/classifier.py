@@ -164,8 +164,7 @@ def train_classifier(
     DatasetError
         If the dataset has no labels.
     """
-    if data.train_y is None or data.classes is None:
-        raise DatasetError(f"{data.name} has no labels, so no classifier can be trained on it")
+    _require_labels(data)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = FeatureClassifier(data.shape, len(data.classes))
@@ -234,8 +233,7 @@ def load_or_train_classifier(
     DatasetError
         If the dataset has no labels.
     """
-    if data.train_y is None or data.classes is None:
-        raise DatasetError(f"{data.name} has no labels, so no classifier can be trained on it")
+    _require_labels(data)
     path = classifier_file(data, cache_dir)
     cached = _read(path, data)
     if cached is not None:
@@ -278,6 +276,11 @@ def _read(path: Path, data: ImageDataset) -> FeatureClassifier | None:
         log.warning("ignoring unreadable classifier cache %s (%s); retraining it", path, exc)
         return None
     return model.eval()
+
+
+def _require_labels(data: ImageDataset) -> None:
+    if data.train_y is None or data.classes is None:
+        raise DatasetError(f"{data.name} has no labels, so no classifier can be trained on it")
 
 
 def _write(path: Path, model: FeatureClassifier, data: ImageDataset) -> None:
