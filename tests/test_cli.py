@@ -71,6 +71,9 @@ def test_train_sample_reconstruct_runs(workdir, tiny_npz, capsys):
         (["sample", "nope"], "no run 'nope'"),
         (["sample", "../etc"], "run id"),
         (["train", "--dataset", "{npz}", "--device", "tpu"], "unknown device 'tpu'"),
+        (["compare", "--betas", "0.1,x"], "expected comma-separated numbers"),
+        (["compare", "--dataset", "{npz}", "--betas", "0.1,50"], "β must be from 1e-05 to 10"),
+        (["compare", "--dataset", "{npz}", "--samples", "99"], "samples must be"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(workdir, tiny_npz, capsys, args, message):
@@ -101,6 +104,8 @@ def test_console_script_has_help_everywhere_and_no_tracebacks():
         ["runs"],
         ["datasets"],
         ["bench"],
+        ["compare"],
+        ["evaluate"],
         ["app"],
     ):
         done = subprocess.run([*exe, *command, "--help"], capture_output=True, text=True)
@@ -128,3 +133,27 @@ def test_evaluate_writes_metrics_and_keeps_them_in_the_run(workdir, tiny_npz, ca
     assert metrics["iwae_nll"] <= metrics["test_neg_elbo"] + 1.0
     assert main(["runs", "show", run_id]) == 0
     assert '"iwae_k": 4' in capsys.readouterr().out
+
+
+def test_compare_writes_the_figure_and_the_table(workdir, tiny_npz, capsys):
+    import csv
+
+    from PIL import Image
+
+    args = ["compare", "--dataset", str(tiny_npz), "--latent", "2", "--hidden", "8"]
+    args += ["--epochs", "1", "--betas", "0.1", "--iwae-k", "2", "--iwae-images", "4"]
+    assert main([*args, "--fd-images", "0", "--samples", "4", "--out", "cmp"]) == 0
+    out = capsys.readouterr().out
+    assert "| Gaussian VAE | 1 |" in out and "comparison done in" in out
+    assert {p.name for p in (workdir / "cmp").iterdir()} == {
+        "comparison.png",
+        "comparison.csv",
+        "comparison.md",
+        "comparison.json",
+    }
+    rows = list(csv.DictReader((workdir / "cmp" / "comparison.csv").open()))
+    assert [r["model"] for r in rows] == ["Gaussian VAE", "β-VAE, β = 0.1", "σ-VAE"]
+    assert Image.open(workdir / "cmp" / "comparison.png").size[1] > 3 * 14
+    # A second call reuses the three cached runs.
+    assert main([*args, "--fd-images", "0", "--samples", "4", "--out", "cmp"]) == 0
+    assert '"status": "cached"' in (workdir / "cmp" / "comparison.json").read_text()

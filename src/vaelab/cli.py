@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vaelab.compare.contenders import CompareSettings
 from vaelab.config import MAX_IMAGE_SIDE, MIN_IMAGE_SIDE, SCALE_MODES, ModelConfig, TrainConfig
 from vaelab.device import DEVICE_CHOICES
 from vaelab.errors import VaeLabError
@@ -44,13 +45,22 @@ def _widths(text: str) -> tuple[int, ...]:
         ) from None
 
 
+def _betas(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated numbers such as 1e-1,1e-2, got {text!r}"
+        ) from None
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=Path("data"), help="dataset folder")
     parser.add_argument("--runs-dir", type=Path, default=Path("runs"), help="run cache folder")
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    m, tr = ModelConfig(), TrainConfig()
+    m, tr, cs = ModelConfig(), TrainConfig(), CompareSettings()
     parser = _Parser(prog="vaelab", description="VAE Lab: train and explore VAEs.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -137,6 +147,57 @@ def _build_parser() -> argparse.ArgumentParser:
         default=None,
         help="JSON file to write (default: metrics.json in the run's folder)",
     )
+
+    p = sub.add_parser(
+        "compare",
+        help="the σ-VAE paper's comparison: Gaussian VAE, β-VAEs and σ-VAE on one dataset",
+    )
+    _add_common(p)
+    p.add_argument(
+        "--dataset",
+        default="mnist-5k",
+        help="mnist-5k, mnist, fashion-mnist, cifar10, or the path of an image folder or .npz "
+        "file (default: %(default)s)",
+    )
+    p.add_argument("--latent", type=int, default=cs.latent_dim, help="latent size, 2 to 512")
+    p.add_argument(
+        "--hidden", type=_widths, default=cs.hidden, help="widths of the conv layers (32,64)"
+    )
+    p.add_argument("--epochs", type=int, default=cs.epochs, help="epochs of every model")
+    p.add_argument("--batch-size", type=int, default=cs.batch_size)
+    p.add_argument("--lr", type=float, default=cs.lr, help="Adam learning rate")
+    p.add_argument("--seed", type=int, default=cs.seed)
+    p.add_argument(
+        "--betas",
+        type=_betas,
+        default=cs.betas,
+        help="comma-separated β of the β-VAE rows (default: 1e-1,1e-2,1e-3,1e-4,1e-5)",
+    )
+    p.add_argument("--iwae-k", type=int, default=cs.iwae_k, help="importance samples per image")
+    p.add_argument(
+        "--iwae-images", type=int, default=cs.iwae_images, help="test images for IWAE; 0 skips"
+    )
+    p.add_argument(
+        "--fd-images",
+        type=int,
+        default=cs.fd_images,
+        help="samples for the Fréchet distance in classifier features; 0 skips it",
+    )
+    p.add_argument("--samples", type=int, default=cs.samples, help="samples per row of the figure")
+    p.add_argument(
+        "--image-size",
+        type=int,
+        default=None,
+        help=f"side your own images are resized to ({MIN_IMAGE_SIDE}-{MAX_IMAGE_SIDE})",
+    )
+    p.add_argument("--device", default="auto", help=f"one of {', '.join(DEVICE_CHOICES)}")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="folder of comparison.png/.csv/.md/.json (default: comparison-DATASET)",
+    )
+    p.add_argument("--no-download", action="store_true", help="never use the network")
 
     p = sub.add_parser("runs", help="list, show, delete, export or import cached runs")
     _add_common(p)
@@ -296,7 +357,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     from vaelab.data import load_dataset
     from vaelab.experiment import open_run
-    from vaelab.metrics import METRICS, evaluate
+    from vaelab.metrics import METRICS, classifier_cache_dir, evaluate
     from vaelab.runs import RunStore
 
     store = RunStore(args.runs_dir)
@@ -313,7 +374,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         iwae_k=args.iwae_k,
         iwae_images=args.iwae_images,
         classifier=None if args.no_samples else "auto",
-        classifier_dir=Path(args.data_dir) / ".vaelab-cache" / "classifiers",
+        classifier_dir=classifier_cache_dir(args.data_dir),
         device=args.device,
     )
     store.save(replace(run, metrics=metrics))
@@ -325,6 +386,63 @@ def _evaluate(args: argparse.Namespace) -> int:
         if isinstance(value, int | float):
             print(f"{key:30} {value:12.5g} {info.unit}")
     print(f"wrote {out}")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from vaelab.cli_progress import CompareBar
+    from vaelab.compare import run_comparison
+    from vaelab.data import load_dataset
+    from vaelab.metrics import classifier_cache_dir
+    from vaelab.plots import png_bytes, sample_rows
+    from vaelab.runs import RunStore
+
+    settings = CompareSettings(
+        latent_dim=args.latent,
+        hidden=args.hidden,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        seed=args.seed,
+        betas=args.betas,
+        iwae_k=args.iwae_k,
+        iwae_images=args.iwae_images,
+        fd_images=args.fd_images,
+        samples=args.samples,
+    )
+    data = load_dataset(
+        args.dataset, args.data_dir, download=not args.no_download, image_size=args.image_size
+    )
+    if data.notice:
+        print(f"note: {data.notice}", file=sys.stderr)
+    out = args.out or Path(f"comparison-{Path(data.name).name}")
+    stop = threading.Event()
+    # Ctrl-C stops at the next step, saves the run in training and reports what is done.
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        with CompareBar() as bar:
+            comparison = run_comparison(
+                data,
+                RunStore(args.runs_dir),
+                settings,
+                device=args.device,
+                progress=bar.update,
+                stop_event=stop,
+                classifier_dir=classifier_cache_dir(args.data_dir),
+            )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    done = [row for row in comparison.rows if row.samples is not None]
+    out.mkdir(parents=True, exist_ok=True)
+    if done:
+        figure = sample_rows([(row.contender.label, row.samples) for row in done])
+        (out / "comparison.png").write_bytes(png_bytes(figure))
+    (out / "comparison.csv").write_text(comparison.to_csv())
+    (out / "comparison.md").write_text(comparison.to_markdown())
+    (out / "comparison.json").write_text(json.dumps(comparison.to_json(), indent=2))
+    print(comparison.to_markdown())
+    state = "stopped (the same command continues it)" if comparison.stopped else "done"
+    print(f"comparison {state} in {comparison.seconds:.0f} s; wrote {out}/comparison.*")
     return 0
 
 
@@ -423,6 +541,7 @@ COMMANDS = {
     "reconstruct": _reconstruct,
     "runs": _runs,
     "evaluate": _evaluate,
+    "compare": _compare,
     "datasets": _datasets,
     "bench": _bench,
     "app": _app,

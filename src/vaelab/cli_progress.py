@@ -1,9 +1,10 @@
-"""A terminal progress bar for training, as a trainer callback."""
+"""Terminal progress bars: training (a trainer callback) and the comparison sweep."""
 
 from __future__ import annotations
 
 from tqdm import tqdm
 
+from vaelab.compare import CompareProgress
 from vaelab.trainer import Callback, StepState, Trainer, TrainResult
 
 
@@ -40,3 +41,30 @@ class ProgressBar(Callback):
     def on_train_end(self, trainer: Trainer, result: TrainResult) -> None:  # noqa: D102
         if self.bar is not None:
             self.bar.close()
+
+
+class CompareBar:
+    """One tqdm bar over a whole comparison, naming the model and phase; use it as a context."""
+
+    def __init__(self) -> None:
+        self.bar = tqdm(total=1000, unit="‰", dynamic_ncols=True, leave=False)
+        self.current: object = None
+
+    def update(self, progress: CompareProgress) -> None:
+        """Move the bar to ``progress.overall`` and print a line when a model is done."""
+        name = progress.contender.label if progress.contender else "feature classifier"
+        what = {"classifier": "training", "train": "training", "evaluate": "measuring"}
+        if progress.phase == "done":
+            self.bar.write(f"{progress.index + 1}/{progress.total} {name}: done")
+        else:
+            self.bar.set_description(
+                f"{progress.index + 1}/{progress.total} {what[progress.phase]} {name}",
+                refresh=False,
+            )
+        self.bar.update(round(1000 * progress.overall) - self.bar.n)
+
+    def __enter__(self) -> CompareBar:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.bar.close()

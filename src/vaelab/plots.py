@@ -257,6 +257,43 @@ def compare_curves(
     return fig
 
 
+def sample_rows(rows: Sequence[tuple[str, Tensor]], *, scale: int | None = None) -> Figure:
+    """One row of samples per model, its name on the left: the σ-VAE paper's figure.
+
+    Parameters
+    ----------
+    rows : sequence of (str, Tensor)
+        Name of the model and its samples, ``(n, C, H, W)`` ``uint8`` or float in [0, 1]; every
+        row should have as many images of one shape.
+    scale : int, optional
+        Pixels per image pixel; by default images are drawn about 56 pixels wide.
+
+    Returns
+    -------
+    Figure
+        ``len(rows)`` strips of images, top to bottom in the order given.
+    """
+    if not rows:
+        raise ValueError("sample_rows needs at least one row")
+    side = int(rows[0][1].shape[-1])
+    scale = scale or upscale_for_display(side, 56)
+    strips = [image_grid(images, nrow=len(images), scale=scale) for _, images in rows]
+    height, width = strips[0].shape[:2]
+    dpi = 100
+    label_width = 2.2  # inches for the names
+    fig = Figure(figsize=(label_width + width / dpi, len(rows) * (height / dpi + 0.08)), dpi=dpi)
+    fig.subplots_adjust(left=label_width / (label_width + width / dpi), right=1, top=1, bottom=0)
+    axes = fig.subplots(len(rows), 1, squeeze=False)[:, 0]
+    for ax, (name, _), strip in zip(axes, rows, strips, strict=True):
+        ax.imshow(strip, cmap="gray" if strip.ndim == 2 else None, vmin=0, vmax=255)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.set_ylabel(name, rotation=0, ha="right", va="center", fontsize=11)
+    return fig
+
+
 # -- the latent space ------------------------------------------------------------------------
 
 

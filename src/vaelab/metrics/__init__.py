@@ -29,6 +29,7 @@ from vaelab.metrics.bounds import (
 from vaelab.metrics.classifier import (
     DEFAULT_CLASSIFIER_DIR,
     FeatureClassifier,
+    classifier_cache_dir,
     classifier_file,
     load_or_train_classifier,
     train_classifier,
@@ -62,6 +63,7 @@ __all__ = [
     "active_units",
     "bits_per_dim",
     "calibrated_gaussian",
+    "classifier_cache_dir",
     "classifier_file",
     "evaluate",
     "feature_statistics",

@@ -27,8 +27,14 @@ from vaelab.errors import DatasetError
 
 log = logging.getLogger(__name__)
 
+
 #: Where :func:`load_or_train_classifier` keeps the classifiers, relative to the working folder.
-DEFAULT_CLASSIFIER_DIR = DEFAULT_DATA_DIR / CACHE_DIR_NAME / "classifiers"
+def classifier_cache_dir(data_dir: str | os.PathLike) -> Path:
+    """Folder of the cached classifiers of the datasets kept in ``data_dir``."""
+    return Path(data_dir) / CACHE_DIR_NAME / "classifiers"
+
+
+DEFAULT_CLASSIFIER_DIR = classifier_cache_dir(DEFAULT_DATA_DIR)
 #: Bumped whenever the architecture or training changes, so that older files are retrained.
 CLASSIFIER_FORMAT = "vaelab-classifier/1"
 #: Size of the feature vector (the penultimate layer).

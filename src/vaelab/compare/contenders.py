@@ -1,0 +1,148 @@
+"""The rows of the σ-VAE paper's comparison and the settings they share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from vaelab.config import RunConfig
+from vaelab.data import ImageDataset
+from vaelab.errors import ConfigError
+from vaelab.experiment import build_config
+from vaelab.variants import VARIANTS
+
+#: The β of the paper's figure.
+DEFAULT_BETAS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5)
+
+
+@dataclass(frozen=True)
+class Contender:
+    """One row of the comparison: a variant, its reconstruction loss, β and σ mode.
+
+    Attributes
+    ----------
+    key : str
+        Stable id of the row (``"gaussian-vae"``, ``"beta-vae-0.01"``, ``"sigma-vae"``).
+    variant : str
+        Model variant id (:data:`vaelab.variants.VARIANTS`).
+    likelihood : str
+        Reconstruction loss id.
+    beta : float
+        Weight of the KL term.
+    scale : str
+        σ-VAE scale mode (``"optimal"`` or ``"learned"``).
+    """
+
+    key: str
+    variant: str
+    likelihood: str
+    beta: float = 1.0
+    scale: str = "optimal"
+
+    @property
+    def label(self) -> str:
+        """Short English name: "Gaussian VAE", "β-VAE, β = 0.01", "σ-VAE"."""
+        if self.variant == "beta-vae":
+            return f"{VARIANTS['beta-vae'].label}, β = {self.beta:g}"
+        if self.variant == "vae":
+            return "Gaussian VAE"
+        return VARIANTS[self.variant].label
+
+
+def contenders(betas: Sequence[float] = DEFAULT_BETAS) -> tuple[Contender, ...]:
+    """The rows of the paper's comparison, in the order of its figure.
+
+    The Gaussian VAE uses the ``mse`` loss (a Gaussian decoder with fixed σ² = ½) and β = 1, the
+    β-VAEs the same loss with each of ``betas``, and the σ-VAE a Gaussian decoder with the
+    optimal σ and β = 1.
+
+    Raises
+    ------
+    ConfigError
+        If ``betas`` is empty, repeats a value or holds one outside the β-VAE's range.
+    """
+    low, high = VARIANTS["beta-vae"].beta_range
+    values = [float(b) for b in betas]
+    if not values:
+        raise ConfigError("the comparison needs at least one β")
+    if len(set(values)) != len(values):
+        raise ConfigError(f"each β must appear once, got {', '.join(f'{b:g}' for b in values)}")
+    for beta in values:
+        if not low <= beta <= high:
+            raise ConfigError(f"β must be from {low:g} to {high:g}, got {beta:g}")
+    return (
+        Contender("gaussian-vae", "vae", "mse"),
+        *(Contender(f"beta-vae-{b:g}", "beta-vae", "mse", beta=b) for b in values),
+        Contender("sigma-vae", "sigma-vae", "gaussian", scale="optimal"),
+    )
+
+
+@dataclass(frozen=True)
+class CompareSettings:
+    """What every contender shares, and how they are measured.
+
+    Attributes
+    ----------
+    latent_dim, hidden, epochs, batch_size, lr, seed
+        The architecture and training of every run (see :func:`vaelab.experiment.build_config`).
+    betas : tuple of float
+        The β of the β-VAE rows.
+    iwae_k : int
+        Importance samples per image of the IWAE bound.
+    iwae_images : int
+        Test images the IWAE bound is computed on (the first ones); 0 skips it.
+    fd_images : int
+        Samples and test images of the Fréchet distance.
+    samples : int
+        Samples per row of the figure.
+    """
+
+    latent_dim: int = 16
+    hidden: tuple[int, ...] = (32, 64)
+    epochs: int = 5
+    batch_size: int = 64
+    lr: float = 1e-3
+    seed: int = 0
+    betas: tuple[float, ...] = DEFAULT_BETAS
+    iwae_k: int = 100
+    iwae_images: int = 200
+    fd_images: int = 1000
+    samples: int = 10
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hidden", tuple(self.hidden))
+        object.__setattr__(self, "betas", tuple(float(b) for b in self.betas))
+        contenders(self.betas)  # validates the β
+        for name, low, high in (
+            ("iwae_k", 1, 10_000),
+            ("iwae_images", 0, 100_000),
+            ("fd_images", 0, 100_000),
+            ("samples", 1, 32),
+        ):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ConfigError(
+                    f"{name} must be a whole number from {low} to {high}, got {value!r}"
+                )
+
+    def config(self, contender: Contender, data: ImageDataset) -> RunConfig:
+        """The run configuration of ``contender`` on ``data``.
+
+        Raises
+        ------
+        ConfigError
+            If the architecture or training settings are not allowed.
+        """
+        return build_config(
+            data,
+            variant=contender.variant,
+            latent_dim=self.latent_dim,
+            hidden=self.hidden,
+            likelihood=contender.likelihood,
+            scale=contender.scale,
+            beta=contender.beta,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            lr=self.lr,
+            seed=self.seed,
+        )

@@ -1,0 +1,384 @@
+"""What a comparison found: its rows, its table, and what the numbers show.
+
+:class:`Comparison` is what :func:`vaelab.compare.run_comparison` returns. It exports the table
+(CSV, Markdown, JSON) and, through :meth:`Comparison.findings` and :func:`describe`, states what
+the numbers show, in words, whatever they show.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from torch import Tensor
+
+from vaelab.compare.contenders import CompareSettings, Contender
+from vaelab.metrics import METRICS, METRICS_FORMAT
+
+#: Columns of the table, in order.
+TABLE_METRICS = (
+    "iwae_bits_per_dim_calibrated",
+    "calibrated_bits_per_dim",
+    "recon_psnr_db",
+    "fd_classifier_features",
+    "test_kl",
+    "active_units",
+    "calibrated_sigma",
+)
+#: The metrics the findings rank the models by: a likelihood (the first every row has),
+#: reconstructions, samples.
+RANKED = (
+    ("iwae_bits_per_dim_calibrated", "calibrated_bits_per_dim"),
+    ("recon_psnr_db",),
+    ("fd_classifier_features",),
+)
+#: English column titles (the app has its own in every language).
+COLUMN_LABELS_EN: dict[str, str] = {
+    "iwae_bits_per_dim_calibrated": "IWAE bits/dim",
+    "calibrated_bits_per_dim": "ELBO bits/dim",
+    "recon_psnr_db": "PSNR (dB)",
+    "fd_classifier_features": "FD (classifier features)",
+    "test_kl": "KL (nats)",
+    "active_units": "active units",
+    "calibrated_sigma": "calibrated σ",
+}
+
+
+@dataclass
+class Row:
+    """One contender's result.
+
+    Attributes
+    ----------
+    contender : Contender
+        What was trained.
+    run_id : str
+        Its run in the store.
+    status : str
+        ``"trained"`` (this call trained or continued it), ``"cached"``, ``"stopped"`` (the
+        user stopped it; it can be continued) or ``"pending"`` (not reached).
+    epochs : int
+        Epochs the run has; more than asked when the cached run had been trained longer.
+    metrics : dict
+        :func:`vaelab.metrics.evaluate`'s result; empty unless evaluated.
+    samples : Tensor or None
+        ``uint8`` samples ``(n, C, H, W)``, from the same latent codes in every row.
+    seconds : float
+        Time this call spent on the row (training and evaluation).
+    """
+
+    contender: Contender
+    run_id: str
+    status: str = "pending"
+    epochs: int = 0
+    metrics: dict[str, Any] = field(default_factory=dict)
+    samples: Tensor | None = None
+    seconds: float = 0.0
+
+    def value(self, metric: str) -> float | None:
+        """The row's value of ``metric``, or ``None`` when it has none."""
+        value = self.metrics.get(metric)
+        return float(value) if isinstance(value, int | float) and math.isfinite(value) else None
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """How the models rank on one metric.
+
+    Attributes
+    ----------
+    metric : str
+        Metric id (a key of :data:`vaelab.metrics.METRICS`).
+    best : Contender
+        The best row's contender.
+    sigma_rank : int
+        Rank of the σ-VAE, 1 being the best.
+    rows : int
+        Rows ranked.
+    sigma_value, best_beta_value, gaussian_value : float
+        The metric for the σ-VAE, for the best β-VAE and for the Gaussian VAE.
+    best_beta : float
+        β of the best β-VAE on this metric.
+    lower_is_better : bool
+        Direction of the metric.
+    """
+
+    metric: str
+    best: Contender
+    sigma_rank: int
+    rows: int
+    sigma_value: float
+    best_beta_value: float
+    best_beta: float
+    gaussian_value: float
+    lower_is_better: bool
+
+    @property
+    def sigma_beats_gaussian(self) -> bool:
+        """Whether the σ-VAE does better than the Gaussian VAE (ties count as not)."""
+        if self.lower_is_better:
+            return self.sigma_value < self.gaussian_value
+        return self.sigma_value > self.gaussian_value
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the numbers of a comparison show, as data; :func:`describe` phrases it.
+
+    Attributes
+    ----------
+    rankings : tuple of Ranking
+        One per group of :data:`RANKED` that every evaluated row has; the first is the
+        likelihood.
+    sigma : float or None
+        The σ-VAE's optimal σ on the test set.
+    implied_beta : float or None
+        2σ²: the β at which a β-VAE with the ``mse`` loss weighs its two terms as the σ-VAE
+        does (‖x − x̂‖² + β·KL is 2σ² times the negative ELBO of a Gaussian decoder of scale σ).
+    """
+
+    rankings: tuple[Ranking, ...]
+    sigma: float | None
+    implied_beta: float | None
+
+
+#: English sentences of :func:`describe`; the app has them in every language.
+FINDINGS_EN: dict[str, str] = {
+    "ranking": "On {metric}, the best model is the {best}; the σ-VAE ranks {rank} of {rows}.",
+    "versus_beta": (
+        "The σ-VAE, trained once with β = 1, scores {sigma_value} against {best_beta_value} for "
+        "the best β-VAE (β = {best_beta}), which took training {betas} β-VAEs to find."
+    ),
+    "versus_gaussian": "The Gaussian VAE with a fixed σ scores {gaussian_value}.",
+    "implied_beta": (
+        "The σ-VAE's optimal σ is {sigma}: for a β-VAE with the squared error, that is "
+        "β = 2σ² = {implied_beta}."
+    ),
+}
+
+
+def describe(
+    finding: Finding,
+    templates: Mapping[str, str] = FINDINGS_EN,
+    labels: Mapping[str, str] = COLUMN_LABELS_EN,
+    name: Callable[[Contender], str] | None = None,
+) -> list[str]:
+    """Sentences stating what ``finding`` shows.
+
+    Parameters
+    ----------
+    finding : Finding
+        From :meth:`Comparison.findings`.
+    templates : mapping
+        The sentences, with the keys of :data:`FINDINGS_EN`.
+    labels : mapping
+        Names of the metrics, with the keys of :data:`COLUMN_LABELS_EN`.
+    name : callable, optional
+        The name of a contender; its English :attr:`Contender.label` by default.
+
+    Returns
+    -------
+    list of str
+        One sentence per ranking, then the likelihood compared with the best β-VAE and the
+        Gaussian VAE, then the β the σ-VAE's σ amounts to. Numbers have 4 significant digits.
+    """
+    name = name or (lambda contender: contender.label)
+    sentences = [
+        templates["ranking"].format(
+            metric=labels[r.metric], best=name(r.best), rank=r.sigma_rank, rows=r.rows
+        )
+        for r in finding.rankings
+    ]
+    main = finding.rankings[0]
+    values = {
+        "sigma_value": f"{main.sigma_value:.4g}",
+        "best_beta_value": f"{main.best_beta_value:.4g}",
+        "best_beta": f"{main.best_beta:g}",
+        "gaussian_value": f"{main.gaussian_value:.4g}",
+        "betas": main.rows - 2,
+    }
+    sentences.append(templates["versus_beta"].format(**values))
+    sentences.append(templates["versus_gaussian"].format(**values))
+    if finding.sigma is not None and finding.implied_beta is not None:
+        sentences.append(
+            templates["implied_beta"].format(
+                sigma=f"{finding.sigma:.4g}", implied_beta=f"{finding.implied_beta:.2g}"
+            )
+        )
+    return sentences
+
+
+@dataclass
+class Comparison:
+    """The result of :func:`run_comparison`.
+
+    Attributes
+    ----------
+    dataset : str
+        Name of the dataset.
+    settings : CompareSettings
+        What the contenders share.
+    rows : list of Row
+        One per contender, in the order of :func:`contenders`.
+    stopped : bool
+        Whether the user stopped the sweep; the rows not reached are ``"pending"``.
+    seconds : float
+        Wall time of the call.
+    """
+
+    dataset: str
+    settings: CompareSettings
+    rows: list[Row]
+    stopped: bool = False
+    seconds: float = 0.0
+
+    @property
+    def evaluated(self) -> list[Row]:
+        """The rows that have metrics."""
+        return [row for row in self.rows if row.metrics]
+
+    def columns(self) -> list[str]:
+        """The metrics of :data:`TABLE_METRICS` that at least one row has."""
+        return [m for m in TABLE_METRICS if any(r.value(m) is not None for r in self.rows)]
+
+    def best(self, metric: str) -> int | None:
+        """Index in :attr:`rows` of the best value of ``metric``; ``None`` if it has no direction.
+
+        Ties go to the first row.
+        """
+        direction = METRICS[metric].better
+        scored = [(i, r.value(metric)) for i, r in enumerate(self.rows)]
+        scored = [(i, v) for i, v in scored if v is not None]
+        if direction is None or not scored:
+            return None
+        sign = 1.0 if direction == "lower" else -1.0
+        return min(scored, key=lambda item: (sign * item[1], item[0]))[0]
+
+    def findings(self) -> Finding | None:
+        """What the numbers show.
+
+        ``None`` until the Gaussian VAE, a β-VAE and the σ-VAE all have a likelihood value.
+        """
+        rows = self.evaluated
+        variants = {row.contender.variant for row in rows}
+        if not {"vae", "beta-vae", "sigma-vae"} <= variants:
+            return None
+        rankings = []
+        for group in RANKED:
+            metric = next((m for m in group if all(r.value(m) is not None for r in rows)), None)
+            if metric is not None:
+                rankings.append(_rank(rows, metric))
+        if not rankings or rankings[0].metric not in RANKED[0]:
+            return None
+        sigma_row = next(r for r in rows if r.contender.variant == "sigma-vae")
+        sigma = sigma_row.value("model_scale")
+        return Finding(tuple(rankings), sigma, None if sigma is None else 2.0 * sigma**2)
+
+    def table(self) -> list[dict[str, Any]]:
+        """The table, one dict per row.
+
+        Keys: ``model``, ``beta``, ``epochs``, ``status``, ``run_id`` and the :meth:`columns`.
+        """
+        columns = self.columns()
+        return [
+            {
+                "model": row.contender.label,
+                "beta": row.contender.beta,
+                "epochs": row.epochs,
+                "status": row.status,
+                "run_id": row.run_id,
+                **{m: row.value(m) for m in columns},
+            }
+            for row in self.rows
+        ]
+
+    def to_csv(self) -> str:
+        """The table as CSV, metric ids as headers, empty cells for missing values."""
+        buffer = io.StringIO()
+        table = self.table()
+        writer = csv.DictWriter(buffer, fieldnames=list(table[0]), lineterminator="\n")
+        writer.writeheader()
+        for record in table:
+            writer.writerow({k: "" if v is None else v for k, v in record.items()})
+        return buffer.getvalue()
+
+    def to_markdown(self, labels: Mapping[str, str] = COLUMN_LABELS_EN) -> str:
+        """The table in Markdown, the best value of each column in bold and the findings below."""
+        columns = self.columns()
+        best = {m: self.best(m) for m in columns}
+        arrows = {"lower": " ↓", "higher": " ↑", None: ""}
+        header = ["model", "epochs", *(labels[m] + arrows[METRICS[m].better] for m in columns)]
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for i, row in enumerate(self.rows):
+            cells = [row.contender.label, str(row.epochs) if row.epochs else "–"]
+            for m in columns:
+                value = row.value(m)
+                text = "–" if value is None else _cell(m, value)
+                cells.append(f"**{text}**" if best[m] == i else text)
+            lines.append("| " + " | ".join(cells) + " |")
+        finding = self.findings()
+        if finding is not None:
+            lines += ["", *(f"- {sentence}" for sentence in describe(finding))]
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything but the samples, JSON-able."""
+        return {
+            "format": "vaelab-comparison/1",
+            "metrics_format": METRICS_FORMAT,
+            "dataset": self.dataset,
+            "settings": asdict(self.settings),
+            "stopped": self.stopped,
+            "seconds": self.seconds,
+            "rows": [
+                {
+                    "key": row.contender.key,
+                    **asdict(row.contender),
+                    "label": row.contender.label,
+                    "run_id": row.run_id,
+                    "status": row.status,
+                    "epochs": row.epochs,
+                    "seconds": row.seconds,
+                    "metrics": row.metrics,
+                }
+                for row in self.rows
+            ],
+        }
+
+
+def _cell(metric: str, value: float) -> str:
+    if METRICS[metric].unit == "count":
+        return str(int(value))
+    return f"{value:.4g}"
+
+
+def _rank(rows: list[Row], metric: str) -> Ranking:
+    lower = METRICS[metric].better == "lower"
+
+    def score(row: Row) -> float:
+        value = row.value(metric)
+        assert value is not None
+        return value if lower else -value
+
+    def value(row: Row) -> float:
+        return float(row.value(metric))  # type: ignore[arg-type]
+
+    ranked = sorted(rows, key=score)  # stable: ties keep the rows' order
+    sigma = next(r for r in ranked if r.contender.variant == "sigma-vae")
+    gaussian = next(r for r in ranked if r.contender.variant == "vae")
+    best_beta = next(r for r in ranked if r.contender.variant == "beta-vae")
+    return Ranking(
+        metric=metric,
+        best=ranked[0].contender,
+        sigma_rank=ranked.index(sigma) + 1,
+        rows=len(rows),
+        sigma_value=value(sigma),
+        best_beta_value=value(best_beta),
+        best_beta=best_beta.contender.beta,
+        gaussian_value=value(gaussian),
+        lower_is_better=lower,
+    )

@@ -1,0 +1,231 @@
+"""The σ-VAE paper's comparison: its rows, the sweep (cache, progress, stop) and the report."""
+
+import csv
+import io
+import threading
+
+import pytest
+import torch
+
+from vaelab.compare import (
+    CompareSettings,
+    Comparison,
+    Contender,
+    Row,
+    contenders,
+    describe,
+    run_comparison,
+)
+from vaelab.compare import sweep as sweep_module
+from vaelab.errors import ConfigError
+from vaelab.plots import sample_rows
+from vaelab.runs import RunStore
+
+TINY = dict(
+    latent_dim=2,
+    hidden=(8,),
+    epochs=1,
+    batch_size=32,
+    betas=(1e-1, 1e-3),
+    iwae_k=4,
+    iwae_images=8,
+    fd_images=16,
+    samples=3,
+)
+
+
+def test_the_rows_are_those_of_the_paper():
+    rows = contenders()
+    assert [r.label for r in rows] == [
+        "Gaussian VAE",
+        "β-VAE, β = 0.1",
+        "β-VAE, β = 0.01",
+        "β-VAE, β = 0.001",
+        "β-VAE, β = 0.0001",
+        "β-VAE, β = 1e-05",
+        "σ-VAE",
+    ]
+    assert (rows[0].variant, rows[0].likelihood, rows[0].beta) == ("vae", "mse", 1.0)
+    assert {(r.variant, r.likelihood) for r in rows[1:-1]} == {("beta-vae", "mse")}
+    assert (rows[-1].variant, rows[-1].likelihood, rows[-1].scale, rows[-1].beta) == (
+        "sigma-vae",
+        "gaussian",
+        "optimal",
+        1.0,
+    )
+    assert len({r.key for r in rows}) == len(rows)
+
+
+@pytest.mark.parametrize(
+    ("betas", "message"),
+    [((), "at least one β"), ((0.1, 0.1), "once"), ((20.0,), "from 1e-05 to 10")],
+)
+def test_bad_betas_are_refused_in_one_line(betas, message):
+    with pytest.raises(ConfigError, match=message):
+        CompareSettings(betas=betas)
+
+
+def test_settings_check_their_counts():
+    with pytest.raises(ConfigError, match="samples must be a whole number from 1 to 32"):
+        CompareSettings(samples=0)
+
+
+def test_sweep_trains_measures_then_reuses_the_cache(tiny_data, tmp_path, monkeypatch):
+    store = RunStore(tmp_path / "runs")
+    settings = CompareSettings(**TINY)
+    seen = []
+    first = run_comparison(
+        tiny_data,
+        store,
+        settings,
+        device="cpu",
+        progress=seen.append,
+        classifier_dir=tmp_path / "classifiers",
+    )
+    assert not first.stopped
+    assert [r.status for r in first.rows] == ["trained"] * 4
+    assert all(r.epochs == 1 and r.samples.shape == (3, 1, 12, 12) for r in first.rows)
+    assert all(r.samples.dtype == torch.uint8 for r in first.rows)
+    assert first.rows[-1].metrics["likelihood"] == "gaussian"
+    assert first.rows[0].value("fd_classifier_features") is not None
+    # Metrics are saved with their run.
+    assert store.load(first.rows[1].run_id).metrics["iwae_k"] == 4
+    overall = [p.overall for p in seen]
+    assert overall == sorted(overall) and overall[-1] == 1.0
+    assert [p.index for p in seen if p.phase == "done"] == [0, 1, 2, 3]
+    assert {p.phase for p in seen} == {"classifier", "train", "evaluate", "done"}
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("cached metrics should have been reused")
+
+    monkeypatch.setattr(sweep_module, "evaluate", must_not_run)
+    again = run_comparison(
+        tiny_data, store, settings, device="cpu", classifier_dir=tmp_path / "classifiers"
+    )
+    assert [r.status for r in again.rows] == ["cached"] * 4
+    for old, new in zip(first.rows, again.rows, strict=True):
+        assert old.metrics == new.metrics
+        assert torch.equal(old.samples, new.samples)  # the same latent codes and weights
+
+
+def test_stop_keeps_what_is_done_and_the_next_call_continues(tiny_data, tmp_path):
+    store = RunStore(tmp_path / "runs")
+    settings = CompareSettings(**{**TINY, "fd_images": 0})
+    stop = threading.Event()
+
+    def stop_in_third_row(progress):
+        if progress.index == 2 and progress.phase == "train" and progress.fraction > 0:
+            stop.set()
+
+    stopped = run_comparison(
+        tiny_data, store, settings, device="cpu", progress=stop_in_third_row, stop_event=stop
+    )
+    assert stopped.stopped
+    assert [r.status for r in stopped.rows] == ["trained", "trained", "stopped", "pending"]
+    assert stopped.rows[3].samples is None and not stopped.rows[3].metrics
+    assert store.load(stopped.rows[2].run_id).status == "stopped"
+
+    resumed = run_comparison(tiny_data, store, settings, device="cpu")
+    assert [r.status for r in resumed.rows] == ["cached", "cached", "trained", "trained"]
+    assert not resumed.stopped and all(r.metrics for r in resumed.rows)
+
+
+def test_stop_during_a_measure_stops_the_sweep(tiny_data, tmp_path):
+    stop = threading.Event()
+
+    def stop_while_measuring(progress):
+        if progress.phase == "evaluate":
+            stop.set()
+
+    result = run_comparison(
+        tiny_data,
+        RunStore(tmp_path / "runs"),
+        CompareSettings(**{**TINY, "fd_images": 0}),
+        device="cpu",
+        progress=stop_while_measuring,
+        stop_event=stop,
+    )
+    assert result.stopped
+    assert result.rows[0].status == "trained" and result.rows[0].samples is None
+    assert all(r.status == "pending" for r in result.rows[1:])
+
+
+def made_up(values: dict[str, list]) -> Comparison:
+    """A comparison whose rows (Gaussian VAE, β 0.1, β 0.01, σ-VAE) have the given metrics."""
+    rows = [Row(c, f"run-{i}", "trained", 5) for i, c in enumerate(contenders((0.1, 0.01)))]
+    for i, row in enumerate(rows):
+        row.metrics = {k: v[i] for k, v in values.items()}
+    return Comparison("digits", CompareSettings(betas=(0.1, 0.01)), rows)
+
+
+def test_best_follows_each_metrics_direction_and_ties_go_first():
+    c = made_up(
+        {
+            "iwae_bits_per_dim_calibrated": [1.5, 1.2, 1.2, 1.3],
+            "recon_psnr_db": [10.0, 20.0, 21.0, None],
+            "active_units": [1, 2, 3, 4],
+        }
+    )
+    assert c.best("iwae_bits_per_dim_calibrated") == 1  # lower is better; the tie goes first
+    assert c.best("recon_psnr_db") == 2  # higher is better; a missing value is skipped
+    assert c.best("active_units") is None  # no direction
+    assert c.columns() == ["iwae_bits_per_dim_calibrated", "recon_psnr_db", "active_units"]
+
+
+def test_findings_state_ranks_and_the_beta_that_sigma_amounts_to():
+    c = made_up(
+        {
+            "iwae_bits_per_dim_calibrated": [1.5, 1.3, 1.4, 1.2],
+            "recon_psnr_db": [10.0, 20.0, 21.0, 19.0],
+            "fd_classifier_features": [5.0, 9.0, 8.0, 7.0],
+            "model_scale": [None, None, None, 0.1],
+        }
+    )
+    finding = c.findings()
+    likelihood, psnr, fd = finding.rankings
+    assert (likelihood.best.key, likelihood.sigma_rank, likelihood.rows) == ("sigma-vae", 1, 4)
+    assert (likelihood.best_beta, likelihood.best_beta_value) == (0.1, 1.3)
+    assert (psnr.best.beta, psnr.sigma_rank) == (0.01, 3)
+    assert (fd.best.key, fd.sigma_rank) == ("gaussian-vae", 2)
+    assert not fd.sigma_beats_gaussian and likelihood.sigma_beats_gaussian
+    assert finding.implied_beta == pytest.approx(0.02)
+    text = describe(finding)
+    assert text[0] == "On IWAE bits/dim, the best model is the σ-VAE; the σ-VAE ranks 1 of 4."
+    assert "scores 1.2 against 1.3 for the best β-VAE (β = 0.1)" in text[3]
+    assert "training 2 β-VAEs" in text[3]
+    assert "β = 2σ² = 0.02" in text[-1]
+    french = describe(finding, name=lambda contender: contender.key.upper())
+    assert "SIGMA-VAE" in french[0]
+
+
+def test_no_findings_until_the_three_kinds_of_model_are_measured():
+    c = made_up({"iwae_bits_per_dim_calibrated": [1.5, 1.3, 1.4, 1.2]})
+    c.rows[-1].metrics = {}
+    assert c.findings() is None
+
+
+def test_exports_mark_the_best_and_keep_missing_values_empty():
+    c = made_up(
+        {"calibrated_bits_per_dim": [1.5, 1.3, 1.4, 1.2], "recon_psnr_db": [10.0, 20.0, None, 9]}
+    )
+    table = list(csv.DictReader(io.StringIO(c.to_csv())))
+    assert [r["model"] for r in table] == [r.contender.label for r in c.rows]
+    assert table[2]["recon_psnr_db"] == "" and float(table[3]["calibrated_bits_per_dim"]) == 1.2
+    markdown = c.to_markdown()
+    assert "| σ-VAE | 5 | **1.2** | 9 |" in markdown
+    assert "| β-VAE, β = 0.1 | 5 | 1.3 | **20** |" in markdown
+    assert "ELBO bits/dim ↓" in markdown and "PSNR (dB) ↑" in markdown
+    assert c.to_json()["rows"][3]["metrics"]["calibrated_bits_per_dim"] == 1.2
+
+
+def test_the_figure_has_one_labelled_row_per_model():
+    samples = torch.randint(0, 256, (4, 1, 12, 12), dtype=torch.uint8)
+    figure = sample_rows([("Gaussian VAE", samples), ("σ-VAE", samples)])
+    assert [ax.get_ylabel() for ax in figure.axes] == ["Gaussian VAE", "σ-VAE"]
+    strip = figure.axes[0].images[0].get_array()
+    # Four 12-pixel images side by side, 2-pixel gaps, each pixel drawn 5×5 (about 56 wide).
+    assert strip.shape[:2] == (5 * (2 + 12 + 2), 5 * (2 + 4 * (12 + 2)))
+
+
+def test_contender_labels_name_the_beta():
+    assert Contender("x", "beta-vae", "mse", beta=1e-5).label == "β-VAE, β = 1e-05"
