@@ -229,3 +229,16 @@ def test_the_figure_has_one_labelled_row_per_model():
 
 def test_contender_labels_name_the_beta():
     assert Contender("x", "beta-vae", "mse", beta=1e-5).label == "β-VAE, β = 1e-05"
+
+
+def test_the_json_record_reads_back_and_bad_records_are_refused():
+    import json
+
+    c = made_up({"calibrated_bits_per_dim": [1.5, 1.3, 1.4, 1.2], "model_scale": [0, 0, 0, 0.1]})
+    again = Comparison.from_json(json.loads(json.dumps(c.to_json())))
+    assert again.to_markdown() == c.to_markdown()
+    assert again.rows[3].contender == c.rows[3].contender and again.settings == c.settings
+    with pytest.raises(ConfigError, match="not a VAE Lab comparison"):
+        Comparison.from_json({"format": "other"})
+    with pytest.raises(ConfigError, match="incomplete comparison record"):
+        Comparison.from_json({**c.to_json(), "rows": [{"key": "x"}]})

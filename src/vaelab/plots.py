@@ -262,9 +262,9 @@ def sample_rows(rows: Sequence[tuple[str, Tensor]], *, scale: int | None = None)
 
     Parameters
     ----------
-    rows : sequence of (str, Tensor)
-        Name of the model and its samples, ``(n, C, H, W)`` ``uint8`` or float in [0, 1]; every
-        row should have as many images of one shape.
+    rows : sequence of tuple
+        Pairs of a model's name (str) and its samples (Tensor), ``(n, C, H, W)`` ``uint8`` or
+        float in [0, 1]; every row should have as many images of one shape.
     scale : int, optional
         Pixels per image pixel; by default images are drawn about 56 pixels wide.
 

@@ -15,9 +15,9 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import importlib
 import importlib.util
+import json
 import logging as std_logging
 import os
 import shutil
@@ -252,15 +252,21 @@ class ScreenshotGalleryDirective(SphinxDirective):
 
 
 class ResultsDirective(SphinxDirective):
-    """``.. results-files::`` — the figures and tables ``vaelab compare`` wrote, or a note."""
+    """``.. results-files::`` — the comparison ``vaelab compare`` wrote into ``_results/``.
+
+    Shows its figure, its table (from ``comparison.json``, formatted and with the best values in
+    bold by :meth:`vaelab.compare.Comparison.formatted`), what the numbers show and the settings;
+    or a note saying how to make them.
+    """
 
     def run(self) -> list[nodes.Node]:
-        """Return the figures and tables found, or a note saying how to make them."""
+        """Return the figure, table and findings found, or a note saying how to make them."""
+        from vaelab.compare import Comparison, describe
+
         _mark_dynamic(self)
         base = Path(self.env.srcdir) / RESULTS_DIR
-        images = _files(self.env.srcdir, RESULTS_DIR)
-        tables = sorted(base.glob("*.csv"))
-        if not images and not tables:
+        record = base / "comparison.json"
+        if not record.is_file():
             return [
                 _note(
                     self,
@@ -268,39 +274,56 @@ class ResultsDirective(SphinxDirective):
                     "``vaelab compare``; see below how to show them here.",
                 )
             ]
+        self.env.note_dependency(str(record))
+        comparison = Comparison.from_json(json.loads(record.read_text(encoding="utf-8")))
         result: list[nodes.Node] = []
-        for path in images:
-            result.append(_figure(f"/{RESULTS_DIR}/{path.name}", path.stem, path.name))
-        for path in tables:
-            self.env.note_dependency(str(path))
-            result.append(self._table(path))
+        for path in _files(self.env.srcdir, RESULTS_DIR):
+            caption = "Samples of each model, decoded from the same latent codes."
+            result.append(_figure(f"/{RESULTS_DIR}/{path.name}", path.stem, caption))
+        result.append(_table(*comparison.formatted()))
+        finding = comparison.findings()
+        if finding is not None:
+            bullets = nodes.bullet_list()
+            for sentence in describe(finding):
+                bullets += nodes.list_item("", nodes.paragraph(text=sentence))
+            result.append(bullets)
+        result.append(nodes.paragraph(text=_settings_text(comparison)))
         return result
 
-    @staticmethod
-    def _table(path: Path) -> nodes.table:
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows = [row for row in csv.reader(handle) if row]
-        width = max(len(row) for row in rows)
-        rows = [row + [""] * (width - len(row)) for row in rows]
-        table = nodes.table()
-        table += nodes.title(text=path.name)
-        group = nodes.tgroup(cols=width)
-        table += group
-        group.extend(nodes.colspec(colwidth=1) for _ in range(width))
 
-        def row_node(cells: list[str]) -> nodes.row:
-            row = nodes.row()
-            for cell in cells:
-                row += nodes.entry("", nodes.paragraph(text=cell))
-            return row
+def _settings_text(comparison) -> str:
+    s = comparison.settings
+    layers = ", ".join(str(w) for w in s.hidden)
+    state = "stopped before the end" if comparison.stopped else "complete"
+    return (
+        f"Dataset {comparison.dataset}; latent size {s.latent_dim}, conv layers {layers}, "
+        f"{s.epochs} epochs, batch {s.batch_size}, learning rate {s.lr:g}, seed {s.seed}; IWAE "
+        f"with k = {s.iwae_k} on {s.iwae_images} test images, Fréchet distance on "
+        f"{s.fd_images} samples. The run was {state} and took {comparison.seconds:.0f} s."
+    )
 
-        head, body = nodes.thead(), nodes.tbody()
-        head += row_node(rows[0])
-        for cells in rows[1:]:
-            body += row_node(cells)
-        group += head
-        group += body
-        return table
+
+def _table(header: list[str], rows: list) -> nodes.table:
+    """A docutils table of :meth:`vaelab.compare.Comparison.formatted`, best cells in bold."""
+    table = nodes.table()
+    group = nodes.tgroup(cols=len(header))
+    table += group
+    group.extend(nodes.colspec(colwidth=1) for _ in header)
+
+    def row_node(cells: list[tuple[str, bool]]) -> nodes.row:
+        row = nodes.row()
+        for text, best in cells:
+            content = nodes.strong(text=text) if best else nodes.Text(text)
+            row += nodes.entry("", nodes.paragraph("", "", content))
+        return row
+
+    head, body = nodes.thead(), nodes.tbody()
+    head += row_node([(title, False) for title in header])
+    for cells in rows:
+        body += row_node([(cell.text, cell.best) for cell in cells])
+    group += head
+    group += body
+    return table
 
 
 def _always_reread(app: Sphinx, env, added, changed, removed) -> list[str]:

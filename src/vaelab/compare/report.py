@@ -11,14 +11,17 @@ import csv
 import io
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from torch import Tensor
 
 from vaelab.compare.contenders import CompareSettings, Contender
+from vaelab.errors import ConfigError
 from vaelab.metrics import METRICS, METRICS_FORMAT
 
+#: Version of the record :meth:`Comparison.to_json` writes.
+COMPARISON_FORMAT = "vaelab-comparison/1"
 #: Columns of the table, in order.
 TABLE_METRICS = (
     "iwae_bits_per_dim_calibrated",
@@ -86,13 +89,21 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Cell:
+    """One cell of :meth:`Comparison.formatted`: its text and whether it is its column's best."""
+
+    text: str
+    best: bool = False
+
+
+@dataclass(frozen=True)
 class Ranking:
     """How the models rank on one metric.
 
     Attributes
     ----------
     metric : str
-        Metric id (a key of :data:`vaelab.metrics.METRICS`).
+        Metric id (a key of :data:`vaelab.metrics.evaluate.METRICS`).
     best : Contender
         The best row's contender.
     sigma_rank : int
@@ -306,29 +317,59 @@ class Comparison:
             writer.writerow({k: "" if v is None else v for k, v in record.items()})
         return buffer.getvalue()
 
-    def to_markdown(self, labels: Mapping[str, str] = COLUMN_LABELS_EN) -> str:
-        """The table in Markdown, the best value of each column in bold and the findings below."""
+    def formatted(
+        self,
+        labels: Mapping[str, str] = COLUMN_LABELS_EN,
+        name: Callable[[Contender], str] | None = None,
+    ) -> tuple[list[str], list[list[Cell]]]:
+        """The table as text for people: titles with ↓/↑, 4 significant digits, best marked.
+
+        Parameters
+        ----------
+        labels : mapping
+            Column titles, with the keys of :data:`COLUMN_LABELS_EN` and ``model`` and
+            ``epochs`` (English by default).
+        name : callable, optional
+            The name of a contender; its English :attr:`Contender.label` by default.
+
+        Returns
+        -------
+        header : list of str
+        rows : list of list of Cell
+            One cell per column; missing values are "–".
+        """
+        labels = {"model": "model", "epochs": "epochs", **labels}
+        name = name or (lambda contender: contender.label)
         columns = self.columns()
         best = {m: self.best(m) for m in columns}
         arrows = {"lower": " ↓", "higher": " ↑", None: ""}
-        header = ["model", "epochs", *(labels[m] + arrows[METRICS[m].better] for m in columns)]
-        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        header = [labels["model"], labels["epochs"]]
+        header += [labels[m] + arrows[METRICS[m].better] for m in columns]
+        rows = []
         for i, row in enumerate(self.rows):
-            cells = [row.contender.label, str(row.epochs) if row.epochs else "–"]
+            cells = [Cell(name(row.contender)), Cell(str(row.epochs) if row.epochs else "–")]
             for m in columns:
                 value = row.value(m)
-                text = "–" if value is None else _cell(m, value)
-                cells.append(f"**{text}**" if best[m] == i else text)
-            lines.append("| " + " | ".join(cells) + " |")
+                cells.append(Cell("–" if value is None else _cell(m, value), best[m] == i))
+            rows.append(cells)
+        return header, rows
+
+    def to_markdown(self) -> str:
+        """The table in Markdown, the best value of each column in bold and the findings below."""
+        header, rows = self.formatted()
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for cells in rows:
+            text = [f"**{c.text}**" if c.best else c.text for c in cells]
+            lines.append("| " + " | ".join(text) + " |")
         finding = self.findings()
         if finding is not None:
             lines += ["", *(f"- {sentence}" for sentence in describe(finding))]
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> dict[str, Any]:
-        """Everything but the samples, JSON-able."""
+        """Everything but the samples, JSON-able; :meth:`from_json` reads it back."""
         return {
-            "format": "vaelab-comparison/1",
+            "format": COMPARISON_FORMAT,
             "metrics_format": METRICS_FORMAT,
             "dataset": self.dataset,
             "settings": asdict(self.settings),
@@ -336,7 +377,6 @@ class Comparison:
             "seconds": self.seconds,
             "rows": [
                 {
-                    "key": row.contender.key,
                     **asdict(row.contender),
                     "label": row.contender.label,
                     "run_id": row.run_id,
@@ -348,6 +388,35 @@ class Comparison:
                 for row in self.rows
             ],
         }
+
+    @classmethod
+    def from_json(cls, record: Mapping[str, Any]) -> Comparison:
+        """The comparison :meth:`to_json` wrote, without its samples.
+
+        Raises
+        ------
+        ConfigError
+            If ``record`` is not a comparison of this format.
+        """
+        if not isinstance(record, Mapping) or record.get("format") != COMPARISON_FORMAT:
+            raise ConfigError(f"not a VAE Lab comparison (expected format {COMPARISON_FORMAT})")
+        try:
+            settings = CompareSettings(**record["settings"])
+            rows = [
+                Row(
+                    Contender(**{f.name: item[f.name] for f in fields(Contender)}),
+                    item["run_id"],
+                    item["status"],
+                    item["epochs"],
+                    dict(item["metrics"]),
+                    None,
+                    item["seconds"],
+                )
+                for item in record["rows"]
+            ]
+            return cls(record["dataset"], settings, rows, record["stopped"], record["seconds"])
+        except (KeyError, TypeError) as exc:
+            raise ConfigError(f"incomplete comparison record: {exc}") from None
 
 
 def _cell(metric: str, value: float) -> str:

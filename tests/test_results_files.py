@@ -1,0 +1,25 @@
+"""The σ-VAE comparison shown in the README and the docs is what `make results` wrote."""
+
+import json
+from pathlib import Path
+
+from vaelab.compare import Comparison
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "docs" / "source" / "_results"
+
+
+def test_the_committed_table_is_the_one_its_record_gives():
+    comparison = Comparison.from_json(json.loads((RESULTS / "comparison.json").read_text()))
+    assert comparison.dataset == "mnist-5k" and not comparison.stopped
+    assert comparison.settings.epochs == 5
+    assert all(row.metrics for row in comparison.rows)
+    assert (RESULTS / "comparison.md").read_text() == comparison.to_markdown()
+
+
+def test_the_readme_shows_that_table_and_figure():
+    readme = (ROOT / "README.md").read_text()
+    table = (RESULTS / "comparison.md").read_text()
+    assert table.strip() in readme
+    assert "docs/source/_results/comparison.png" in readme
+    assert (RESULTS / "comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
