@@ -103,6 +103,7 @@ def test_results_page_shows_every_tab(env, lang):
             "latent",
             "paths",
             "kl",
+            "metrics",
             "upload",
             "downloads",
         )
@@ -224,6 +225,46 @@ def test_runs_page_deletes_after_confirmation(env, tmp_path, monkeypatch):
     assert [i.value for i in at.info] == [FR["runs.empty"].format(folder=store.root)]
 
 
+def _copy(env, tmp_path, monkeypatch, run_id: str) -> RunStore:
+    """A runs folder holding a copy of ``run_id``, so that the other tests keep theirs as is."""
+    store = RunStore(tmp_path / "runs")
+    store.import_(env.store.export(run_id, tmp_path / "zips"))
+    monkeypatch.setenv(RUNS_DIR_ENV, str(store.root))
+    return store
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_metrics_tab_says_not_measured_and_offers_to_measure(env, lang):
+    at = _app(RESULTS, lang, env.two_d)
+    _ok(at)
+    strings = TABLES[lang]
+    assert strings["results.metrics.none"] in [i.value for i in at.info]
+    assert _by_key_suffix(at.button, ".measure").label == strings["results.metrics.measure"]
+    assert not any(b.key.endswith(".metrics_json") for b in at.get("download_button"))
+
+
+def test_measuring_shows_the_values_and_saves_them_in_the_run(env, tmp_path, monkeypatch):
+    store = _copy(env, tmp_path, monkeypatch, env.two_d)
+    at = _app(RESULTS, "fr", env.two_d)
+    _by_key_suffix(at.button, ".measure").click().run()
+    _ok(at)
+    assert not at.error
+    metrics = store.load(env.two_d).metrics
+    assert metrics["active_units"] <= 2 and metrics["iwae_k"] == 100
+    assert metrics["fd_classifier_features"] is not None
+    table = next(m.value for m in at.markdown if m.value.startswith("| Mesure |"))
+    assert r"p(x \| z)" in table  # a bar inside a cell is escaped
+    for name in ("test_neg_elbo", "iwae_bits_per_dim_calibrated", "recon_psnr_db"):
+        assert f"| {FR[f'metrics.name.{name}']} |" in table
+    assert "| FD (caractéristiques du classifieur) |" in table
+    psnr = f"{metrics['recon_psnr_db']:.4g}".replace(".", ",")
+    assert f"| {psnr} | ↑ plus haut |" in table
+    assert FR["results.metrics.none"] not in [i.value for i in at.info]
+    assert _by_key_suffix(at.button, ".measure").label == FR["results.metrics.remeasure"]
+    download = _by_key_suffix(at.get("download_button"), ".metrics_json")
+    assert download.label == FR["results.metrics.download"]
+
+
 def test_render_results_without_data():
     def script():
         import torch
@@ -246,3 +287,4 @@ def test_render_results_without_data():
     _ok(at)
     assert EN["results.no_data"] in [i.value for i in at.info]
     assert EN["results.download.unsaved"] in [i.value for i in at.info]
+    assert EN["results.metrics.no_data"] in [i.value for i in at.info]

@@ -406,7 +406,7 @@ def test_a_session_has_one_active_job(tiny_data, tmp_path):
     assert not other.thread.is_alive()
     first.stop()
     first.join(30)
-    assert not first.active and registry.get("s") is first
+    assert not first.active and registry.get("s", "train") is first
 
 
 def test_training_errors_are_reported_not_raised(tiny_data, tmp_path):
@@ -439,6 +439,6 @@ def test_architecture_graph_and_formula(variant):
     assert (settings is None) == (variant == "vae")
 
 
-def test_the_worker_never_imports_streamlit():
-    code = "import sys, vaelab.app.worker; sys.exit('streamlit' in sys.modules)"
+def test_the_workers_never_import_streamlit():
+    code = "import sys, vaelab.app.compare_job; sys.exit('streamlit' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

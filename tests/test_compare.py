@@ -192,7 +192,7 @@ def test_findings_state_ranks_and_the_beta_that_sigma_amounts_to():
     text = describe(finding)
     assert text[0] == "On IWAE bits/dim, the best model is the σ-VAE; the σ-VAE ranks 1 of 4."
     assert "scores 1.2 against 1.3 for the best β-VAE (β = 0.1)" in text[3]
-    assert "training 2 β-VAEs" in text[3]
+    assert "one β-VAE per β tried: 0.1, 0.01." in text[3]
     assert "β = 2σ² = 0.02" in text[-1]
     french = describe(finding, name=lambda contender: contender.key.upper())
     assert "SIGMA-VAE" in french[0]

@@ -19,6 +19,7 @@ PAGES = (
     ("train", "nav.train", ":material/model_training:"),
     ("results", "nav.results", ":material/insights:"),
     ("runs", "nav.runs", ":material/folder_open:"),
+    ("compare", "nav.compare", ":material/compare:"),
     ("learn", "nav.learn", ":material/school:"),
 )
 

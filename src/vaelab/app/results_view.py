@@ -20,6 +20,7 @@ import torch
 
 from vaelab import explore, plots
 from vaelab.app.i18n import STRINGS, current_language, t
+from vaelab.app.metrics_view import render_metrics
 from vaelab.app.paths import data_dir, runs_dir
 from vaelab.data import ImageDataset, load_dataset
 from vaelab.errors import ConfigError, DatasetError, RunError
@@ -522,6 +523,10 @@ def _kl_tab(ctx: _Context) -> None:
     _png_button(ctx, "kl-per-dimension", png, f"{ctx.wkey}.png.kl")
 
 
+def _metrics_tab(ctx: _Context) -> None:
+    render_metrics(ctx.run, ctx.model, ctx.data, lang=ctx.lang, key=ctx.wkey)
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def _upload_views(
     key: str, lang: str, digest: str, inverted: bool, _image: torch.Tensor, _ctx: _Context
@@ -671,6 +676,7 @@ def render_results(run: Run, model: ConvVAE, data: ImageDataset | None) -> None:
             t("results.tab.latent"),
             t("results.tab.paths"),
             t("results.tab.kl"),
+            t("results.tab.metrics"),
             t("results.tab.upload"),
             t("results.tab.downloads"),
         ]
@@ -682,6 +688,7 @@ def render_results(run: Run, model: ConvVAE, data: ImageDataset | None) -> None:
         _latent_tab,
         _paths_tab,
         _kl_tab,
+        _metrics_tab,
         _upload_tab,
         _downloads_tab,
     )

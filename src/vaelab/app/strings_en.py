@@ -1,5 +1,7 @@
 """English strings of the app (keys must match :mod:`vaelab.app.strings_fr`)."""
 
+from vaelab.compare import COLUMN_LABELS_EN, FINDINGS_EN
+
 EN: dict[str, str] = {
     # --- shell: navigation, sidebar, train page, architecture panel (helper A) ---
     "app.title": "VAE Lab",
@@ -7,6 +9,7 @@ EN: dict[str, str] = {
     "nav.train": "Train",
     "nav.results": "Results",
     "nav.runs": "Runs",
+    "nav.compare": "Compare",
     "nav.learn": "Learn",
     "sidebar.title": "Hyperparameters",
     "sidebar.model": "Model",
@@ -371,4 +374,154 @@ EN: dict[str, str] = {
     "runs.compare.placeholder": "Choose runs",
     "results.trav.placeholder": "Choose dimensions",
     # --- end results ---
+    # --- compare page and metrics tab ---
+    "compare.title": "Compare: the σ-VAE experiment",
+    "compare.intro": "Rybkin et al. (2020) trained one network in several ways: a **Gaussian "
+    "VAE** with a fixed σ, **β-VAEs** for β from 0.1 down to 0.00001, and a **σ-VAE** whose "
+    "decoder σ is set to its optimal value. The σ-VAE, trained once, does as well as the best β, "
+    "which took a whole sweep to find. This page repeats that experiment, with the same network, "
+    "seed and epochs for every model, then measures each one on the test images. Runs already in "
+    "the cache are reused: the models you trained before cost nothing, and a stopped comparison "
+    "continues where it stopped.",
+    "compare.betas": "β of the β-VAE rows",
+    "compare.betas_help": "One β-VAE is trained for each β picked. With the squared error, β "
+    "plays the part of 2σ²: each β is a guess of the decoder's noise.",
+    "compare.betas_none": "Pick at least one β: the comparison needs a β-VAE.",
+    "compare.hidden_none": "Pick at least one convolutional layer.",
+    "compare.iwae_k": "IWAE samples per image (k)",
+    "compare.iwae_k_help": "Importance samples of the IWAE bound (Burda et al. 2016): more give "
+    "a tighter but slower estimate of −log p(x).",
+    "compare.iwae_images": "Test images for the IWAE bound",
+    "compare.iwae_images_help": "The first test images are used; 0 skips the bound.",
+    "compare.fd_images": "Images for the FD",
+    "compare.fd_images_help": "Samples and test images compared by the Fréchet distance in the "
+    "features of a small classifier trained on the dataset (not an FID); 0 skips it.",
+    "compare.plan": "{total} models share this network. Already in the cache: {cached} (reused "
+    "at no cost); to train: {todo}.",
+    "compare.start": "Start the comparison",
+    "compare.running": "Comparing **{n} models** on {dataset}",
+    "compare.classifier": "Training the classifier whose features the FD uses (once per dataset)…",
+    "compare.progress": "Model {index}/{total}: {model}",
+    "compare.phase.train": "training, epoch {epoch}/{epochs}",
+    "compare.phase.evaluate": "measuring: {stage}",
+    "compare.phase.done": "drawing samples",
+    "compare.phase.prepare": "preparing",
+    "compare.elapsed": "{time} elapsed",
+    "compare.eta": "about {time} left",
+    "compare.state.pending": "waiting",
+    "compare.state.train": "training ({percent} %)",
+    "compare.state.evaluate": "measuring ({percent} %)",
+    "compare.state.done": "done in {time}",
+    "compare.state.cached": "reused from the cache",
+    "compare.stopping": "Stopping after the current step; the model in training is saved.",
+    "compare.failed": "The comparison failed: {reason}",
+    "compare.cancelled": "Comparison cancelled before it started.",
+    "compare.result.header": "Last comparison",
+    "compare.result.summary": "{dataset} · z = {latent} · layers {layers} · epochs: {epochs} · "
+    "seed {seed}",
+    "compare.result.complete": "Comparison complete in {time}: {trained} models trained, "
+    "{cached} reused from the cache.",
+    "compare.result.stopped": "Stopped after {done} of {total} models, in {time}. The finished "
+    "models and the one in training are saved: start again with the same settings to continue.",
+    "compare.figure.header": "Samples",
+    "compare.figure.caption": "Each row decodes the same {n} draws of z ~ N(0, I) with one model "
+    "(the figure of the σ-VAE paper): the differences between rows are the models'.",
+    "compare.table.header": "Metrics",
+    "compare.table.caption": "↓ lower is better, ↑ higher is better; the best value of each "
+    "column is highlighted. Bits/dim use a Gaussian decoder whose σ is fitted on the training set "
+    "after training, one yardstick for every loss. FD: Fréchet distance in the features of a "
+    "small classifier trained on the dataset (not an FID).",
+    "compare.table.empty": "No model was measured yet.",
+    "compare.findings.header": "What the numbers show",
+    "compare.findings.none": "The findings need the Gaussian VAE, a β-VAE and the σ-VAE, all "
+    "measured.",
+    "compare.download.png": "Figure (PNG)",
+    "compare.download.csv": "Table (CSV)",
+    "compare.download.md": "Report (Markdown)",
+    "compare.row.vae": "Gaussian VAE",
+    "compare.row.beta-vae": "β-VAE, β = {beta}",
+    "compare.row.sigma-vae": "σ-VAE",
+    "compare.col.model": "Model",
+    "compare.col.epochs": "Epochs",
+    **{f"compare.col.{metric}": label for metric, label in COLUMN_LABELS_EN.items()},
+    **{f"compare.finding.{key}": text for key, text in FINDINGS_EN.items()},
+    "metrics.stage.calibrate": "fitting σ on the training set",
+    "metrics.stage.test": "ELBO on the test set",
+    "metrics.stage.iwae": "IWAE bound",
+    "metrics.stage.samples": "sample quality (FD)",
+    "results.tab.metrics": "Metrics",
+    "results.metrics.none": "Not measured yet. Measuring takes from a few seconds to a minute "
+    "or two on a CPU, and the result is saved with the run.",
+    "results.metrics.measure": "Measure",
+    "results.metrics.remeasure": "Measure again",
+    "results.metrics.measure_help": "Likelihood bounds (IWAE with k = {k} on the first {images} "
+    "test images), reconstructions, active units and the FD of {fd} samples.",
+    "results.metrics.starting": "Starting…",
+    "results.metrics.measuring": "Measuring: {stage}…",
+    "results.metrics.no_data": "The images of this run are not loaded, so it cannot be measured "
+    "here.",
+    "results.metrics.unsaved": "This run is not in the runs folder, so its metrics cannot be "
+    "saved.",
+    "results.metrics.changed": "The run was saved again while it was measured (trained "
+    "further?): measure it again.",
+    "results.metrics.failed": "Measuring failed: {reason}",
+    "results.metrics.col.metric": "Metric",
+    "results.metrics.col.value": "Value",
+    "results.metrics.col.better": "Better",
+    "results.metrics.col.meaning": "What it measures",
+    "results.metrics.lower": "↓ lower",
+    "results.metrics.higher": "↑ higher",
+    "results.metrics.caption": "Seed {seed}, {n_test} test images; IWAE bound with k = {k} on "
+    "the first {images}. Nats are per image, summed over its {pixels} pixel values.",
+    "results.metrics.fd_reference": "FD on {n} samples; training images against the same test "
+    "images give {fd}, what a perfect model would get.",
+    "results.metrics.fd_missing": "No FD: {reason}.",
+    "results.metrics.download": "Download metrics.json",
+    "metrics.name.test_neg_elbo": "Negative ELBO (nats)",
+    "metrics.help.test_neg_elbo": "The loss of a VAE with β = 1 under the model's own "
+    "likelihood, on the test images: reconstruction + KL. An upper bound on −log p(x), "
+    "comparable only between models with the same likelihood.",
+    "metrics.name.test_recon": "Reconstruction term (nats)",
+    "metrics.help.test_recon": "−log p(x | z) under the model's own decoder, one z drawn from "
+    "q(z | x) per test image.",
+    "metrics.name.test_kl": "KL term (nats)",
+    "metrics.help.test_kl": "KL(q(z | x) ‖ p(z)) averaged over the test images: how much the "
+    "code tells about the image.",
+    "metrics.name.calibrated_neg_elbo": "Calibrated negative ELBO (nats)",
+    "metrics.help.calibrated_neg_elbo": "The negative ELBO under a Gaussian decoder whose σ is "
+    "fitted on the training set after training: one yardstick for models trained with any loss.",
+    "metrics.name.calibrated_bits_per_dim": "ELBO bits/dim (calibrated)",
+    "metrics.help.calibrated_bits_per_dim": "The calibrated negative ELBO in bits per pixel "
+    "value, with the 8-bit correction: the unit of the likelihood tables of papers.",
+    "metrics.name.iwae_nll": "IWAE bound (nats)",
+    "metrics.help.iwae_nll": "Importance-weighted estimate of −log p(x) with k samples per image "
+    "(Burda et al. 2016) under the model's own likelihood; tighter than the negative ELBO.",
+    "metrics.name.iwae_nll_calibrated": "Calibrated IWAE bound (nats)",
+    "metrics.help.iwae_nll_calibrated": "The IWAE bound under the calibrated Gaussian decoder.",
+    "metrics.name.iwae_bits_per_dim_calibrated": "IWAE bits/dim (calibrated)",
+    "metrics.help.iwae_bits_per_dim_calibrated": "The calibrated IWAE bound in bits per pixel "
+    "value: the closest estimate of −log p(x) here.",
+    "metrics.name.recon_mse": "Reconstruction MSE (per pixel)",
+    "metrics.help.recon_mse": "Mean squared error between the test images and their "
+    "reconstructions from the posterior mean μ, pixels in [0, 1].",
+    "metrics.name.recon_psnr_db": "PSNR (dB)",
+    "metrics.help.recon_psnr_db": "Peak signal-to-noise ratio of those reconstructions, "
+    "10 log₁₀(1 / MSE): higher is sharper.",
+    "metrics.name.active_units": "Active units",
+    "metrics.help.active_units": "Latent dimensions whose posterior mean changes from image to "
+    "image (variance above 0.01, Burda et al. 2016); the others carry no information.",
+    "metrics.name.calibrated_sigma": "Calibrated σ",
+    "metrics.help.calibrated_sigma": "σ of the calibrated Gaussian decoder: the root mean "
+    "squared reconstruction error on the training set.",
+    "metrics.name.model_scale": "Decoder σ (σ-VAE)",
+    "metrics.help.model_scale": "The σ-VAE's own scale: learned, or for the optimal σ the value "
+    "that fits the test images best.",
+    "metrics.name.fd_classifier_features": "FD (classifier features)",
+    "metrics.help.fd_classifier_features": "Fréchet distance between samples and test images in "
+    "the features of a small classifier trained on the dataset. It measures sample quality as "
+    "FID does, but it is not an FID: do not compare it with published FIDs.",
+    "metrics.name.real_fid": "FID (Inception)",
+    "metrics.help.real_fid": "The real Fréchet Inception Distance, computed with torch-fidelity "
+    "when it and its weights are installed.",
+    # --- end compare ---
 }

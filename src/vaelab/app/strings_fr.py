@@ -7,6 +7,7 @@ FR: dict[str, str] = {
     "nav.train": "Entraîner",
     "nav.results": "Résultats",
     "nav.runs": "Entraînements",
+    "nav.compare": "Comparer",
     "nav.learn": "Comprendre",
     "sidebar.title": "Hyperparamètres",
     "sidebar.model": "Modèle",
@@ -395,4 +396,178 @@ FR: dict[str, str] = {
     "runs.compare.placeholder": "Choisissez des entraînements",
     "results.trav.placeholder": "Choisissez des dimensions",
     # --- end results ---
+    # --- compare page and metrics tab ---
+    "compare.title": "Comparer : l'expérience du σ-VAE",
+    "compare.intro": "Rybkin et al. (2020) ont entraîné un même réseau de plusieurs façons : un "
+    "**VAE gaussien** à σ fixe, des **β-VAE** pour β de 0,1 à 0,00001, et un **σ-VAE** dont le σ "
+    "du décodeur prend sa valeur optimale. Le σ-VAE, entraîné une seule fois, fait aussi bien que "
+    "le meilleur β, qu'il a fallu tout un balayage pour trouver. Cette page refait l'expérience, "
+    "avec le même réseau, la même graine et le même nombre d'époques pour chaque modèle, puis "
+    "mesure chacun sur les images de test. Les entraînements déjà en cache sont réutilisés : les "
+    "modèles que vous avez déjà entraînés ne coûtent rien, et une comparaison arrêtée reprend là "
+    "où elle s'était arrêtée.",
+    "compare.betas": "β des lignes β-VAE",
+    "compare.betas_help": "Un β-VAE est entraîné pour chaque β choisi. Avec l'erreur "
+    "quadratique, β joue le rôle de 2σ² : chaque β est une hypothèse sur le bruit du décodeur.",
+    "compare.betas_none": "Choisissez au moins un β : la comparaison a besoin d'un β-VAE.",
+    "compare.hidden_none": "Choisissez au moins une couche de convolution.",
+    "compare.iwae_k": "Échantillons IWAE par image (k)",
+    "compare.iwae_k_help": "Échantillons d'importance de la borne IWAE (Burda et al. 2016) : "
+    "plus il y en a, plus l'estimation de −log p(x) est serrée, mais lente.",
+    "compare.iwae_images": "Images de test pour la borne IWAE",
+    "compare.iwae_images_help": "Les premières images de test sont utilisées ; 0 omet la borne.",
+    "compare.fd_images": "Images pour la FD",
+    "compare.fd_images_help": "Échantillons et images de test comparés par la distance de "
+    "Fréchet dans les caractéristiques d'un petit classifieur entraîné sur le jeu de données "
+    "(ce n'est pas une FID) ; 0 l'omet.",
+    "compare.plan": "{total} modèles partagent ce réseau. Déjà en cache : {cached} (réutilisés "
+    "sans coût) ; à entraîner : {todo}.",
+    "compare.start": "Lancer la comparaison",
+    "compare.running": "Comparaison de **{n} modèles** sur {dataset}",
+    "compare.classifier": "Entraînement du classifieur dont la FD utilise les caractéristiques "
+    "(une fois par jeu de données)…",
+    "compare.progress": "Modèle {index}/{total} : {model}",
+    "compare.phase.train": "entraînement, époque {epoch}/{epochs}",
+    "compare.phase.evaluate": "mesure : {stage}",
+    "compare.phase.done": "tirage des échantillons",
+    "compare.phase.prepare": "préparation",
+    "compare.elapsed": "temps écoulé {time}",
+    "compare.eta": "encore environ {time}",
+    "compare.state.pending": "en attente",
+    "compare.state.train": "entraînement ({percent} %)",
+    "compare.state.evaluate": "mesure ({percent} %)",
+    "compare.state.done": "terminé en {time}",
+    "compare.state.cached": "réutilisé depuis le cache",
+    "compare.stopping": "Arrêt après le pas en cours ; le modèle en entraînement est sauvegardé.",
+    "compare.failed": "La comparaison a échoué : {reason}",
+    "compare.cancelled": "Comparaison annulée avant d'avoir commencé.",
+    "compare.result.header": "Dernière comparaison",
+    "compare.result.summary": "{dataset} · z = {latent} · couches {layers} · époques : {epochs} "
+    "· graine {seed}",
+    "compare.result.complete": "Comparaison terminée en {time} : {trained} modèles entraînés, "
+    "{cached} réutilisés depuis le cache.",
+    "compare.result.stopped": "Arrêtée après {done} modèles sur {total}, en {time}. Les modèles "
+    "terminés et celui en cours d'entraînement sont sauvegardés : relancez avec les mêmes "
+    "réglages pour continuer.",
+    "compare.figure.header": "Échantillons",
+    "compare.figure.caption": "Chaque ligne décode les mêmes {n} tirages de z ~ N(0, I) avec un "
+    "modèle (la figure de l'article du σ-VAE) : les différences entre les lignes viennent des "
+    "modèles.",
+    "compare.table.header": "Mesures",
+    "compare.table.caption": "↓ plus bas est meilleur, ↑ plus haut est meilleur ; la meilleure "
+    "valeur de chaque colonne est surlignée. Les bits/dim utilisent un décodeur gaussien dont le "
+    "σ est ajusté sur l'ensemble d'entraînement après l'entraînement : une même mesure pour toutes "
+    "les pertes. FD : distance de Fréchet dans les caractéristiques d'un petit classifieur "
+    "entraîné sur le jeu de données (ce n'est pas une FID).",
+    "compare.table.empty": "Aucun modèle n'a encore été mesuré.",
+    "compare.findings.header": "Ce que montrent les chiffres",
+    "compare.findings.none": "Les conclusions demandent le VAE gaussien, un β-VAE et le σ-VAE, "
+    "tous mesurés.",
+    "compare.download.png": "Figure (PNG)",
+    "compare.download.csv": "Tableau (CSV)",
+    "compare.download.md": "Rapport (Markdown)",
+    "compare.row.vae": "VAE gaussien",
+    "compare.row.beta-vae": "β-VAE, β = {beta}",
+    "compare.row.sigma-vae": "σ-VAE",
+    "compare.col.model": "Modèle",
+    "compare.col.epochs": "Époques",
+    "compare.col.iwae_bits_per_dim_calibrated": "IWAE bits/dim",
+    "compare.col.calibrated_bits_per_dim": "ELBO bits/dim",
+    "compare.col.recon_psnr_db": "PSNR (dB)",
+    "compare.col.fd_classifier_features": "FD (caractéristiques du classifieur)",
+    "compare.col.test_kl": "KL (nats)",
+    "compare.col.active_units": "unités actives",
+    "compare.col.calibrated_sigma": "σ calibré",
+    "compare.finding.ranking": "Sur {metric}, le meilleur modèle est le {best} ; le σ-VAE est "
+    "classé {rank} sur {rows}.",
+    "compare.finding.versus_beta": "Le σ-VAE, entraîné une seule fois avec β = 1, obtient "
+    "{sigma_value} contre {best_beta_value} pour le meilleur β-VAE (β = {best_beta}), trouvé en "
+    "entraînant un β-VAE par β essayé : {betas}.",
+    "compare.finding.versus_gaussian": "Le VAE gaussien à σ fixe obtient {gaussian_value}.",
+    "compare.finding.implied_beta": "Le σ optimal du σ-VAE vaut {sigma} : pour un β-VAE avec "
+    "l'erreur quadratique, cela correspond à β = 2σ² = {implied_beta}.",
+    "metrics.stage.calibrate": "ajustement de σ sur l'ensemble d'entraînement",
+    "metrics.stage.test": "ELBO sur l'ensemble de test",
+    "metrics.stage.iwae": "borne IWAE",
+    "metrics.stage.samples": "qualité des échantillons (FD)",
+    "results.tab.metrics": "Mesures",
+    "results.metrics.none": "Pas encore mesuré. La mesure prend de quelques secondes à une ou "
+    "deux minutes sur un CPU, et le résultat est sauvegardé avec l'entraînement.",
+    "results.metrics.measure": "Mesurer",
+    "results.metrics.remeasure": "Mesurer à nouveau",
+    "results.metrics.measure_help": "Bornes de vraisemblance (IWAE avec k = {k} sur les {images} "
+    "premières images de test), reconstructions, unités actives et FD de {fd} échantillons.",
+    "results.metrics.starting": "Démarrage…",
+    "results.metrics.measuring": "Mesure : {stage}…",
+    "results.metrics.no_data": "Les images de cet entraînement ne sont pas chargées : il ne peut "
+    "pas être mesuré ici.",
+    "results.metrics.unsaved": "Cet entraînement n'est pas dans le dossier des entraînements : "
+    "ses mesures ne peuvent pas être sauvegardées.",
+    "results.metrics.changed": "L'entraînement a été sauvegardé à nouveau pendant la mesure "
+    "(entraîné davantage ?) : mesurez-le à nouveau.",
+    "results.metrics.failed": "La mesure a échoué : {reason}",
+    "results.metrics.col.metric": "Mesure",
+    "results.metrics.col.value": "Valeur",
+    "results.metrics.col.better": "Meilleur",
+    "results.metrics.col.meaning": "Ce qu'elle mesure",
+    "results.metrics.lower": "↓ plus bas",
+    "results.metrics.higher": "↑ plus haut",
+    "results.metrics.caption": "Graine {seed}, {n_test} images de test ; borne IWAE avec "
+    "k = {k} sur les {images} premières. Les nats sont par image, sommés sur ses {pixels} "
+    "valeurs de pixels.",
+    "results.metrics.fd_reference": "FD sur {n} échantillons ; des images d'entraînement "
+    "comparées aux mêmes images de test donnent {fd}, ce qu'obtiendrait un modèle parfait.",
+    "results.metrics.fd_missing": "Pas de FD : {reason}.",
+    "results.metrics.download": "Télécharger metrics.json",
+    "metrics.name.test_neg_elbo": "ELBO négative (nats)",
+    "metrics.help.test_neg_elbo": "La perte d'un VAE avec β = 1 selon la vraisemblance propre "
+    "au modèle, sur les images de test : reconstruction + KL. Une borne supérieure de −log p(x), "
+    "comparable seulement entre modèles de même vraisemblance.",
+    "metrics.name.test_recon": "Terme de reconstruction (nats)",
+    "metrics.help.test_recon": "−log p(x | z) selon le décodeur du modèle, avec un z tiré de "
+    "q(z | x) par image de test.",
+    "metrics.name.test_kl": "Terme KL (nats)",
+    "metrics.help.test_kl": "KL(q(z | x) ‖ p(z)) moyennée sur les images de test : ce que le "
+    "code dit de l'image.",
+    "metrics.name.calibrated_neg_elbo": "ELBO négative calibrée (nats)",
+    "metrics.help.calibrated_neg_elbo": "L'ELBO négative selon un décodeur gaussien dont le σ "
+    "est ajusté sur l'ensemble d'entraînement après l'entraînement : une même mesure pour des "
+    "modèles entraînés avec n'importe quelle perte.",
+    "metrics.name.calibrated_bits_per_dim": "ELBO bits/dim (calibrée)",
+    "metrics.help.calibrated_bits_per_dim": "L'ELBO négative calibrée en bits par valeur de "
+    "pixel, avec la correction 8 bits : l'unité des tableaux de vraisemblance des articles.",
+    "metrics.name.iwae_nll": "Borne IWAE (nats)",
+    "metrics.help.iwae_nll": "Estimation de −log p(x) pondérée par importance, avec k "
+    "échantillons par image (Burda et al. 2016), selon la vraisemblance du modèle ; plus serrée "
+    "que l'ELBO négative.",
+    "metrics.name.iwae_nll_calibrated": "Borne IWAE calibrée (nats)",
+    "metrics.help.iwae_nll_calibrated": "La borne IWAE selon le décodeur gaussien calibré.",
+    "metrics.name.iwae_bits_per_dim_calibrated": "IWAE bits/dim (calibrée)",
+    "metrics.help.iwae_bits_per_dim_calibrated": "La borne IWAE calibrée en bits par valeur de "
+    "pixel : l'estimation de −log p(x) la plus proche ici.",
+    "metrics.name.recon_mse": "MSE de reconstruction (par pixel)",
+    "metrics.help.recon_mse": "Erreur quadratique moyenne entre les images de test et leurs "
+    "reconstructions depuis la moyenne a posteriori μ, pixels dans [0, 1].",
+    "metrics.name.recon_psnr_db": "PSNR (dB)",
+    "metrics.help.recon_psnr_db": "Rapport signal sur bruit de crête de ces reconstructions, "
+    "10 log₁₀(1 / MSE) : plus haut est plus net.",
+    "metrics.name.active_units": "Unités actives",
+    "metrics.help.active_units": "Dimensions latentes dont la moyenne a posteriori change d'une "
+    "image à l'autre (variance supérieure à 0,01, Burda et al. 2016) ; les autres ne portent "
+    "aucune information.",
+    "metrics.name.calibrated_sigma": "σ calibré",
+    "metrics.help.calibrated_sigma": "σ du décodeur gaussien calibré : la racine de l'erreur "
+    "quadratique moyenne de reconstruction sur l'ensemble d'entraînement.",
+    "metrics.name.model_scale": "σ du décodeur (σ-VAE)",
+    "metrics.help.model_scale": "L'échelle propre du σ-VAE : apprise, ou pour le σ optimal la "
+    "valeur qui convient le mieux aux images de test.",
+    "metrics.name.fd_classifier_features": "FD (caractéristiques du classifieur)",
+    "metrics.help.fd_classifier_features": "Distance de Fréchet entre échantillons et images de "
+    "test dans les caractéristiques d'un petit classifieur entraîné sur le jeu de données. Elle "
+    "mesure la qualité des échantillons comme la FID, mais ce n'est pas une FID : ne la comparez "
+    "pas aux FID publiées.",
+    "metrics.name.real_fid": "FID (Inception)",
+    "metrics.help.real_fid": "La vraie Fréchet Inception Distance, calculée avec torch-fidelity "
+    "quand il est installé avec ses poids.",
+    # --- end compare ---
 }

@@ -4,9 +4,12 @@ The page never waits for training: it starts a :class:`TrainingJob` and redraws 
 :meth:`TrainingProgress.snapshot` a few times a second. The worker thread never calls Streamlit;
 its callback only writes into the progress object, under a lock.
 
-Jobs live in a process-wide :class:`JobRegistry` keyed by browser session, so leaving the page or
-changing a widget does not stop a training. A :class:`TrainingQueue` lets one job use the CPU at a
-time; the others wait in order (and can be stopped while they wait) without losing anything.
+:class:`Job` is the part every background task shares (the Compare page's
+:class:`~vaelab.app.compare_job.ComparisonJob` is the other one): a thread, a stop event, a
+:class:`JobProgress`, and errors reported instead of raised. Jobs live in a process-wide
+:class:`JobRegistry` keyed by browser session and kind of job, so leaving the page or changing a
+widget does not stop them. A :class:`TrainingQueue` lets one job use the CPU at a time; the others
+wait in order (and can be stopped while they wait) without losing anything.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -142,18 +145,25 @@ class ProgressSnapshot:
 
 
 @dataclass
-class TrainingProgress:
-    """What the worker thread reports, behind a lock; the page reads :meth:`snapshot`."""
+class JobProgress:
+    """What every job reports, behind a lock; subclasses add their own fields and a snapshot.
+
+    Attributes
+    ----------
+    status : str
+        ``"queued"``, ``"running"``, ``"cancelled"`` (stopped while queued), ``"error"`` or a
+        final status of the job's own.
+    queue_position : int
+        Jobs ahead of this one while it is queued.
+    error : str or None
+        Why the job failed.
+    finished_at : float or None
+        :func:`time.monotonic` when the job ended.
+    """
 
     status: str = "queued"
     queue_position: int = 0
-    step: StepState | None = None
-    steps: list[dict[str, float]] = field(default_factory=list)
-    history: list[dict[str, float]] = field(default_factory=list)
-    grid: np.ndarray | None = None
-    grid_epoch: float = 0.0
     error: str | None = None
-    outcome: TrainOutcome | None = None
     finished_at: float | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -162,6 +172,18 @@ class TrainingProgress:
         with self.lock:
             for name, value in values.items():
                 setattr(self, name, value)
+
+
+@dataclass
+class TrainingProgress(JobProgress):
+    """What the training thread reports; the page reads :meth:`snapshot`."""
+
+    step: StepState | None = None
+    steps: list[dict[str, float]] = field(default_factory=list)
+    history: list[dict[str, float]] = field(default_factory=list)
+    grid: np.ndarray | None = None
+    grid_epoch: float = 0.0
+    outcome: TrainOutcome | None = None
 
     def snapshot(self) -> ProgressSnapshot:
         """Return a consistent copy of the progress."""
@@ -223,16 +245,14 @@ class ProgressCallback(Callback):
 
 
 class TrainingQueue:
-    """Lets one job train at a time; the others wait in the order they arrived."""
+    """Lets one job (a training, a comparison) use the CPU at a time; the others wait in order."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._waiting: list[object] = []
         self._running: object | None = None
 
-    def wait_turn(
-        self, job: object, stop_event: threading.Event, progress: TrainingProgress
-    ) -> bool:
+    def wait_turn(self, job: object, stop_event: threading.Event, progress: JobProgress) -> bool:
         """Block until ``job`` may train; ``False`` if ``stop_event`` was set while waiting."""
         with self._cond:
             self._waiting.append(job)
@@ -260,7 +280,75 @@ class TrainingQueue:
 QUEUE = TrainingQueue()
 
 
-class TrainingJob:
+class Job:
+    """A CPU-heavy task in its own thread, which waits for its turn in a :class:`TrainingQueue`.
+
+    Subclasses set :attr:`kind` and write :meth:`_work`, which runs in the thread, reports into
+    :attr:`progress` and returns its final values. Errors end the job with status ``"error"``
+    and a message for the page; they are never raised in the thread.
+
+    Parameters
+    ----------
+    progress : JobProgress
+        What the job reports.
+    name : str
+        Name of the thread.
+    queue : TrainingQueue
+        The queue shared by concurrent jobs.
+    """
+
+    #: What the job does (``"train"``, ``"compare"``); a session has one job of each kind.
+    kind: ClassVar[str]
+
+    def __init__(self, progress: JobProgress, name: str, queue: TrainingQueue) -> None:
+        self.progress = progress
+        self.queue = queue
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    @property
+    def active(self) -> bool:
+        """Whether the job is queued or running."""
+        return self.progress.status in ACTIVE
+
+    def start(self) -> Job:
+        """Start the thread; returns the job."""
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop at the next step (or leave the queue); what was learned is saved."""
+        self.stop_event.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for the thread to end."""
+        self.thread.join(timeout)
+
+    def _work(self) -> dict[str, Any]:
+        """Do the job (in the thread); return the final values of the progress, status included."""
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        if not self.queue.wait_turn(self, self.stop_event, self.progress):
+            self.progress.update(status="cancelled", finished_at=time.monotonic())
+            return
+        torch.set_num_threads(TRAIN_THREADS)
+        try:
+            final = self._work()
+        except VaeLabError as exc:
+            self.progress.update(status="error", error=str(exc), finished_at=time.monotonic())
+        except Exception as exc:  # noqa: BLE001 - the page must show it, not lose it in a thread
+            log.exception("%s job %s failed", self.kind, self.thread.name)
+            self.progress.update(
+                status="error", error=f"{type(exc).__name__}: {exc}", finished_at=time.monotonic()
+            )
+        else:
+            self.progress.update(**final, finished_at=time.monotonic())
+        finally:
+            self.queue.release(self)
+
+
+class TrainingJob(Job):
     """One training in its own thread.
 
     Parameters
@@ -279,6 +367,8 @@ class TrainingJob:
         The queue shared by concurrent jobs.
     """
 
+    kind = "train"
+
     def __init__(
         self,
         config: RunConfig,
@@ -289,108 +379,70 @@ class TrainingJob:
         retrain: bool = False,
         queue: TrainingQueue = QUEUE,
     ) -> None:
+        super().__init__(TrainingProgress(), f"vaelab-{config.run_id}", queue)
         self.config = config
         self.data = data
         self.store = store
         self.device = device
         self.retrain = retrain
-        self.queue = queue
-        self.stop_event = threading.Event()
-        self.progress = TrainingProgress()
-        self.thread = threading.Thread(
-            target=self._run, name=f"vaelab-{config.run_id}", daemon=True
-        )
 
     @property
     def run_id(self) -> str:
         """Id of the run being trained."""
         return self.config.run_id
 
-    @property
-    def active(self) -> bool:
-        """Whether the job is queued or training."""
-        return self.progress.status in ACTIVE
-
-    def start(self) -> TrainingJob:
-        """Start the thread; returns the job."""
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop at the next step (or leave the queue); what was learned is saved."""
-        self.stop_event.set()
-
-    def join(self, timeout: float | None = None) -> None:
-        """Wait for the thread to end."""
-        self.thread.join(timeout)
-
-    def _run(self) -> None:
-        if not self.queue.wait_turn(self, self.stop_event, self.progress):
-            self.progress.update(status="cancelled", finished_at=time.monotonic())
-            return
-        torch.set_num_threads(TRAIN_THREADS)
-        try:
-            outcome = train(
-                self.config,
-                self.data,
-                store=self.store,
-                device=self.device,
-                callbacks=[ProgressCallback(self.progress)],
-                stop_event=self.stop_event,
-                retrain=self.retrain,
-            )
-        except VaeLabError as exc:
-            self.progress.update(status="error", error=str(exc), finished_at=time.monotonic())
-        except Exception as exc:  # noqa: BLE001 - the page must show it, not lose it in a thread
-            log.exception("training %s failed", self.run_id)
-            self.progress.update(
-                status="error", error=f"{type(exc).__name__}: {exc}", finished_at=time.monotonic()
-            )
-        else:
-            self.progress.update(
-                status=outcome.status, outcome=outcome, finished_at=time.monotonic()
-            )
-        finally:
-            self.queue.release(self)
+    def _work(self) -> dict[str, Any]:
+        outcome = train(
+            self.config,
+            self.data,
+            store=self.store,
+            device=self.device,
+            callbacks=[ProgressCallback(self.progress)],
+            stop_event=self.stop_event,
+            retrain=self.retrain,
+        )
+        return {"status": outcome.status, "outcome": outcome}
 
 
 class JobRegistry:
-    """The jobs of every browser session of this process, one per session."""
+    """The jobs of every browser session of this process: one per session and kind of job."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._jobs: dict[str, TrainingJob] = {}
+        self._jobs: dict[tuple[str, str], Job] = {}
 
-    def get(self, session: str) -> TrainingJob | None:
-        """Return the latest job of ``session``, running or finished."""
+    def get(self, session: str, kind: str) -> Job | None:
+        """Return the latest job of ``kind`` of ``session``, running or finished."""
         with self._lock:
-            return self._jobs.get(session)
+            return self._jobs.get((session, kind))
 
-    def start(self, session: str, job: TrainingJob) -> TrainingJob:
-        """Start ``job`` for ``session``, unless the session already has an active job.
+    def start(self, session: str, job: Job) -> Job:
+        """Start ``job`` for ``session``, unless the session already has an active job of its kind.
 
         Returns
         -------
-        TrainingJob
-            The session's active job: ``job`` if it was started, else the one already running.
+        Job
+            The session's active job of that kind: ``job`` if it was started, else the one
+            already running.
         """
+        key = (session, job.kind)
         with self._lock:
-            current = self._jobs.get(session)
+            current = self._jobs.get(key)
             if current is not None and current.active:
                 return current
             self._forget_old()
-            self._jobs[session] = job
+            self._jobs[key] = job
         return job.start()
 
-    def forget(self, session: str) -> None:
-        """Drop the finished job of ``session`` (an active job is kept)."""
+    def forget(self, session: str, kind: str) -> None:
+        """Drop the finished job of ``kind`` of ``session`` (an active job is kept)."""
         with self._lock:
-            job = self._jobs.get(session)
+            job = self._jobs.get((session, kind))
             if job is not None and not job.active:
-                del self._jobs[session]
+                del self._jobs[(session, kind)]
 
     def active_count(self) -> int:
-        """Count the jobs queued or training, every session included."""
+        """Count the jobs queued or running, every session included."""
         with self._lock:
             return sum(job.active for job in self._jobs.values())
 
@@ -404,12 +456,12 @@ class JobRegistry:
             job.join(timeout)
 
     def _forget_old(self) -> None:
-        # Sessions that went away leave their finished job (and its model) behind.
+        # Sessions that went away leave their finished jobs (and their models) behind.
         now = time.monotonic()
-        for session, job in list(self._jobs.items()):
+        for key, job in list(self._jobs.items()):
             done = job.progress.finished_at
             if done is not None and now - done > FORGET_AFTER_S:
-                del self._jobs[session]
+                del self._jobs[key]
 
 
 #: The process-wide registry. A module global outlives every script rerun of every session.

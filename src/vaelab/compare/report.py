@@ -114,6 +114,8 @@ class Ranking:
         The metric for the σ-VAE, for the best β-VAE and for the Gaussian VAE.
     best_beta : float
         β of the best β-VAE on this metric.
+    betas : tuple of float
+        The β of the β-VAEs ranked.
     lower_is_better : bool
         Direction of the metric.
     """
@@ -125,6 +127,7 @@ class Ranking:
     sigma_value: float
     best_beta_value: float
     best_beta: float
+    betas: tuple[float, ...]
     gaussian_value: float
     lower_is_better: bool
 
@@ -162,7 +165,7 @@ FINDINGS_EN: dict[str, str] = {
     "ranking": "On {metric}, the best model is the {best}; the σ-VAE ranks {rank} of {rows}.",
     "versus_beta": (
         "The σ-VAE, trained once with β = 1, scores {sigma_value} against {best_beta_value} for "
-        "the best β-VAE (β = {best_beta}), which took training {betas} β-VAEs to find."
+        "the best β-VAE (β = {best_beta}), found by training one β-VAE per β tried: {betas}."
     ),
     "versus_gaussian": "The Gaussian VAE with a fixed σ scores {gaussian_value}.",
     "implied_beta": (
@@ -210,7 +213,7 @@ def describe(
         "best_beta_value": f"{main.best_beta_value:.4g}",
         "best_beta": f"{main.best_beta:g}",
         "gaussian_value": f"{main.gaussian_value:.4g}",
-        "betas": main.rows - 2,
+        "betas": ", ".join(f"{beta:g}" for beta in main.betas),
     }
     sentences.append(templates["versus_beta"].format(**values))
     sentences.append(templates["versus_gaussian"].format(**values))
@@ -448,6 +451,7 @@ def _rank(rows: list[Row], metric: str) -> Ranking:
         sigma_value=value(sigma),
         best_beta_value=value(best_beta),
         best_beta=best_beta.contender.beta,
+        betas=tuple(r.contender.beta for r in rows if r.contender.variant == "beta-vae"),
         gaussian_value=value(gaussian),
         lower_is_better=lower,
     )

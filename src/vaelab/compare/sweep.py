@@ -54,8 +54,8 @@ class CompareProgress:
     fraction : float
         Fraction of this phase done, in [0, 1].
     detail : dict
-        The training step's ``epoch``, ``epochs``, ``loss`` and ``images_per_second``, or the
-        evaluation's ``stage``.
+        The training step's ``epoch``, ``epochs``, ``loss`` and ``images_per_second``; the
+        evaluation's ``stage``; or, when a row is done, its ``samples`` (to show them at once).
     """
 
     index: int
@@ -194,7 +194,7 @@ def run_comparison(
             generator = torch.Generator().manual_seed(noise_seed)
             row.samples = draw_samples(model, settings.samples, generator, device="cpu")
             row.seconds = time.perf_counter() - tick
-            report(index, "done", 1.0)
+            report(index, "done", 1.0, {"samples": row.samples})
     except _Stopped:
         comparison.stopped = True
     comparison.seconds = time.perf_counter() - start

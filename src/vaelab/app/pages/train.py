@@ -321,7 +321,7 @@ def render() -> None:
             icon=":material/wifi_off:",
         )
 
-    job = REGISTRY.get(session_id())
+    job = REGISTRY.get(session_id(), TrainingJob.kind)
     training = job is not None and job.active
     config = selection.config
     run, model, problem = None, None, None

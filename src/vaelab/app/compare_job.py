@@ -1,0 +1,226 @@
+"""The Compare page's sweep in a background thread, reported through a thread-safe progress object.
+
+A :class:`ComparisonJob` runs :func:`vaelab.compare.run_comparison` like a
+:class:`~vaelab.app.worker.TrainingJob` runs a training: in its own thread, queued behind the
+other jobs, stopped by its stop event. Its callback only records where each row stands; the page
+redraws from :meth:`ComparisonProgress.snapshot`. Nothing here imports Streamlit.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from vaelab.app.worker import ACTIVE, QUEUE, Job, JobProgress, TrainingQueue
+from vaelab.compare import (
+    CompareProgress,
+    CompareSettings,
+    Comparison,
+    Contender,
+    contenders,
+    run_comparison,
+)
+from vaelab.data import ImageDataset
+from vaelab.runs import RunStore
+
+#: Fraction of the comparison that must be done since the first real work before an ETA is given.
+ETA_AFTER = 0.01
+
+
+@dataclass(frozen=True)
+class RowState:
+    """Where one row of the comparison stands.
+
+    Attributes
+    ----------
+    phase : str
+        ``"pending"``, or the latest phase of :data:`vaelab.compare.PHASES` reported for it.
+    fraction : float
+        Fraction of that phase done.
+    detail : dict
+        The latest :attr:`vaelab.compare.CompareProgress.detail` (epoch, evaluation stage...).
+    worked : bool
+        Whether this sweep trained or measured the row (``False``: reused from the cache).
+    started : float or None
+        :func:`time.monotonic` when the sweep reached the row.
+    seconds : float
+        Time spent on the row, once done.
+    """
+
+    phase: str = "pending"
+    fraction: float = 0.0
+    detail: dict[str, Any] = field(default_factory=dict)
+    worked: bool = False
+    started: float | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class ComparisonSnapshot:
+    """A consistent copy of a comparison's progress, safe to read without a lock.
+
+    Attributes
+    ----------
+    status : str
+        ``"queued"``, ``"running"``, ``"complete"``, ``"stopped"``, ``"cancelled"`` (stopped
+        while queued) or ``"error"``.
+    queue_position : int
+        Jobs ahead of this one while it is queued.
+    contenders : tuple of Contender
+        The rows, in order.
+    rows : tuple of RowState
+        Where each row stands.
+    current : CompareProgress or None
+        The latest report.
+    elapsed : float
+        Seconds since the sweep started (0 while queued).
+    eta : float or None
+        Estimated seconds left, once enough work was timed.
+    error : str or None
+        Why the comparison failed.
+    comparison : Comparison or None
+        The result, once finished (stopped included).
+    """
+
+    status: str
+    queue_position: int
+    contenders: tuple[Contender, ...]
+    rows: tuple[RowState, ...]
+    current: CompareProgress | None
+    elapsed: float
+    eta: float | None
+    error: str | None
+    comparison: Comparison | None
+
+    @property
+    def active(self) -> bool:
+        """Whether the job is still queued or running."""
+        return self.status in ACTIVE
+
+
+@dataclass
+class ComparisonProgress(JobProgress):
+    """What the comparison thread reports; the page reads :meth:`snapshot`."""
+
+    contenders: tuple[Contender, ...] = ()
+    rows: list[RowState] = field(default_factory=list)
+    current: CompareProgress | None = None
+    started_at: float | None = None
+    #: Time and overall fraction when the first model was trained or measured: cached rows go
+    #: by in a moment, so the ETA is timed from there.
+    baseline: tuple[float, float] | None = None
+    comparison: Comparison | None = None
+
+    def report(self, progress: CompareProgress) -> None:
+        """Record a report of :func:`vaelab.compare.run_comparison` (in the worker thread)."""
+        now = time.monotonic()
+        with self.lock:
+            self.current = progress
+            if progress.contender is None:  # the feature classifier
+                return
+            row = self.rows[progress.index]
+            # Training steps and measures are work; a cached row only reports "done".
+            working = progress.phase == "evaluate" or (
+                progress.phase == "train" and bool(progress.detail)
+            )
+            if working and self.baseline is None:
+                self.baseline = (now, progress.overall)
+            started = now if row.started is None else row.started
+            self.rows[progress.index] = replace(
+                row,
+                phase=progress.phase,
+                fraction=progress.fraction,
+                detail=dict(progress.detail),
+                worked=row.worked or working,
+                started=started,
+                seconds=now - started if progress.phase == "done" else 0.0,
+            )
+
+    def snapshot(self) -> ComparisonSnapshot:
+        """Return a consistent copy of the progress."""
+        now = time.monotonic()
+        with self.lock:
+            end = self.finished_at or now
+            elapsed = end - self.started_at if self.started_at is not None else 0.0
+            return ComparisonSnapshot(
+                status=self.status,
+                queue_position=self.queue_position,
+                contenders=self.contenders,
+                rows=tuple(self.rows),
+                current=self.current,
+                elapsed=elapsed,
+                eta=self._eta(now),
+                error=self.error,
+                comparison=self.comparison,
+            )
+
+    def _eta(self, now: float) -> float | None:
+        if self.baseline is None or self.current is None:
+            return None
+        since, start = self.baseline
+        done = self.current.overall - start
+        if done < ETA_AFTER or now <= since:
+            return None
+        return (1.0 - self.current.overall) * (now - since) / done
+
+
+class ComparisonJob(Job):
+    """One comparison (:func:`vaelab.compare.run_comparison`) in its own thread.
+
+    Parameters
+    ----------
+    data : ImageDataset
+        The images every model is trained on.
+    store : RunStore
+        The run cache: cached rows are reused, new ones saved there.
+    settings : CompareSettings
+        What the rows share.
+    classifier_dir : Path
+        Cache of the feature classifiers.
+    device : str
+        ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``.
+    queue : TrainingQueue
+        The queue shared by concurrent jobs.
+    """
+
+    kind = "compare"
+
+    def __init__(
+        self,
+        data: ImageDataset,
+        store: RunStore,
+        settings: CompareSettings,
+        *,
+        classifier_dir: Path,
+        device: str = "auto",
+        queue: TrainingQueue = QUEUE,
+    ) -> None:
+        rows = contenders(settings.betas)
+        progress = ComparisonProgress(contenders=rows, rows=[RowState() for _ in rows])
+        super().__init__(progress, f"vaelab-compare-{data.name}", queue)
+        self.data = data
+        self.store = store
+        self.settings = settings
+        self.classifier_dir = classifier_dir
+        self.device = device
+        #: Unique to this job: keys what the page caches of its result.
+        self.token = uuid.uuid4().hex
+
+    def _work(self) -> dict[str, Any]:
+        self.progress.update(status="running", queue_position=0, started_at=time.monotonic())
+        comparison = run_comparison(
+            self.data,
+            self.store,
+            self.settings,
+            device=self.device,
+            progress=self.progress.report,
+            stop_event=self.stop_event,
+            classifier_dir=self.classifier_dir,
+        )
+        return {
+            "status": "stopped" if comparison.stopped else "complete",
+            "comparison": comparison,
+        }

@@ -1,0 +1,139 @@
+"""A finished comparison on the Compare page: the paper's figure, the table, what it shows.
+
+Widgets and layout only: the numbers, the table and the sentences come from
+:mod:`vaelab.compare`, the figure from :func:`vaelab.plots.sample_rows`. Everything is phrased in
+the session's language through the string tables (the English ones quote the library's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+
+from vaelab import plots
+from vaelab.app.i18n import t
+from vaelab.compare import COLUMN_LABELS_EN, FINDINGS_EN, Comparison, Contender, describe
+
+#: How the best value of a column is marked on screen (in the downloaded Markdown: bold only).
+_BEST_ON_SCREEN = ":green-background[**{}**]"
+
+
+def duration(seconds: float) -> str:
+    """``"m:ss"``, or ``"h:mm:ss"`` from an hour on."""
+    seconds = max(int(round(seconds)), 0)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def contender_name(contender: Contender, lang: str) -> str:
+    """Name of a row in ``lang``: "Gaussian VAE", "β-VAE, β = 0.01", "σ-VAE"."""
+    return t(f"compare.row.{contender.variant}", lang, beta=f"{contender.beta:g}")
+
+
+def _namer(lang: str) -> Callable[[Contender], str]:
+    return lambda contender: contender_name(contender, lang)
+
+
+def column_labels(lang: str) -> dict[str, str]:
+    """Titles of the table's columns in ``lang``, keyed as :meth:`Comparison.formatted` wants."""
+    labels = {m: t(f"compare.col.{m}", lang) for m in COLUMN_LABELS_EN}
+    return {
+        "model": t("compare.col.model", lang),
+        "epochs": t("compare.col.epochs", lang),
+        **labels,
+    }
+
+
+def findings(comparison: Comparison, lang: str) -> list[str]:
+    """What the numbers show, in ``lang``; empty until enough rows were measured."""
+    finding = comparison.findings()
+    if finding is None:
+        return []
+    templates = {key: t(f"compare.finding.{key}", lang) for key in FINDINGS_EN}
+    return describe(finding, templates, column_labels(lang), _namer(lang))
+
+
+def markdown_table(comparison: Comparison, lang: str, best: str = "**{}**") -> str:
+    """The table in Markdown, each column's best value written with the ``best`` pattern."""
+    header, rows = comparison.formatted(column_labels(lang), _namer(lang))
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for cells in rows:
+        texts = [best.format(c.text) if c.best else c.text for c in cells]
+        lines.append("| " + " | ".join(texts) + " |")
+    return "\n".join(lines)
+
+
+def report_markdown(comparison: Comparison, lang: str) -> str:
+    """The table and the findings in ``lang``, as a Markdown document."""
+    sentences = findings(comparison, lang)
+    lines = [markdown_table(comparison, lang)]
+    if sentences:
+        lines += ["", *(f"- {sentence}" for sentence in sentences)]
+    return "\n".join(lines) + "\n"
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _figure_png(key: str, lang: str, _comparison: Comparison) -> bytes:
+    rows = [
+        (contender_name(row.contender, lang), row.samples)
+        for row in _comparison.rows
+        if row.samples is not None
+    ]
+    return plots.png_bytes(plots.sample_rows(rows))
+
+
+def render_comparison(comparison: Comparison, key: str, lang: str) -> None:
+    """Draw the figure, the table, the findings and the downloads of a comparison.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        A finished (or stopped) comparison.
+    key : str
+        Unique to this comparison: it keys the cached figure and the widgets.
+    lang : str
+        Language of the texts.
+    """
+    stem = f"comparison-{Path(comparison.dataset).name}"
+    figure = None
+    if any(row.samples is not None for row in comparison.rows):
+        st.subheader(t("compare.figure.header", lang))
+        figure = _figure_png(key, lang, comparison)
+        st.image(figure)
+        st.caption(t("compare.figure.caption", lang, n=comparison.settings.samples))
+
+    st.subheader(t("compare.table.header", lang))
+    if comparison.columns():
+        st.markdown(markdown_table(comparison, lang, best=_BEST_ON_SCREEN))
+        st.caption(t("compare.table.caption", lang))
+    else:
+        st.info(t("compare.table.empty", lang))
+
+    st.subheader(t("compare.findings.header", lang))
+    sentences = findings(comparison, lang)
+    if sentences:
+        st.markdown("\n".join(f"- {sentence}" for sentence in sentences))
+    else:
+        st.info(t("compare.findings.none", lang))
+
+    columns = st.columns(3)
+    downloads = [
+        ("csv", comparison.to_csv(), "text/csv"),
+        ("md", report_markdown(comparison, lang), "text/markdown"),
+    ]
+    if figure is not None:
+        downloads.insert(0, ("png", figure, "image/png"))
+    for column, (kind, payload, mime) in zip(columns, downloads, strict=False):
+        column.download_button(
+            t(f"compare.download.{kind}", lang),
+            payload,
+            file_name=f"{stem}.{kind}",
+            mime=mime,
+            key=f"compare.{key}.{kind}",
+            icon=":material/download:",
+            on_click="ignore",
+            width="stretch",
+        )

@@ -1,0 +1,161 @@
+"""The Metrics tab of the results: a run's saved measures, explained, and a button to take them.
+
+The numbers come from :func:`vaelab.metrics.evaluate` and are saved in the run
+(``run.metrics``); the library drops them when the run is trained further, so what this tab shows
+always belongs to the weights on screen.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import replace
+from typing import Any
+
+import streamlit as st
+
+from vaelab.app.i18n import t
+from vaelab.app.paths import data_dir, runs_dir
+from vaelab.data import ImageDataset
+from vaelab.errors import VaeLabError
+from vaelab.metrics import METRICS, STAGES, classifier_cache_dir, evaluate
+from vaelab.models import ConvVAE
+from vaelab.runs import Run, RunStore
+
+#: Settings of the Measure button: a few seconds to a minute or two on a CPU.
+IWAE_K, IWAE_IMAGES, FD_IMAGES = 100, 200, 1000
+_ARROWS = {"lower": "results.metrics.lower", "higher": "results.metrics.higher"}
+
+
+def format_value(metric: str, value: float, lang: str) -> str:
+    """A metric's value for people: counts whole, others with 4 significant digits."""
+    text = str(int(value)) if METRICS[metric].unit == "count" else f"{value:.4g}"
+    return text.replace(".", ",") if lang == "fr" else text
+
+
+def metrics_table(metrics: dict[str, Any], lang: str) -> str:
+    """The measured scalars of ``metrics`` as a Markdown table: name, value, direction, meaning."""
+    header = [t(f"results.metrics.col.{c}", lang) for c in ("metric", "value", "better", "meaning")]
+    lines = ["| " + " | ".join(header) + " |", "|---|--:|---|---|"]
+    for metric, info in METRICS.items():
+        value = metrics.get(metric)
+        if not isinstance(value, int | float):
+            continue
+        better = t(_ARROWS[info.better], lang) if info.better else ""
+        cells = [
+            t(f"metrics.name.{metric}", lang),
+            format_value(metric, value, lang),
+            better,
+            t(f"metrics.help.{metric}", lang),
+        ]
+        # "p(x | z)" must not end a cell.
+        lines.append("| " + " | ".join(c.replace("|", r"\|") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def _caption(metrics: dict[str, Any], lang: str) -> str:
+    text = t(
+        "results.metrics.caption",
+        lang,
+        seed=metrics.get("seed", "–"),
+        n_test=metrics.get("n_test", "–"),
+        k=metrics.get("iwae_k", "–"),
+        images=metrics.get("iwae_images", "–"),
+        pixels=metrics.get("pixels", "–"),
+    )
+    reference = metrics.get("fd_train_vs_test")
+    if isinstance(reference, int | float):
+        fd = format_value("fd_classifier_features", reference, lang)
+        text += " " + t("results.metrics.fd_reference", lang, n=metrics["fd_images"], fd=fd)
+    elif metrics.get("fd_reason"):
+        text += " " + t("results.metrics.fd_missing", lang, reason=metrics["fd_reason"])
+    return text
+
+
+def _measure(run: Run, model: ConvVAE, data: ImageDataset, lang: str) -> None:
+    """Measure the run with a progress bar, save the metrics into it and redraw the page."""
+    bar = st.progress(0.0, text=t("results.metrics.starting", lang))
+
+    def on_stage(stage: str, fraction: float) -> None:
+        done = (STAGES.index(stage) + fraction) / len(STAGES)
+        text = t("results.metrics.measuring", lang, stage=t(f"metrics.stage.{stage}", lang))
+        bar.progress(min(done, 1.0), text=text)
+
+    store = RunStore(runs_dir())
+    try:
+        # A copy: the cached model is shared by every session and evaluate moves it around.
+        metrics = evaluate(
+            copy.deepcopy(model),
+            data,
+            iwae_k=IWAE_K,
+            iwae_images=IWAE_IMAGES,
+            fd_images=FD_IMAGES,
+            seed=run.config.train.seed,
+            classifier="auto",
+            classifier_dir=classifier_cache_dir(data_dir()),
+            device="auto",
+            progress=on_stage,
+        )
+        saved = store.load(run.run_id)
+        if saved.updated != run.updated:
+            bar.empty()
+            st.warning(t("results.metrics.changed", lang))
+            return
+        store.save(replace(saved, metrics=metrics))
+    except VaeLabError as exc:
+        bar.empty()
+        st.error(t("results.metrics.failed", lang, reason=exc), icon=":material/error:")
+        return
+    st.rerun()
+
+
+def render_metrics(
+    run: Run, model: ConvVAE, data: ImageDataset | None, *, lang: str, key: str
+) -> None:
+    """Draw a run's metrics, with a button that measures it and saves them in the run.
+
+    Parameters
+    ----------
+    run : Run
+        The run; its ``metrics`` are shown.
+    model : ConvVAE
+        Its model. It is only read: measuring works on a copy.
+    data : ImageDataset or None
+        The images it was trained on; without them the run cannot be measured.
+    lang : str
+        Language of the texts.
+    key : str
+        Prefix of the widget keys.
+    """
+    metrics = run.metrics
+    if metrics:
+        st.markdown(metrics_table(metrics, lang))
+        st.caption(_caption(metrics, lang))
+    else:
+        st.info(t("results.metrics.none", lang))
+    saved = bool(run.updated) and RunStore(runs_dir()).exists(run.run_id)
+    if data is None or not len(data.test_x):
+        st.info(t("results.metrics.no_data", lang))
+    elif not saved:
+        st.info(t("results.metrics.unsaved", lang))
+    else:
+        label = "results.metrics.remeasure" if metrics else "results.metrics.measure"
+        if st.button(
+            t(label, lang),
+            key=f"{key}.measure",
+            icon=":material/straighten:",
+            help=t(
+                "results.metrics.measure_help", lang, k=IWAE_K, images=IWAE_IMAGES, fd=FD_IMAGES
+            ),
+        ):
+            _measure(run, model, data, lang)
+    if metrics:
+        st.download_button(
+            t("results.metrics.download", lang),
+            json.dumps(metrics, indent=2),
+            file_name="metrics.json",
+            mime="application/json",
+            key=f"{key}.metrics_json",
+            icon=":material/download:",
+            on_click="ignore",
+        )

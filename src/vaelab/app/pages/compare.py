@@ -1,0 +1,403 @@
+"""Compare page: the σ-VAE paper's experiment, one architecture trained several ways.
+
+A Gaussian VAE with a fixed σ, β-VAEs for a range of β and a σ-VAE with the optimal σ are trained
+with the same network, seed and epochs, then measured (:func:`vaelab.compare.run_comparison`).
+The sweep runs in a worker thread (:mod:`vaelab.app.compare_job`) kept in the process-wide job
+registry, so leaving the page never stops it; a fragment redraws its progress.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from vaelab.app import sidebar
+from vaelab.app.compare_job import ComparisonJob, ComparisonSnapshot
+from vaelab.app.compare_view import contender_name, duration, render_comparison
+from vaelab.app.i18n import current_language, t
+from vaelab.app.paths import data_dir
+from vaelab.app.state import run_store, session_id
+from vaelab.app.worker import REGISTRY
+from vaelab.compare import DEFAULT_BETAS, CompareSettings, contenders
+from vaelab.data import ImageDataset, dataset_names
+from vaelab.errors import ConfigError, DatasetError, DatasetUnavailableError
+from vaelab.metrics import classifier_cache_dir
+from vaelab.plots import image_grid, upscale_for_display
+
+#: Seconds between two redraws of the progress.
+REFRESH_S = 1.0
+#: β offered for the β-VAE rows: the paper's sweep.
+BETA_CHOICES = DEFAULT_BETAS
+_DEFAULT = CompareSettings()
+#: Default of every widget, by key (kept for the session, as in the sidebar).
+DEFAULTS: dict[str, object] = {
+    "cmp_dataset": "mnist-5k",
+    "cmp_latent": _DEFAULT.latent_dim,
+    "cmp_hidden": list(_DEFAULT.hidden),
+    "cmp_epochs": _DEFAULT.epochs,
+    "cmp_batch": _DEFAULT.batch_size,
+    "cmp_seed": _DEFAULT.seed,
+    "cmp_betas": list(_DEFAULT.betas),
+    "cmp_lr": _DEFAULT.lr,
+    "cmp_iwae_k": _DEFAULT.iwae_k,
+    "cmp_iwae_images": _DEFAULT.iwae_images,
+    "cmp_fd_images": _DEFAULT.fd_images,
+    "cmp_device": "auto",
+}
+_STATE_ICONS = {
+    "pending": ":material/schedule:",
+    "train": ":material/model_training:",
+    "evaluate": ":material/straighten:",
+    "done": ":material/check_circle:",
+}
+
+
+def _dataset_label(name: str) -> str:
+    return t(f"dataset.{name}")
+
+
+# -- the settings ---------------------------------------------------------------------------
+
+
+def _number_format(value: float) -> str:
+    return f"{value:g}"
+
+
+def _settings_widgets() -> tuple[str, dict[str, object], str]:
+    """The form; returns the dataset, the keyword arguments of CompareSettings and the device."""
+    # Option labels in the language of this run: the test client formats them outside it.
+    lang = current_language()
+    left, right = st.columns(2)
+    with left:
+        dataset = st.selectbox(
+            t("sidebar.dataset"),
+            dataset_names(),
+            format_func=lambda name: t(f"dataset.{name}", lang),
+            help=t("sidebar.dataset_help"),
+            key="cmp_dataset",
+            persist_state="session",
+        )
+        latent = st.slider(
+            t("sidebar.latent"),
+            sidebar.LATENT_MIN,
+            sidebar.LATENT_MAX,
+            step=sidebar.LATENT_STEP,
+            help=t("sidebar.latent_help"),
+            key="cmp_latent",
+            persist_state="session",
+        )
+        hidden = st.multiselect(
+            t("sidebar.hidden"),
+            sidebar.WIDTHS,
+            max_selections=sidebar.MAX_LAYERS,
+            help=t("sidebar.hidden_help"),
+            key="cmp_hidden",
+            persist_state="session",
+        )
+    with right:
+        epochs = st.slider(
+            t("sidebar.epochs"),
+            sidebar.EPOCHS_MIN,
+            sidebar.EPOCHS_MAX,
+            help=t("sidebar.epochs_help"),
+            key="cmp_epochs",
+            persist_state="session",
+        )
+        batch_size = st.select_slider(
+            t("sidebar.batch"),
+            sidebar.BATCH_SIZES,
+            help=t("sidebar.batch_help"),
+            key="cmp_batch",
+            persist_state="session",
+        )
+        seed = st.number_input(
+            t("sidebar.seed"),
+            0,
+            sidebar.SEED_MAX,
+            step=1,
+            help=t("sidebar.seed_help"),
+            key="cmp_seed",
+            persist_state="session",
+        )
+    betas = st.multiselect(
+        t("compare.betas"),
+        BETA_CHOICES,
+        format_func=_number_format,
+        help=t("compare.betas_help"),
+        key="cmp_betas",
+        persist_state="session",
+    )
+    with st.expander(t("sidebar.advanced")):
+        first, second, third = st.columns(3)
+        iwae_k = first.number_input(
+            t("compare.iwae_k"),
+            1,
+            10_000,
+            step=10,
+            help=t("compare.iwae_k_help"),
+            key="cmp_iwae_k",
+            persist_state="session",
+        )
+        iwae_images = second.number_input(
+            t("compare.iwae_images"),
+            0,
+            100_000,
+            step=100,
+            help=t("compare.iwae_images_help"),
+            key="cmp_iwae_images",
+            persist_state="session",
+        )
+        fd_images = third.number_input(
+            t("compare.fd_images"),
+            0,
+            100_000,
+            step=100,
+            help=t("compare.fd_images_help"),
+            key="cmp_fd_images",
+            persist_state="session",
+        )
+        first, second, _ = st.columns(3)
+        lr = first.select_slider(
+            t("sidebar.lr"),
+            sidebar.LEARNING_RATES,
+            format_func=_number_format,
+            help=t("sidebar.lr_help"),
+            key="cmp_lr",
+            persist_state="session",
+        )
+        device = second.selectbox(
+            t("sidebar.device"),
+            sidebar.available_devices(),
+            format_func=lambda name: t(f"device.{name}", lang),
+            help=t("sidebar.device_help"),
+            key="cmp_device",
+            persist_state="session",
+        )
+    values = dict(
+        latent_dim=latent,
+        hidden=tuple(hidden),
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        seed=int(seed),
+        betas=tuple(sorted(betas, reverse=True)),
+        iwae_k=int(iwae_k),
+        iwae_images=int(iwae_images),
+        fd_images=int(fd_images),
+    )
+    return dataset, values, device
+
+
+def _load(requested: str) -> ImageDataset | None:
+    """The dataset, or ``None`` after saying why; a fallback to MNIST 5k is announced."""
+    try:
+        with st.spinner(t("sidebar.loading", name=_dataset_label(requested))):
+            data = sidebar.load_data(requested)
+    except DatasetUnavailableError as exc:
+        st.error(t("sidebar.dataset_unavailable", name=_dataset_label(requested), reason=exc))
+        return None
+    except (DatasetError, ConfigError, OSError) as exc:
+        st.error(t("sidebar.dataset_error", reason=exc))
+        return None
+    if data.notice and data.name != requested:
+        n = f"{len(data.train_x) + len(data.test_x):,}".replace(",", "\u202f")
+        st.warning(
+            t(
+                "train.offline_notice",
+                requested=_dataset_label(requested),
+                used=_dataset_label(data.name),
+                n=n,
+            ),
+            icon=":material/wifi_off:",
+        )
+    return data
+
+
+def _validate(values: dict[str, object], data: ImageDataset) -> CompareSettings | None:
+    """The settings, or ``None`` after saying what is wrong."""
+    if not values["betas"]:
+        st.error(t("compare.betas_none"), icon=":material/error:")
+        return None
+    if not values["hidden"]:
+        st.error(t("compare.hidden_none"), icon=":material/error:")
+        return None
+    try:
+        settings = CompareSettings(**values)
+        configs = [settings.config(c, data) for c in contenders(settings.betas)]
+    except ConfigError as exc:
+        st.error(t("sidebar.invalid", reason=exc), icon=":material/error:")
+        return None
+    summaries = {s.run_id: s for s in run_store().list()}
+    cached = sum(
+        c.run_id in summaries and summaries[c.run_id].epochs_done >= settings.epochs
+        for c in configs
+    )
+    st.markdown(t("compare.plan", total=len(configs), cached=cached, todo=len(configs) - cached))
+    return settings
+
+
+# -- live progress --------------------------------------------------------------------------
+
+
+def _phase_text(snap: ComparisonSnapshot) -> str:
+    current = snap.current
+    if current is None:
+        return t("train.starting")
+    if current.contender is None:
+        return t("compare.classifier")
+    name = contender_name(current.contender, current_language())
+    detail = current.detail
+    if current.phase == "train" and detail:
+        phase = t("compare.phase.train", epoch=detail["epoch"], epochs=detail["epochs"])
+    elif current.phase == "evaluate" and "stage" in detail:
+        phase = t("compare.phase.evaluate", stage=t(f"metrics.stage.{detail['stage']}"))
+    elif current.phase == "done":
+        phase = t("compare.phase.done")
+    else:  # about to train or measure: loading the cached run, building the model
+        phase = t("compare.phase.prepare")
+    text = t("compare.progress", index=current.index + 1, total=current.total, model=name)
+    text += f" · {phase} · " + t("compare.elapsed", time=duration(snap.elapsed))
+    if snap.eta is not None:
+        text += " · " + t("compare.eta", time=duration(snap.eta))
+    return text
+
+
+def _row_lines(snap: ComparisonSnapshot) -> str:
+    lines = []
+    lang = current_language()
+    for contender, row in zip(snap.contenders, snap.rows, strict=True):
+        if row.phase == "done":
+            key = "compare.state.done" if row.worked else "compare.state.cached"
+        else:
+            key = f"compare.state.{row.phase}"
+        state = t(key, time=duration(row.seconds), percent=round(100 * row.fraction))
+        name = contender_name(contender, lang)
+        lines.append(f"{_STATE_ICONS[row.phase]} **{name}** — {state}")
+    return "  \n".join(lines)
+
+
+@st.fragment(run_every=REFRESH_S)
+def _live_panel(job: ComparisonJob) -> None:
+    snap = job.progress.snapshot()
+    if not snap.active:
+        # Finished: a full rerun replaces the live panel with the results.
+        st.rerun()
+    dataset = _dataset_label(job.data.name)
+    st.markdown(t("compare.running", n=len(snap.contenders), dataset=dataset))
+    left, right = st.columns([6, 1], vertical_alignment="bottom")
+    with left:
+        if snap.status == "queued":
+            st.info(t("train.queued", ahead=snap.queue_position), icon=":material/hourglass_top:")
+        else:
+            overall = snap.current.overall if snap.current is not None else 0.0
+            st.progress(overall, text=_phase_text(snap))
+    stopping = job.stop_event.is_set()
+    # A callback, so that the stop happens before this fragment redraws.
+    right.button(
+        t("train.stop"),
+        key="compare_stop",
+        icon=":material/stop:",
+        disabled=stopping,
+        on_click=job.stop,
+    )
+    if stopping:
+        st.caption(t("compare.stopping"))
+    st.markdown(_row_lines(snap))
+    _finished_rows(snap)
+
+
+def _finished_rows(snap: ComparisonSnapshot) -> None:
+    """The samples of every row done so far: the figure grows while the sweep runs."""
+    lang = current_language()
+    for contender, row in zip(snap.contenders, snap.rows, strict=True):
+        samples = row.detail.get("samples") if row.phase == "done" else None
+        if samples is not None:
+            scale = upscale_for_display(samples.shape[-1], 56)
+            st.image(
+                image_grid(samples, nrow=len(samples), scale=scale),
+                caption=contender_name(contender, lang),
+            )
+
+
+# -- the last result ------------------------------------------------------------------------
+
+
+def _outcome(job: ComparisonJob) -> None:
+    """Say how the session's last comparison ended and show what it found."""
+    snap = job.progress.snapshot()
+    comparison = snap.comparison
+    if snap.status == "error":
+        st.error(t("compare.failed", reason=snap.error), icon=":material/error:")
+        return
+    if snap.status == "cancelled" or comparison is None:
+        st.info(t("compare.cancelled"))
+        return
+    st.subheader(t("compare.result.header"))
+    settings = comparison.settings
+    st.caption(
+        t(
+            "compare.result.summary",
+            dataset=_dataset_label(comparison.dataset),
+            latent=settings.latent_dim,
+            layers="-".join(map(str, settings.hidden)),
+            epochs=settings.epochs,
+            seed=settings.seed,
+        )
+    )
+    statuses = [row.status for row in comparison.rows]
+    done = sum(row.samples is not None for row in comparison.rows)
+    time = duration(comparison.seconds)
+    if comparison.stopped:
+        st.warning(
+            t("compare.result.stopped", done=done, total=len(statuses), time=time),
+            icon=":material/pause:",
+        )
+    else:
+        st.success(
+            t(
+                "compare.result.complete",
+                time=time,
+                trained=statuses.count("trained"),
+                cached=statuses.count("cached"),
+            ),
+            icon=":material/check_circle:",
+        )
+    render_comparison(comparison, key=job.token, lang=current_language())
+
+
+def render() -> None:
+    """Draw the Compare page."""
+    for key, value in DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+    st.title(t("compare.title"))
+    st.markdown(t("compare.intro"))
+    job = REGISTRY.get(session_id(), ComparisonJob.kind)
+    if job is not None and job.active:
+        with st.container():
+            _live_panel(job)
+        return
+    st.empty()
+    with st.container(border=True):
+        requested, values, device = _settings_widgets()
+        data = _load(requested)
+        settings = _validate(values, data) if data is not None else None
+        if st.button(
+            t("compare.start"),
+            type="primary",
+            key="compare_start",
+            icon=":material/play_arrow:",
+            disabled=settings is None,
+        ):
+            new = ComparisonJob(
+                data,
+                run_store(),
+                settings,
+                classifier_dir=classifier_cache_dir(data_dir()),
+                device=device,
+            )
+            REGISTRY.start(session_id(), new)
+            st.rerun()
+    if job is not None:
+        _outcome(job)
+
+
+render()

@@ -1,0 +1,249 @@
+"""The Compare page under Streamlit's AppTest, and the comparison worker without Streamlit.
+
+The page runs on the built-in MNIST 5k sample (offline) with a tiny network, one epoch and no
+Fréchet distance, so that a three-model comparison takes a few seconds; the worker test measures
+the FD too, on the conftest's tiny images.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from vaelab.app.compare_job import ComparisonJob
+from vaelab.app.compare_view import contender_name, markdown_table
+from vaelab.app.paths import DATA_DIR_ENV, RUNS_DIR_ENV
+from vaelab.app.state import OFFLINE_ENV
+from vaelab.app.strings_en import EN
+from vaelab.app.strings_fr import FR
+from vaelab.app.worker import REGISTRY, JobRegistry, TrainingQueue
+from vaelab.compare import DEFAULT_BETAS, CompareSettings, Comparison, Contender, Row, contenders
+from vaelab.runs import RunStore
+
+MAIN = str(Path(__file__).resolve().parents[1] / "src" / "vaelab" / "app" / "main.py")
+TABLES = {"en": EN, "fr": FR}
+TIMEOUT = 60
+RAW_KEY = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$")
+
+
+@pytest.fixture(scope="module")
+def data_root(tmp_path_factory) -> Path:
+    """One data folder for the module, so that MNIST 5k is read and cached once."""
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path, data_root) -> Path:
+    """Point the app at an empty runs folder and forbid downloads; returns the runs folder."""
+    runs = tmp_path / "runs"
+    monkeypatch.setenv(DATA_DIR_ENV, str(data_root))
+    monkeypatch.setenv(RUNS_DIR_ENV, str(runs))
+    monkeypatch.setenv(OFFLINE_ENV, "1")
+    return runs
+
+
+@pytest.fixture(autouse=True)
+def _no_job_left_behind():
+    """A failed test must not leave a comparison running into the next test."""
+    yield
+    REGISTRY.stop_all()
+
+
+def _page(lang: str = "en") -> AppTest:
+    at = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
+    at.session_state["lang"] = lang
+    at.run()
+    return at.switch_page("pages/compare.py").run()
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _texts(at: AppTest, kind: str) -> list[str]:
+    return [str(element.value) for element in getattr(at, kind)]
+
+
+def _tiny(at: AppTest, epochs: int = 1) -> AppTest:
+    """z = 2, one 8-channel layer, one β, a small IWAE bound and no FD: three quick models."""
+    at.slider(key="cmp_latent").set_value(2)
+    at.multiselect(key="cmp_hidden").set_value([8])
+    at.slider(key="cmp_epochs").set_value(epochs)
+    at.multiselect(key="cmp_betas").set_value([0.01])
+    at.number_input(key="cmp_iwae_k").set_value(5)
+    at.number_input(key="cmp_iwae_images").set_value(20)
+    at.number_input(key="cmp_fd_images").set_value(0)
+    return at.run()
+
+
+def _running(at: AppTest) -> bool:
+    return any(button.key == "compare_stop" for button in at.button)
+
+
+def _wait_for(at: AppTest, done, timeout: float = 120.0) -> AppTest:
+    """Rerun the page until ``done(at)``: AppTest does not run the live fragment by itself."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        at.run()
+        _ok(at)
+        if done(at):
+            return at
+        time.sleep(0.25)
+    pytest.fail(f"timed out; page shows: {_texts(at, 'markdown')[-3:]}")
+
+
+# -- the form --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_page_renders_in_both_languages_with_the_default_settings(env, lang):
+    at = _page(lang)
+    _ok(at)
+    strings = TABLES[lang]
+    assert _texts(at, "title") == [strings["compare.title"]]
+    defaults = CompareSettings()
+    assert at.selectbox(key="cmp_dataset").value == "mnist-5k"
+    assert at.slider(key="cmp_latent").value == defaults.latent_dim
+    assert at.multiselect(key="cmp_hidden").value == list(defaults.hidden)
+    assert at.slider(key="cmp_epochs").value == defaults.epochs
+    assert at.select_slider(key="cmp_batch").value == defaults.batch_size
+    assert at.number_input(key="cmp_seed").value == defaults.seed
+    assert at.multiselect(key="cmp_betas").value == list(DEFAULT_BETAS)
+    assert at.number_input(key="cmp_iwae_k").value == defaults.iwae_k
+    assert at.number_input(key="cmp_iwae_images").value == defaults.iwae_images
+    assert at.number_input(key="cmp_fd_images").value == defaults.fd_images
+    plan = strings["compare.plan"].format(total=7, cached=0, todo=7)
+    assert plan in _texts(at, "markdown")
+    assert [b.label for b in at.button if b.key == "compare_start"] == [strings["compare.start"]]
+    shown = [*_texts(at, "markdown"), *_texts(at, "caption"), *_texts(at, "info")]
+    assert not [text for text in shown if RAW_KEY.match(text.strip())]
+    for widget in (*at.slider, *at.multiselect, *at.number_input, *at.selectbox):
+        assert widget.help, widget.key
+
+
+def test_no_beta_or_no_layer_gives_a_clear_message(env):
+    at = _page()
+    at.multiselect(key="cmp_betas").set_value([]).run()
+    _ok(at)
+    assert _texts(at, "error") == [EN["compare.betas_none"]]
+    assert at.button(key="compare_start").disabled
+    at.multiselect(key="cmp_betas").set_value([0.1]).run()
+    at.multiselect(key="cmp_hidden").set_value([]).run()
+    _ok(at)
+    assert _texts(at, "error") == [EN["compare.hidden_none"]]
+    assert at.button(key="compare_start").disabled
+
+
+def test_the_offline_fallback_is_announced(env):
+    at = _page("fr")
+    at.selectbox(key="cmp_dataset").set_value("mnist").run()
+    _ok(at)
+    assert any("MNIST 5k" in text for text in _texts(at, "warning"))
+    assert not at.button(key="compare_start").disabled
+
+
+# -- running it ------------------------------------------------------------------------------
+
+
+def test_a_small_comparison_runs_and_shows_the_figure_table_and_findings(env):
+    at = _tiny(_page())
+    at.button(key="compare_start").click().run()
+    _ok(at)
+    _wait_for(at, lambda at: not _running(at))
+    complete = EN["compare.result.complete"].split("{")[0]
+    assert any(text.startswith(complete) for text in _texts(at, "success"))
+    assert len(at.get("image")) == 1  # the paper's figure
+    table = next(text for text in _texts(at, "markdown") if text.startswith("| Model |"))
+    assert "| Gaussian VAE |" in table and "| β-VAE, β = 0.01 |" in table
+    assert ":green-background[**" in table  # the best values are marked
+    assert "IWAE bits/dim ↓" in table and "PSNR (dB) ↑" in table
+    findings = next(text for text in _texts(at, "markdown") if text.startswith("- On "))
+    assert "σ-VAE" in findings
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == [
+        EN["compare.download.png"],
+        EN["compare.download.csv"],
+        EN["compare.download.md"],
+    ]
+    summaries = RunStore(env).list()
+    assert len(summaries) == 3 and {s.status for s in summaries} == {"complete"}
+    assert all(RunStore(env).load(s.run_id).metrics for s in summaries)
+
+    # The result stays on the page; starting again reuses every run.
+    at.switch_page("pages/learn.py").run()
+    at.switch_page("pages/compare.py").run()
+    _ok(at)
+    assert EN["compare.result.header"] in _texts(at, "subheader")
+    assert EN["compare.plan"].format(total=3, cached=3, todo=0) in _texts(at, "markdown")
+    at.button(key="compare_start").click().run()
+    _wait_for(at, lambda at: not _running(at))
+    assert any("0 models trained, 3 reused" in text for text in _texts(at, "success"))
+
+
+def test_stop_keeps_the_models_done(env):
+    at = _tiny(_page(), epochs=5)
+    at.button(key="compare_start").click().run()
+    done = EN["compare.state.done"].split("{")[0]
+    _wait_for(at, lambda at: any(done in text for text in _texts(at, "markdown")))
+    at.button(key="compare_stop").click().run()
+    _ok(at)
+    _wait_for(at, lambda at: not _running(at))
+    stopped = EN["compare.result.stopped"].split("{")[0]
+    (warning,) = _texts(at, "warning")
+    assert warning.startswith(stopped + "1 of 3 models")
+    assert len(at.get("image")) == 1  # the finished model's samples
+    assert EN["compare.findings.none"] in _texts(at, "info")
+    statuses = sorted(s.status for s in RunStore(env).list())
+    assert statuses == ["complete", "stopped"]
+    # The same settings reuse the finished model and continue the stopped one.
+    assert EN["compare.plan"].format(total=3, cached=1, todo=2) in _texts(at, "markdown")
+
+
+# -- the worker and the view, without the page -----------------------------------------------
+
+
+def test_a_comparison_job_reports_every_row_and_reuses_them(tiny_data, tmp_path):
+    store = RunStore(tmp_path / "runs")
+    settings = CompareSettings(
+        latent_dim=2, hidden=(8,), epochs=1, betas=(0.1,), iwae_k=4, iwae_images=8, fd_images=32
+    )
+    registry, queue = JobRegistry(), TrainingQueue()
+
+    def run() -> ComparisonJob:
+        job = ComparisonJob(
+            tiny_data, store, settings, classifier_dir=tmp_path / "cls", device="cpu", queue=queue
+        )
+        registry.start("s", job).join(120)
+        return job
+
+    first = run()
+    snap = first.progress.snapshot()
+    assert snap.status == "complete", snap.error
+    assert [row.phase for row in snap.rows] == ["done"] * 3
+    assert all(row.worked for row in snap.rows)
+    assert snap.comparison.columns() and snap.comparison.findings() is not None
+    assert registry.get("s", "compare") is first and registry.get("s", "train") is None
+    again = run().progress.snapshot()
+    assert [row.status for row in again.comparison.rows] == ["cached"] * 3
+    assert not any(row.worked for row in again.rows)
+
+
+def test_rows_are_named_in_each_language():
+    beta = Contender("beta-vae-0.01", "beta-vae", "mse", beta=0.01)
+    assert contender_name(Contender("gaussian-vae", "vae", "mse"), "fr") == "VAE gaussien"
+    assert contender_name(beta, "en") == "β-VAE, β = 0.01"
+    assert contender_name(Contender("sigma-vae", "sigma-vae", "gaussian"), "en") == "σ-VAE"
+
+
+def test_the_markdown_table_marks_the_best_value():
+    rows = [
+        Row(c, c.key, "trained", 1, {"calibrated_bits_per_dim": bits})
+        for c, bits in zip(contenders((0.1,)), (1.5, 1.2, 1.3), strict=True)
+    ]
+    table = markdown_table(Comparison("mnist-5k", CompareSettings(betas=(0.1,)), rows), "fr")
+    assert table.splitlines()[0] == "| Modèle | Époques | ELBO bits/dim ↓ |"
+    assert "| β-VAE, β = 0.1 | 1 | **1.2** |" in table
