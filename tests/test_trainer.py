@@ -140,3 +140,16 @@ def test_partial_last_batch_uses_every_image(tiny_data):
 def test_uint8_images_are_required(tiny_data):
     with pytest.raises(TypeError, match="uint8"):
         Trainer(ConvVAE(ModelConfig()), tiny_data.train_x.float(), tiny_data.test_x, TrainConfig())
+
+
+def test_fused_adam_on_channels_last_weights_matches_the_reference_adam(tiny_data):
+    # The fused kernel walks parameters, gradients and moments in memory order: any layout
+    # mismatch between them (channels-last weights) would show up as diverging weights.
+    fused = make_trainer(tiny_data, epochs=3)
+    reference = make_trainer(tiny_data, epochs=3)
+    reference.optimizer = torch.optim.Adam(reference.model.parameters(), lr=1e-3, foreach=False)
+    assert fused.optimizer.defaults["fused"]
+    fused.fit()
+    reference.fit()
+    for p, q in zip(fused.model.parameters(), reference.model.parameters(), strict=True):
+        torch.testing.assert_close(p, q, rtol=1e-4, atol=1e-5)

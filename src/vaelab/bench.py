@@ -7,7 +7,10 @@ same 28×28 MNIST digits, in one process, the tutorial's passes first (see :func
   files, ``ToTensor()`` and ``Normalize`` applied to every item by a ``DataLoader`` (batch 64,
   shuffled), and a plain loop calling ``loss.item()`` each step;
 * **vaelab** — :class:`vaelab.trainer.Trainer`: images resident as one uint8 tensor, batches from
-  a permutation, channels-last convolutions, freed memory kept for reuse (:mod:`vaelab.memory`).
+  a permutation, channels-last convolutions, freed memory kept for reuse (:mod:`vaelab.memory`),
+  and the model's output convolution computed as matrix products
+  (:class:`~vaelab.output_conv.OutputConv`; the tutorial gets PyTorch's stock ``nn.Conv2d``
+  with the same weights).
 
 The figure reported is images per second over whole passes, and the ratio of the two.
 """
@@ -24,7 +27,7 @@ import time
 from pathlib import Path
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from vaelab.config import ModelConfig, TrainConfig
 from vaelab.models import ConvVAE
@@ -49,6 +52,20 @@ def _model(seed: int = 0) -> ConvVAE:
     return ConvVAE(ModelConfig())
 
 
+def _stock_model(seed: int = 0) -> ConvVAE:
+    """The same model, weights and maths, with PyTorch's own ``nn.Conv2d`` as output layer.
+
+    A tutorial writes its layers with the stock modules; :class:`~vaelab.output_conv.OutputConv`
+    is part of the engine's speed, so the reference does not get it.
+    """
+    model = _model(seed)
+    fast = model.decoder[-1]
+    stock = nn.Conv2d(fast.in_channels, fast.out_channels, 3, padding=1)
+    stock.load_state_dict(fast.state_dict())
+    model.decoder[-1] = stock
+    return model
+
+
 class TutorialPipeline:
     """The reference: torchvision dataset, per-item transforms, DataLoader, a plain loop."""
 
@@ -62,7 +79,7 @@ class TutorialPipeline:
         )
         dataset = datasets.MNIST(root, train=True, download=False, transform=transform)
         self.loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=True)
-        self.model = _model()
+        self.model = _stock_model()
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=1e-3)
 
     def epoch(self) -> int:

@@ -3,8 +3,9 @@
 Encoder: ``len(hidden)`` stride-2 convolutions, then one linear layer giving μ and log σ² of
 q(z | x). Decoder: a linear layer, then transposed convolutions that retrace the encoder's
 feature-map sizes exactly (odd sides and 1×1 maps included), then a 3×3 convolution giving the
-logits of p(x | z). The variant (VAE, β-VAE, σ-VAE) only sets β and the likelihood
-(:mod:`vaelab.variants`, :mod:`vaelab.likelihoods`).
+logits of p(x | z) (:class:`~vaelab.output_conv.OutputConv`, fast on the CPU). The variant
+(VAE, β-VAE, σ-VAE) only sets β and the likelihood (:mod:`vaelab.variants`,
+:mod:`vaelab.likelihoods`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from torch import Tensor, nn
 
 from vaelab.config import ModelConfig
 from vaelab.likelihoods import Likelihood, build_likelihood, gaussian_kl
+from vaelab.output_conv import OutputConv
 
 
 @dataclass
@@ -136,7 +138,7 @@ class ConvVAE(nn.Module):
             stage = len(widths) - 1 - i  # the feature-map index this layer goes back to
             layer = _upsample(in_ch, out_ch, self.heights[stage], self.widths[stage])
             decoder += [layer, nn.LeakyReLU(0.2)]
-        decoder.append(nn.Conv2d(widths[0], c, 3, padding=1))
+        decoder.append(OutputConv(widths[0], c))
         self.decoder = nn.Sequential(*decoder)
 
         self.likelihood: Likelihood = build_likelihood(config.likelihood, config.scale)
