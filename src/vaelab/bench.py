@@ -8,9 +8,8 @@ same 28×28 MNIST digits, in one process, the tutorial's passes first (see :func
   shuffled), and a plain loop calling ``loss.item()`` each step;
 * **vaelab** — :class:`vaelab.trainer.Trainer`: images resident as one uint8 tensor, batches from
   a permutation, channels-last convolutions, freed memory kept for reuse (:mod:`vaelab.memory`),
-  and the model's output convolution computed as matrix products
-  (:class:`~vaelab.output_conv.OutputConv`; the tutorial gets PyTorch's stock ``nn.Conv2d``
-  with the same weights).
+  fused Adam, and the model's convolutions from :mod:`vaelab.layers` (the tutorial gets the
+  same model built from PyTorch's stock layers, with the same weights).
 
 The figure reported is images per second over whole passes, and the ratio of the two.
 """
@@ -30,8 +29,12 @@ import torch
 from torch import Tensor, nn
 
 from vaelab.config import ModelConfig, TrainConfig
+from vaelab.layers import Conv2d, ConvTranspose2d, OutputConv
 from vaelab.models import ConvVAE
 from vaelab.trainer import Trainer
+
+#: The engine's layers and their stock ``torch.nn`` twins.
+_STOCK = {Conv2d: nn.Conv2d, ConvTranspose2d: nn.ConvTranspose2d, OutputConv: nn.Conv2d}
 
 
 def _write_idx(images: Tensor, labels: Tensor, raw: Path, prefix: str) -> None:
@@ -53,16 +56,19 @@ def _model(seed: int = 0) -> ConvVAE:
 
 
 def _stock_model(seed: int = 0) -> ConvVAE:
-    """The same model, weights and maths, with PyTorch's own ``nn.Conv2d`` as output layer.
+    """The same model, weights and maths, built from PyTorch's stock ``torch.nn`` layers.
 
-    A tutorial writes its layers with the stock modules; :class:`~vaelab.output_conv.OutputConv`
-    is part of the engine's speed, so the reference does not get it.
+    A tutorial writes its layers with the stock modules; :mod:`vaelab.layers` is part of the
+    engine's speed, so the reference does not get it.
     """
     model = _model(seed)
-    fast = model.decoder[-1]
-    stock = nn.Conv2d(fast.in_channels, fast.out_channels, 3, padding=1)
-    stock.load_state_dict(fast.state_dict())
-    model.decoder[-1] = stock
+    for parent in list(model.modules()):
+        for name, layer in parent.named_children():
+            stock = _STOCK.get(type(layer))
+            if stock is not None:
+                twin = stock.__new__(stock)
+                twin.__dict__ = layer.__dict__.copy()  # the same parameters and settings
+                setattr(parent, name, twin)
     return model
 
 

@@ -3,9 +3,9 @@
 Encoder: ``len(hidden)`` stride-2 convolutions, then one linear layer giving μ and log σ² of
 q(z | x). Decoder: a linear layer, then transposed convolutions that retrace the encoder's
 feature-map sizes exactly (odd sides and 1×1 maps included), then a 3×3 convolution giving the
-logits of p(x | z) (:class:`~vaelab.output_conv.OutputConv`, fast on the CPU). The variant
-(VAE, β-VAE, σ-VAE) only sets β and the likelihood (:mod:`vaelab.variants`,
-:mod:`vaelab.likelihoods`).
+logits of p(x | z). The layers are PyTorch's, made faster for training on the CPU
+(:mod:`vaelab.layers`). The variant (VAE, β-VAE, σ-VAE) only sets β and the likelihood
+(:mod:`vaelab.variants`, :mod:`vaelab.likelihoods`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import torch
 from torch import Tensor, nn
 
 from vaelab.config import ModelConfig
+from vaelab.layers import Conv2d, ConvTranspose2d, OutputConv
 from vaelab.likelihoods import Likelihood, build_likelihood, gaussian_kl
-from vaelab.output_conv import OutputConv
 
 
 @dataclass
@@ -89,12 +89,12 @@ def feature_sizes(side: int, layers: int) -> list[int]:
     return sizes
 
 
-def _upsample(in_ch: int, out_ch: int, target_h: int, target_w: int) -> nn.ConvTranspose2d:
+def _upsample(in_ch: int, out_ch: int, target_h: int, target_w: int) -> ConvTranspose2d:
     # A 3×3, stride-2, padding-1 transposed convolution maps s to 2s − 1 + output_padding; the
     # encoder mapped `target` to ceil(target / 2), so output_padding = 1 exactly when target is
     # even. That retraces any size, where a fixed output_padding breaks on odd sides.
     padding = (1 - target_h % 2, 1 - target_w % 2)
-    return nn.ConvTranspose2d(in_ch, out_ch, 3, stride=2, padding=1, output_padding=padding)
+    return ConvTranspose2d(in_ch, out_ch, 3, stride=2, padding=1, output_padding=padding)
 
 
 class ConvVAE(nn.Module):
@@ -126,7 +126,7 @@ class ConvVAE(nn.Module):
 
         encoder: list[nn.Module] = []
         for in_ch, out_ch in zip([c, *widths[:-1]], widths, strict=True):
-            encoder += [nn.Conv2d(in_ch, out_ch, 3, stride=2, padding=1), nn.LeakyReLU(0.2)]
+            encoder += [Conv2d(in_ch, out_ch, 3, stride=2, padding=1), nn.LeakyReLU(0.2)]
         self.encoder = nn.Sequential(*encoder, nn.Flatten())
         # μ and log σ² from one matrix product: (B, flat) -> (B, 2D)
         self.to_posterior = nn.Linear(flat, 2 * config.latent_dim)
