@@ -162,6 +162,19 @@ def test_train_a_tiny_run_by_clicking(app_url, browser):
     page.get_by_role("tab", name="Latent space").click()
     page.get_by_role("tabpanel").get_by_role("img").first.wait_for(timeout=START_MS)
     _shot(page, "05-latent-space")
+
+    page.get_by_role("tab", name="Metrics").click()
+    page.get_by_text("Not measured yet").wait_for()
+    page.get_by_role("button", name="Measure", exact=True).click()
+    page.get_by_role("button", name="Measure again").wait_for(timeout=TRAIN_MS)
+    page.get_by_text("FD (classifier features)").first.wait_for()
+    page.mouse.move(0, 0)  # no tooltip over the table
+    _shot(page, "06-metrics")
+
+    page.get_by_role("link", name="Compare").click()
+    page.get_by_text("Compare: the σ-VAE experiment").wait_for(timeout=START_MS)
+    page.get_by_role("button", name="Start the comparison").wait_for()
+    _shot(page, "07-compare-page")
     page.close()
 
 
@@ -172,5 +185,5 @@ def test_the_app_speaks_french_to_a_french_browser(app_url, browser):
     page.get_by_text("Hyperparamètres", exact=True).wait_for()
     page.get_by_text("ne peut pas être téléchargé").wait_for()
     page.get_by_role("button", name="Entraîner", exact=True).wait_for()
-    _shot(page, "06-train-page-fr")
+    _shot(page, "08-train-page-fr")
     page.close()

@@ -378,9 +378,10 @@ EN: dict[str, str] = {
     "compare.title": "Compare: the σ-VAE experiment",
     "compare.intro": "Rybkin et al. (2020) trained one network in several ways: a **Gaussian "
     "VAE** with a fixed σ, **β-VAEs** for β from 0.1 down to 0.00001, and a **σ-VAE** whose "
-    "decoder σ is set to its optimal value. The σ-VAE, trained once, does as well as the best β, "
-    "which took a whole sweep to find. This page repeats that experiment, with the same network, "
-    "seed and epochs for every model, then measures each one on the test images. Runs already in "
+    "decoder σ is set to its optimal value. They report that the σ-VAE, trained once, does as "
+    "well as the best β, which took a whole sweep to find. This page repeats that experiment, with "
+    "the same network, seed and epochs for every model, measures each one on the test images and "
+    "says what the numbers show here, whatever they show. Runs already in "
     "the cache are reused: the models you trained before cost nothing, and a stopped comparison "
     "continues where it stopped.",
     "compare.betas": "β of the β-VAE rows",

@@ -400,10 +400,11 @@ FR: dict[str, str] = {
     "compare.title": "Comparer : l'expérience du σ-VAE",
     "compare.intro": "Rybkin et al. (2020) ont entraîné un même réseau de plusieurs façons : un "
     "**VAE gaussien** à σ fixe, des **β-VAE** pour β de 0,1 à 0,00001, et un **σ-VAE** dont le σ "
-    "du décodeur prend sa valeur optimale. Le σ-VAE, entraîné une seule fois, fait aussi bien que "
-    "le meilleur β, qu'il a fallu tout un balayage pour trouver. Cette page refait l'expérience, "
-    "avec le même réseau, la même graine et le même nombre d'époques pour chaque modèle, puis "
-    "mesure chacun sur les images de test. Les entraînements déjà en cache sont réutilisés : les "
+    "du décodeur prend sa valeur optimale. Ils rapportent que le σ-VAE, entraîné une seule fois, "
+    "fait aussi bien que le meilleur β, qu'il a fallu tout un balayage pour trouver. Cette page "
+    "refait l'expérience, avec le même réseau, la même graine et le même nombre d'époques pour "
+    "chaque modèle, mesure chacun sur les images de test et dit ce que montrent les chiffres ici, "
+    "quels qu'ils soient. Les entraînements déjà en cache sont réutilisés : les "
     "modèles que vous avez déjà entraînés ne coûtent rien, et une comparaison arrêtée reprend là "
     "où elle s'était arrêtée.",
     "compare.betas": "β des lignes β-VAE",
