@@ -246,4 +246,4 @@ def test_the_markdown_table_marks_the_best_value():
     ]
     table = markdown_table(Comparison("mnist-5k", CompareSettings(betas=(0.1,)), rows), "fr")
     assert table.splitlines()[0] == "| Modèle | Époques | ELBO bits/dim ↓ |"
-    assert "| β-VAE, β = 0.1 | 1 | **1.2** |" in table
+    assert "| β-VAE, β = 0,1 | 1 | **1,2** |" in table  # French decimal commas

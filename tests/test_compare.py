@@ -194,8 +194,10 @@ def test_findings_state_ranks_and_the_beta_that_sigma_amounts_to():
     assert "scores 1.2 against 1.3 for the best β-VAE (β = 0.1)" in text[3]
     assert "one β-VAE per β tried: 0.1, 0.01." in text[3]
     assert "β = 2σ² = 0.02" in text[-1]
-    french = describe(finding, name=lambda contender: contender.key.upper())
+    french = describe(finding, name=lambda contender: contender.key.upper(), decimal=",")
     assert "SIGMA-VAE" in french[0]
+    assert "scores 1,2 against 1,3" in french[3] and "tried: 0,1; 0,01." in french[3]
+    assert "= 0,02." in french[-1]
 
 
 def test_no_findings_until_the_three_kinds_of_model_are_measured():
@@ -215,6 +217,8 @@ def test_exports_mark_the_best_and_keep_missing_values_empty():
     assert "| σ-VAE | 5 | **1.2** | 9 |" in markdown
     assert "| β-VAE, β = 0.1 | 5 | 1.3 | **20** |" in markdown
     assert "ELBO bits/dim ↓" in markdown and "PSNR (dB) ↑" in markdown
+    french = c.markdown_table(decimal=",", best="=={}==")
+    assert "| σ-VAE | 5 | ==1,2== | 9 |" in french
     assert c.to_json()["rows"][3]["metrics"]["calibrated_bits_per_dim"] == 1.2
 
 

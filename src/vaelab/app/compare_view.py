@@ -13,7 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from vaelab import plots
-from vaelab.app.i18n import t
+from vaelab.app.i18n import decimal_mark, localize_decimal, t
 from vaelab.compare import COLUMN_LABELS_EN, FINDINGS_EN, Comparison, Contender, describe
 
 #: How the best value of a column is marked on screen (in the downloaded Markdown: bold only).
@@ -30,7 +30,8 @@ def duration(seconds: float) -> str:
 
 def contender_name(contender: Contender, lang: str) -> str:
     """Name of a row in ``lang``: "Gaussian VAE", "β-VAE, β = 0.01", "σ-VAE"."""
-    return t(f"compare.row.{contender.variant}", lang, beta=f"{contender.beta:g}")
+    beta = localize_decimal(f"{contender.beta:g}", lang)
+    return t(f"compare.row.{contender.variant}", lang, beta=beta)
 
 
 def _namer(lang: str) -> Callable[[Contender], str]:
@@ -53,17 +54,14 @@ def findings(comparison: Comparison, lang: str) -> list[str]:
     if finding is None:
         return []
     templates = {key: t(f"compare.finding.{key}", lang) for key in FINDINGS_EN}
-    return describe(finding, templates, column_labels(lang), _namer(lang))
+    return describe(finding, templates, column_labels(lang), _namer(lang), decimal_mark(lang))
 
 
 def markdown_table(comparison: Comparison, lang: str, best: str = "**{}**") -> str:
-    """The table in Markdown, each column's best value written with the ``best`` pattern."""
-    header, rows = comparison.formatted(column_labels(lang), _namer(lang))
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for cells in rows:
-        texts = [best.format(c.text) if c.best else c.text for c in cells]
-        lines.append("| " + " | ".join(texts) + " |")
-    return "\n".join(lines)
+    """The table in Markdown, in ``lang``, each column's best value written as ``best``."""
+    return comparison.markdown_table(
+        column_labels(lang), _namer(lang), decimal_mark(lang), best=best
+    )
 
 
 def report_markdown(comparison: Comparison, lang: str) -> str:

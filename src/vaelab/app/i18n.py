@@ -11,6 +11,8 @@ from vaelab.app.strings_en import EN
 from vaelab.app.strings_fr import FR
 
 LANGUAGES = {"en": "English", "fr": "Français"}
+#: The decimal mark of each language: 0.25 in English, 0,25 in French.
+DECIMAL_MARKS = {"en": ".", "fr": ","}
 STRINGS: dict[str, dict[str, str]] = {"en": EN, "fr": FR}
 DEFAULT_LANGUAGE = "en"
 _SESSION_KEY = "lang"
@@ -48,3 +50,13 @@ def t(key: str, lang: str | None = None, **values: object) -> str:
     table = STRINGS[lang or current_language()]
     text = table.get(key) or STRINGS[DEFAULT_LANGUAGE].get(key, key)
     return text.format(**values) if values else text
+
+
+def decimal_mark(lang: str | None = None) -> str:
+    """The decimal mark of ``lang`` (default: the session's language)."""
+    return DECIMAL_MARKS[lang or current_language()]
+
+
+def localize_decimal(text: str, lang: str | None = None) -> str:
+    """A number written with ``.`` as decimal mark, rewritten with the mark of ``lang``."""
+    return text.replace(".", decimal_mark(lang))

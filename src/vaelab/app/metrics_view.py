@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from vaelab.app.i18n import t
+from vaelab.app.i18n import localize_decimal, t
 from vaelab.app.paths import data_dir, runs_dir
 from vaelab.data import ImageDataset
 from vaelab.errors import VaeLabError
@@ -30,7 +30,7 @@ _ARROWS = {"lower": "results.metrics.lower", "higher": "results.metrics.higher"}
 def format_value(metric: str, value: float, lang: str) -> str:
     """A metric's value for people: counts whole, others with 4 significant digits."""
     text = str(int(value)) if METRICS[metric].unit == "count" else f"{value:.4g}"
-    return text.replace(".", ",") if lang == "fr" else text
+    return localize_decimal(text, lang)
 
 
 def metrics_table(metrics: dict[str, Any], lang: str) -> str:

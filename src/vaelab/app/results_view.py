@@ -19,7 +19,7 @@ import streamlit as st
 import torch
 
 from vaelab import explore, plots
-from vaelab.app.i18n import STRINGS, current_language, t
+from vaelab.app.i18n import STRINGS, current_language, localize_decimal, t
 from vaelab.app.metrics_view import render_metrics
 from vaelab.app.paths import data_dir, runs_dir
 from vaelab.data import ImageDataset, load_dataset
@@ -514,9 +514,7 @@ def _kl_tab(ctx: _Context) -> None:
     first, second, _ = st.columns([1, 1, 2])
     first.metric(ctx.text("results.kl.active"), f"{usage.n_active} / {d}")
     total = f"{float(usage.kl.sum()):.2f}"
-    second.metric(
-        ctx.text("results.kl.total"), total.replace(".", ",") if ctx.lang == "fr" else total
-    )
+    second.metric(ctx.text("results.kl.total"), localize_decimal(total, ctx.lang))
     png = _kl_png(ctx.key, ctx.lang, usage)
     st.image(png)
     st.markdown(ctx.text("results.kl.explain"))

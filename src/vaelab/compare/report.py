@@ -180,6 +180,7 @@ def describe(
     templates: Mapping[str, str] = FINDINGS_EN,
     labels: Mapping[str, str] = COLUMN_LABELS_EN,
     name: Callable[[Contender], str] | None = None,
+    decimal: str = ".",
 ) -> list[str]:
     """Sentences stating what ``finding`` shows.
 
@@ -193,6 +194,8 @@ def describe(
         Names of the metrics, with the keys of :data:`COLUMN_LABELS_EN`.
     name : callable, optional
         The name of a contender; its English :attr:`Contender.label` by default.
+    decimal : str
+        The decimal mark (``","`` in French).
 
     Returns
     -------
@@ -201,6 +204,10 @@ def describe(
         Gaussian VAE, then the β the σ-VAE's σ amounts to. Numbers have 4 significant digits.
     """
     name = name or (lambda contender: contender.label)
+
+    def number(value: float, spec: str = ".4g") -> str:
+        return format(value, spec).replace(".", decimal)
+
     sentences = [
         templates["ranking"].format(
             metric=labels[r.metric], best=name(r.best), rank=r.sigma_rank, rows=r.rows
@@ -209,18 +216,18 @@ def describe(
     ]
     main = finding.rankings[0]
     values = {
-        "sigma_value": f"{main.sigma_value:.4g}",
-        "best_beta_value": f"{main.best_beta_value:.4g}",
-        "best_beta": f"{main.best_beta:g}",
-        "gaussian_value": f"{main.gaussian_value:.4g}",
-        "betas": ", ".join(f"{beta:g}" for beta in main.betas),
+        "sigma_value": number(main.sigma_value),
+        "best_beta_value": number(main.best_beta_value),
+        "best_beta": number(main.best_beta, "g"),
+        "gaussian_value": number(main.gaussian_value),
+        "betas": ("; " if decimal == "," else ", ").join(number(b, "g") for b in main.betas),
     }
     sentences.append(templates["versus_beta"].format(**values))
     sentences.append(templates["versus_gaussian"].format(**values))
     if finding.sigma is not None and finding.implied_beta is not None:
         sentences.append(
             templates["implied_beta"].format(
-                sigma=f"{finding.sigma:.4g}", implied_beta=f"{finding.implied_beta:.2g}"
+                sigma=number(finding.sigma), implied_beta=number(finding.implied_beta, ".2g")
             )
         )
     return sentences
@@ -324,6 +331,7 @@ class Comparison:
         self,
         labels: Mapping[str, str] = COLUMN_LABELS_EN,
         name: Callable[[Contender], str] | None = None,
+        decimal: str = ".",
     ) -> tuple[list[str], list[list[Cell]]]:
         """The table as text for people: titles with ↓/↑, 4 significant digits, best marked.
 
@@ -334,6 +342,8 @@ class Comparison:
             ``epochs`` (English by default).
         name : callable, optional
             The name of a contender; its English :attr:`Contender.label` by default.
+        decimal : str
+            The decimal mark (``","`` in French).
 
         Returns
         -------
@@ -353,17 +363,29 @@ class Comparison:
             cells = [Cell(name(row.contender)), Cell(str(row.epochs) if row.epochs else "–")]
             for m in columns:
                 value = row.value(m)
-                cells.append(Cell("–" if value is None else _cell(m, value), best[m] == i))
+                text = "–" if value is None else _cell(m, value).replace(".", decimal)
+                cells.append(Cell(text, best[m] == i))
             rows.append(cells)
         return header, rows
 
-    def to_markdown(self) -> str:
-        """The table in Markdown, the best value of each column in bold and the findings below."""
-        header, rows = self.formatted()
+    def markdown_table(
+        self,
+        labels: Mapping[str, str] = COLUMN_LABELS_EN,
+        name: Callable[[Contender], str] | None = None,
+        decimal: str = ".",
+        best: str = "**{}**",
+    ) -> str:
+        """The table in Markdown (see :meth:`formatted`), each best value written as ``best``."""
+        header, rows = self.formatted(labels, name, decimal)
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for cells in rows:
-            text = [f"**{c.text}**" if c.best else c.text for c in cells]
+            text = [best.format(c.text) if c.best else c.text for c in cells]
             lines.append("| " + " | ".join(text) + " |")
+        return "\n".join(lines)
+
+    def to_markdown(self) -> str:
+        """The table in Markdown, the best value of each column in bold and the findings below."""
+        lines = [self.markdown_table()]
         finding = self.findings()
         if finding is not None:
             lines += ["", *(f"- {sentence}" for sentence in describe(finding))]

@@ -13,7 +13,7 @@ import streamlit as st
 from vaelab.app import sidebar
 from vaelab.app.compare_job import ComparisonJob, ComparisonSnapshot
 from vaelab.app.compare_view import contender_name, duration, render_comparison
-from vaelab.app.i18n import current_language, t
+from vaelab.app.i18n import current_language, localize_decimal, t
 from vaelab.app.paths import data_dir
 from vaelab.app.state import run_store, session_id
 from vaelab.app.worker import REGISTRY
@@ -59,7 +59,7 @@ def _dataset_label(name: str) -> str:
 
 
 def _number_format(value: float) -> str:
-    return f"{value:g}"
+    return localize_decimal(f"{value:g}")
 
 
 def _settings_widgets() -> tuple[str, dict[str, object], str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from vaelab.app import architecture, sidebar
-from vaelab.app.i18n import current_language, t
+from vaelab.app.i18n import current_language, localize_decimal, t
 from vaelab.app.results_view import open_cached_run, render_results
 from vaelab.app.state import run_store, session_id, set_current_run
 from vaelab.app.worker import REGISTRY, ProgressSnapshot, TrainingJob
@@ -41,8 +41,7 @@ def _number(value: float) -> str:
 
 
 def _decimal(value: float) -> str:
-    text = f"{value:.1f}"
-    return text.replace(".", ",") if current_language() == "fr" else text
+    return localize_decimal(f"{value:.1f}")
 
 
 def _epochs(n: int) -> str:
