@@ -18,7 +18,13 @@ from vaelab.app.i18n import localize_decimal, t
 from vaelab.app.paths import data_dir, runs_dir
 from vaelab.data import ImageDataset
 from vaelab.errors import VaeLabError
-from vaelab.metrics import METRICS, STAGES, classifier_cache_dir, evaluate
+from vaelab.metrics import (
+    METRICS,
+    classifier_cache_dir,
+    evaluate,
+    format_metric,
+    overall_fraction,
+)
 from vaelab.models import ConvVAE
 from vaelab.runs import Run, RunStore
 
@@ -29,8 +35,7 @@ _ARROWS = {"lower": "results.metrics.lower", "higher": "results.metrics.higher"}
 
 def format_value(metric: str, value: float, lang: str) -> str:
     """A metric's value for people: counts whole, others with 4 significant digits."""
-    text = str(int(value)) if METRICS[metric].unit == "count" else f"{value:.4g}"
-    return localize_decimal(text, lang)
+    return localize_decimal(format_metric(metric, value), lang)
 
 
 def metrics_table(metrics: dict[str, Any], lang: str) -> str:
@@ -77,9 +82,8 @@ def _measure(run: Run, model: ConvVAE, data: ImageDataset, lang: str) -> None:
     bar = st.progress(0.0, text=t("results.metrics.starting", lang))
 
     def on_stage(stage: str, fraction: float) -> None:
-        done = (STAGES.index(stage) + fraction) / len(STAGES)
         text = t("results.metrics.measuring", lang, stage=t(f"metrics.stage.{stage}", lang))
-        bar.progress(min(done, 1.0), text=text)
+        bar.progress(min(overall_fraction(stage, fraction), 1.0), text=text)
 
     store = RunStore(runs_dir())
     try:

@@ -18,7 +18,7 @@ from torch import Tensor
 
 from vaelab.compare.contenders import CompareSettings, Contender
 from vaelab.errors import ConfigError
-from vaelab.metrics import METRICS, METRICS_FORMAT
+from vaelab.metrics import METRICS, METRICS_FORMAT, format_metric
 
 #: Version of the record :meth:`Comparison.to_json` writes.
 COMPARISON_FORMAT = "vaelab-comparison/1"
@@ -363,7 +363,7 @@ class Comparison:
             cells = [Cell(name(row.contender)), Cell(str(row.epochs) if row.epochs else "–")]
             for m in columns:
                 value = row.value(m)
-                text = "–" if value is None else _cell(m, value).replace(".", decimal)
+                text = "–" if value is None else format_metric(m, value).replace(".", decimal)
                 cells.append(Cell(text, best[m] == i))
             rows.append(cells)
         return header, rows
@@ -442,12 +442,6 @@ class Comparison:
             return cls(record["dataset"], settings, rows, record["stopped"], record["seconds"])
         except (KeyError, TypeError) as exc:
             raise ConfigError(f"incomplete comparison record: {exc}") from None
-
-
-def _cell(metric: str, value: float) -> str:
-    if METRICS[metric].unit == "count":
-        return str(int(value))
-    return f"{value:.4g}"
 
 
 def _rank(rows: list[Row], metric: str) -> Ranking:

@@ -20,9 +20,9 @@ from vaelab.experiment import train
 from vaelab.metrics import (
     DEFAULT_CLASSIFIER_DIR,
     METRICS_FORMAT,
-    STAGES,
     evaluate,
     load_or_train_classifier,
+    overall_fraction,
 )
 from vaelab.metrics.samples import draw_samples
 from vaelab.models import ConvVAE
@@ -242,8 +242,7 @@ def _measure_row(
     report(index, "evaluate", 0.0)
 
     def on_stage(stage: str, fraction: float) -> None:
-        done = (STAGES.index(stage) + fraction) / len(STAGES)
-        report(index, "evaluate", done, {"stage": stage})
+        report(index, "evaluate", overall_fraction(stage, fraction), {"stage": stage})
 
     row.metrics = evaluate(
         model,

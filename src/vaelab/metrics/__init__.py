@@ -34,7 +34,15 @@ from vaelab.metrics.classifier import (
     load_or_train_classifier,
     train_classifier,
 )
-from vaelab.metrics.evaluate import METRICS, METRICS_FORMAT, STAGES, MetricInfo, evaluate
+from vaelab.metrics.evaluate import (
+    METRICS,
+    METRICS_FORMAT,
+    STAGES,
+    MetricInfo,
+    evaluate,
+    format_metric,
+    overall_fraction,
+)
 from vaelab.metrics.frechet import (
     feature_statistics,
     frechet_distance,
@@ -67,6 +75,7 @@ __all__ = [
     "classifier_file",
     "evaluate",
     "feature_statistics",
+    "format_metric",
     "frechet_distance",
     "frechet_distance_from_stats",
     "gaussian_nll",
@@ -77,6 +86,7 @@ __all__ = [
     "load_or_train_classifier",
     "log_importance_weights",
     "model_decoder",
+    "overall_fraction",
     "psnr",
     "real_fid",
     "real_fid_unavailable",

@@ -84,6 +84,16 @@ METRICS: dict[str, MetricInfo] = {
 }
 
 
+def format_metric(metric: str, value: float) -> str:
+    """A value of ``metric`` for people: counts as whole numbers, others to 4 significant digits."""
+    return str(int(value)) if METRICS[metric].unit == "count" else f"{value:.4g}"
+
+
+def overall_fraction(stage: str, fraction: float) -> float:
+    """Fraction of a whole :func:`evaluate` done, from one ``progress(stage, fraction)`` report."""
+    return (STAGES.index(stage) + fraction) / len(STAGES)
+
+
 def evaluate(
     model: EncoderDecoder,
     data: ImageDataset,
