@@ -26,6 +26,9 @@ from vaelab.variants import VARIANTS
 if TYPE_CHECKING:
     from torch import Tensor
 
+    from vaelab.data import ImageDataset
+    from vaelab.runs import Run
+
 EXIT_USER_ERROR = 2
 
 
@@ -59,6 +62,28 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--runs-dir", type=Path, default=Path("runs"), help="run cache folder")
 
 
+def _add_data_options(parser: argparse.ArgumentParser, default: str) -> None:
+    """``--dataset`` (``default`` first in its help), ``--image-size`` and ``--no-download``."""
+    others = [name for name in ("mnist", "mnist-5k", "fashion-mnist", "cifar10") if name != default]
+    parser.add_argument(
+        "--dataset",
+        default=default,
+        help=f"{default}, {', '.join(others)}, "
+        "or the path of an image folder or .npz file (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--image-size",
+        type=int,
+        default=None,
+        help=f"side your own images are resized to ({MIN_IMAGE_SIDE}-{MAX_IMAGE_SIDE})",
+    )
+    parser.add_argument("--no-download", action="store_true", help="never use the network")
+
+
+def _add_device(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--device", default="auto", help=f"one of {', '.join(DEVICE_CHOICES)}")
+
+
 def _build_parser() -> argparse.ArgumentParser:
     m, tr, cs = ModelConfig(), TrainConfig(), CompareSettings()
     parser = _Parser(prog="vaelab", description="VAE Lab: train and explore VAEs.")
@@ -66,12 +91,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train a model (or continue its cached run)")
     _add_common(p)
-    p.add_argument(
-        "--dataset",
-        default="mnist",
-        help="mnist, mnist-5k, fashion-mnist, cifar10, "
-        "or the path of an image folder or .npz file (default: %(default)s)",
-    )
+    _add_data_options(p, "mnist")
     p.add_argument("--model", default=m.variant, choices=list(VARIANTS), help="model variant")
     p.add_argument("--latent", type=int, default=m.latent_dim, help="latent size, 2 to 512")
     p.add_argument(
@@ -102,20 +122,13 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=tr.batch_size)
     p.add_argument("--lr", type=float, default=tr.lr, help="Adam learning rate")
     p.add_argument("--seed", type=int, default=tr.seed)
-    p.add_argument(
-        "--image-size",
-        type=int,
-        default=None,
-        help=f"side your own images are resized to ({MIN_IMAGE_SIDE}-{MAX_IMAGE_SIDE})",
-    )
-    p.add_argument("--device", default="auto", help=f"one of {', '.join(DEVICE_CHOICES)}")
+    _add_device(p)
     p.add_argument("--retrain", action="store_true", help="ignore the cached run")
     p.add_argument(
         "--allow-fallback",
         action="store_true",
         help="use the offline 5,000-digit sample if MNIST cannot be downloaded",
     )
-    p.add_argument("--no-download", action="store_true", help="never use the network")
 
     for name, what in (
         ("sample", "draw images from the prior"),
@@ -140,7 +153,7 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="skip the sample-quality distance (it trains a small classifier once)",
     )
-    p.add_argument("--device", default="auto", help=f"one of {', '.join(DEVICE_CHOICES)}")
+    _add_device(p)
     p.add_argument(
         "--out",
         type=Path,
@@ -153,12 +166,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="the σ-VAE paper's comparison: Gaussian VAE, β-VAEs and σ-VAE on one dataset",
     )
     _add_common(p)
-    p.add_argument(
-        "--dataset",
-        default="mnist-5k",
-        help="mnist-5k, mnist, fashion-mnist, cifar10, or the path of an image folder or .npz "
-        "file (default: %(default)s)",
-    )
+    _add_data_options(p, "mnist-5k")
     p.add_argument("--latent", type=int, default=cs.latent_dim, help="latent size, 2 to 512")
     p.add_argument(
         "--hidden", type=_widths, default=cs.hidden, help="widths of the conv layers (32,64)"
@@ -184,20 +192,13 @@ def _build_parser() -> argparse.ArgumentParser:
         help="samples for the Fréchet distance in classifier features; 0 skips it",
     )
     p.add_argument("--samples", type=int, default=cs.samples, help="samples per row of the figure")
-    p.add_argument(
-        "--image-size",
-        type=int,
-        default=None,
-        help=f"side your own images are resized to ({MIN_IMAGE_SIDE}-{MAX_IMAGE_SIDE})",
-    )
-    p.add_argument("--device", default="auto", help=f"one of {', '.join(DEVICE_CHOICES)}")
+    _add_device(p)
     p.add_argument(
         "--out",
         type=Path,
         default=None,
         help="folder of comparison.png/.csv/.md/.json (default: comparison-DATASET)",
     )
-    p.add_argument("--no-download", action="store_true", help="never use the network")
 
     p = sub.add_parser("runs", help="list, show, delete, export or import cached runs")
     _add_common(p)
@@ -232,21 +233,40 @@ def _build_parser() -> argparse.ArgumentParser:
 # -- commands -----------------------------------------------------------------------------------
 
 
-def _train(args: argparse.Namespace) -> int:
-    from vaelab.cli_progress import ProgressBar
+def _requested_data(args: argparse.Namespace, *, allow_fallback: bool = False) -> ImageDataset:
+    """The dataset of ``--dataset``, ``--image-size`` and ``--no-download``; says any fallback."""
     from vaelab.data import load_dataset
-    from vaelab.experiment import build_config, train
-    from vaelab.runs import RunStore
 
     data = load_dataset(
         args.dataset,
         args.data_dir,
         download=not args.no_download,
-        allow_fallback=args.allow_fallback,
+        allow_fallback=allow_fallback,
         image_size=args.image_size,
     )
     if data.notice:
         print(f"note: {data.notice}", file=sys.stderr)
+    return data
+
+
+def _run_data(run: Run, data_dir: Path) -> ImageDataset:
+    """The images ``run`` was trained on, from the local data folder (never downloaded)."""
+    from vaelab.data import load_dataset
+
+    return load_dataset(
+        run.config.data.dataset,
+        data_dir,
+        download=False,
+        image_size=run.config.data.image_size,
+    )
+
+
+def _train(args: argparse.Namespace) -> int:
+    from vaelab.cli_progress import ProgressBar
+    from vaelab.experiment import build_config, train
+    from vaelab.runs import RunStore
+
+    data = _requested_data(args, allow_fallback=args.allow_fallback)
     config = build_config(
         data,
         variant=args.model,
@@ -333,18 +353,12 @@ def _sample(args: argparse.Namespace) -> int:
 def _reconstruct(args: argparse.Namespace) -> int:
     import torch
 
-    from vaelab.data import load_dataset
     from vaelab.experiment import open_run
     from vaelab.runs import RunStore
 
     n = _count(args.n)
     run, model = open_run(RunStore(args.runs_dir), args.run)
-    data = load_dataset(
-        run.config.data.dataset,
-        args.data_dir,
-        download=False,
-        image_size=run.config.data.image_size,
-    )
+    data = _run_data(run, args.data_dir)
     originals = data.test_x[:n].float() / 255.0
     rows = torch.cat([originals, model.reconstruct(originals)])
     # Originals on the first row(s), their reconstructions below.
@@ -355,19 +369,13 @@ def _reconstruct(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from vaelab.data import load_dataset
     from vaelab.experiment import open_run
     from vaelab.metrics import METRICS, classifier_cache_dir, evaluate
     from vaelab.runs import RunStore
 
     store = RunStore(args.runs_dir)
     run, model = open_run(store, args.run)
-    data = load_dataset(
-        run.config.data.dataset,
-        args.data_dir,
-        download=False,
-        image_size=run.config.data.image_size,
-    )
+    data = _run_data(run, args.data_dir)
     metrics = evaluate(
         model,
         data,
@@ -392,7 +400,6 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from vaelab.cli_progress import CompareBar
     from vaelab.compare import run_comparison
-    from vaelab.data import load_dataset
     from vaelab.metrics import classifier_cache_dir
     from vaelab.plots import png_bytes, sample_rows
     from vaelab.runs import RunStore
@@ -410,11 +417,7 @@ def _compare(args: argparse.Namespace) -> int:
         fd_images=args.fd_images,
         samples=args.samples,
     )
-    data = load_dataset(
-        args.dataset, args.data_dir, download=not args.no_download, image_size=args.image_size
-    )
-    if data.notice:
-        print(f"note: {data.notice}", file=sys.stderr)
+    data = _requested_data(args)
     out = args.out or Path(f"comparison-{Path(data.name).name}")
     stop = threading.Event()
     # Ctrl-C stops at the next step, saves the run in training and reports what is done.

@@ -20,14 +20,6 @@ from vaelab.compare import COLUMN_LABELS_EN, FINDINGS_EN, Comparison, Contender,
 _BEST_ON_SCREEN = ":green-background[**{}**]"
 
 
-def duration(seconds: float) -> str:
-    """``"m:ss"``, or ``"h:mm:ss"`` from an hour on."""
-    seconds = max(int(round(seconds)), 0)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def contender_name(contender: Contender, lang: str) -> str:
     """Name of a row in ``lang``: "Gaussian VAE", "β-VAE, β = 0.01", "σ-VAE"."""
     beta = localize_decimal(f"{contender.beta:g}", lang)

@@ -1,4 +1,4 @@
-"""French and English strings of the app.
+"""French and English strings of the app, and how it writes numbers and durations.
 
 Every user-facing string lives in :data:`STRINGS`, one table per language with the same keys
 (a test checks it). Pages call :func:`t`; the language is picked in the sidebar and defaults to
@@ -60,3 +60,11 @@ def decimal_mark(lang: str | None = None) -> str:
 def localize_decimal(text: str, lang: str | None = None) -> str:
     """A number written with ``.`` as decimal mark, rewritten with the mark of ``lang``."""
     return text.replace(".", decimal_mark(lang))
+
+
+def duration(seconds: float) -> str:
+    """``"m:ss"``, or ``"h:mm:ss"`` from an hour on."""
+    seconds = max(int(round(seconds)), 0)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

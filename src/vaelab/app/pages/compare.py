@@ -12,8 +12,8 @@ import streamlit as st
 
 from vaelab.app import sidebar
 from vaelab.app.compare_job import ComparisonJob, ComparisonSnapshot
-from vaelab.app.compare_view import contender_name, duration, render_comparison
-from vaelab.app.i18n import current_language, localize_decimal, t
+from vaelab.app.compare_view import contender_name, render_comparison
+from vaelab.app.i18n import current_language, duration, localize_decimal, t
 from vaelab.app.paths import data_dir
 from vaelab.app.state import run_store, session_id
 from vaelab.app.worker import REGISTRY

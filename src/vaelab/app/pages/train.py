@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from vaelab.app import architecture, sidebar
-from vaelab.app.i18n import current_language, localize_decimal, t
+from vaelab.app.i18n import current_language, duration, localize_decimal, t
 from vaelab.app.results_view import open_cached_run, render_results
 from vaelab.app.state import run_store, session_id, set_current_run
 from vaelab.app.worker import REGISTRY, ProgressSnapshot, TrainingJob
@@ -27,13 +27,6 @@ from vaelab.variants import VARIANTS
 STATUS_REFRESH_S, CHARTS_REFRESH_S = 1.0, 3.0
 CHART_HEIGHT = 180
 EXTRA_EPOCHS_DEFAULT = 5
-
-
-def _duration(seconds: float) -> str:
-    seconds = max(int(round(seconds)), 0)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _number(value: float) -> str:
@@ -209,7 +202,7 @@ def _progress(snap: ProgressSnapshot) -> None:
         step=step.step_in_epoch,
         steps=step.steps_per_epoch,
         speed=_number(step.images_per_second),
-        eta=_duration(step.eta),
+        eta=duration(step.eta),
     )
     st.progress(step.fraction, text=text)
 
@@ -289,7 +282,7 @@ def _final_message(snap: ProgressSnapshot) -> bool:
     elif snap.status == "complete" and outcome is not None:
         seconds = outcome.run.history[-1].get("time", 0.0) if outcome.run.history else 0.0
         st.success(
-            t("train.complete", done=_epochs(outcome.run.epochs_done), time=_duration(seconds)),
+            t("train.complete", done=_epochs(outcome.run.epochs_done), time=duration(seconds)),
             icon=":material/check_circle:",
         )
     else:
