@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 import torch
 
+from vaelab.app.paths import DATA_DIR_ENV, RUNS_DIR_ENV
+from vaelab.app.state import OFFLINE_ENV
 from vaelab.data.dataset import ImageDataset, Splits
 
 
@@ -39,3 +41,19 @@ def tiny_npz(tmp_path: Path) -> Path:
     path = tmp_path / "tiny.npz"
     np.savez(path, x=images[:, 0], y=labels)
     return path
+
+
+@pytest.fixture(scope="module")
+def data_root(tmp_path_factory) -> Path:
+    """App tests: one data folder per test module, so that MNIST 5k is read and cached once."""
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path, data_root) -> Path:
+    """App tests: an empty runs folder, the shared data folder, no downloads; returns the runs."""
+    runs = tmp_path / "runs"
+    monkeypatch.setenv(DATA_DIR_ENV, str(data_root))
+    monkeypatch.setenv(RUNS_DIR_ENV, str(runs))
+    monkeypatch.setenv(OFFLINE_ENV, "1")
+    return runs

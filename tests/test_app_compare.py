@@ -16,8 +16,6 @@ from streamlit.testing.v1 import AppTest
 
 from vaelab.app.compare_job import ComparisonJob
 from vaelab.app.compare_view import contender_name, markdown_table
-from vaelab.app.paths import DATA_DIR_ENV, RUNS_DIR_ENV
-from vaelab.app.state import OFFLINE_ENV
 from vaelab.app.strings_en import EN
 from vaelab.app.strings_fr import FR
 from vaelab.app.worker import REGISTRY, JobRegistry, TrainingQueue
@@ -28,22 +26,6 @@ MAIN = str(Path(__file__).resolve().parents[1] / "src" / "vaelab" / "app" / "mai
 TABLES = {"en": EN, "fr": FR}
 TIMEOUT = 60
 RAW_KEY = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$")
-
-
-@pytest.fixture(scope="module")
-def data_root(tmp_path_factory) -> Path:
-    """One data folder for the module, so that MNIST 5k is read and cached once."""
-    return tmp_path_factory.mktemp("data")
-
-
-@pytest.fixture
-def env(monkeypatch, tmp_path, data_root) -> Path:
-    """Point the app at an empty runs folder and forbid downloads; returns the runs folder."""
-    runs = tmp_path / "runs"
-    monkeypatch.setenv(DATA_DIR_ENV, str(data_root))
-    monkeypatch.setenv(RUNS_DIR_ENV, str(runs))
-    monkeypatch.setenv(OFFLINE_ENV, "1")
-    return runs
 
 
 @pytest.fixture(autouse=True)

@@ -20,8 +20,6 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from vaelab.app import architecture, sidebar
-from vaelab.app.paths import DATA_DIR_ENV, RUNS_DIR_ENV
-from vaelab.app.state import OFFLINE_ENV
 from vaelab.app.strings_en import EN
 from vaelab.app.strings_fr import FR
 from vaelab.app.worker import (
@@ -43,22 +41,6 @@ MAIN = str(APP_DIR / "main.py")
 TIMEOUT = 60
 #: A rendered string that looks like a table key means a translation is missing.
 RAW_KEY = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$")
-
-
-@pytest.fixture(scope="module")
-def data_root(tmp_path_factory) -> Path:
-    """One data folder for the module, so that MNIST 5k is read and cached once."""
-    return tmp_path_factory.mktemp("data")
-
-
-@pytest.fixture
-def env(monkeypatch, tmp_path, data_root) -> Path:
-    """Point the app at an empty runs folder and forbid downloads; returns the runs folder."""
-    runs = tmp_path / "runs"
-    monkeypatch.setenv(DATA_DIR_ENV, str(data_root))
-    monkeypatch.setenv(RUNS_DIR_ENV, str(runs))
-    monkeypatch.setenv(OFFLINE_ENV, "1")
-    return runs
 
 
 @pytest.fixture(autouse=True)
