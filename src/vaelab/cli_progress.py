@@ -48,7 +48,6 @@ class CompareBar:
 
     def __init__(self) -> None:
         self.bar = tqdm(total=1000, unit="‰", dynamic_ncols=True, leave=False)
-        self.current: object = None
 
     def update(self, progress: CompareProgress) -> None:
         """Move the bar to ``progress.overall`` and print a line when a model is done."""
