@@ -5,7 +5,7 @@ Run ``python benchmarks/train_throughput.py`` (or ``vaelab bench``); see vaelab/
 
 import argparse
 
-from vaelab.bench import main
+from vaelab.training.bench import main
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)

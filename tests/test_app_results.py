@@ -16,8 +16,8 @@ from vaelab.app.state import CURRENT_RUN_KEY
 from vaelab.app.strings_en import EN
 from vaelab.app.strings_fr import FR
 from vaelab.data import load_dataset
-from vaelab.experiment import build_config, train
 from vaelab.runs import RunStore
+from vaelab.training.experiment import build_config, train
 
 PAGES = Path(__file__).resolve().parents[1] / "src" / "vaelab" / "app" / "pages"
 RESULTS = str(PAGES / "results.py")

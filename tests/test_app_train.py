@@ -33,8 +33,8 @@ from vaelab.app.worker import (
 from vaelab.config import ModelConfig
 from vaelab.data import ImageDataset, load_dataset
 from vaelab.data.dataset import Splits
-from vaelab.experiment import build_config, train
 from vaelab.runs import RunStore
+from vaelab.training.experiment import build_config, train
 
 APP_DIR = Path(__file__).resolve().parents[1] / "src" / "vaelab" / "app"
 MAIN = str(APP_DIR / "main.py")

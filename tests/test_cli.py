@@ -95,7 +95,7 @@ def test_corrupt_run_is_reported_not_raised(workdir, tiny_npz, capsys):
 
 
 def test_console_script_has_help_everywhere_and_no_tracebacks():
-    exe = [sys.executable, "-m", "vaelab.cli"]
+    exe = [sys.executable, "-m", "vaelab"]
     for command in (
         [],
         ["train"],

@@ -18,7 +18,7 @@ from vaelab.compare import (
 )
 from vaelab.compare import sweep as sweep_module
 from vaelab.errors import ConfigError
-from vaelab.plots import sample_rows
+from vaelab.explore.plots import sample_rows
 from vaelab.runs import RunStore
 
 TINY = dict(

@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from vaelab.errors import ConfigError
-from vaelab.experiment import build_config, open_run, train
 from vaelab.runs import RunStore
-from vaelab.trainer import Callback
+from vaelab.training.experiment import build_config, open_run, train
+from vaelab.training.trainer import Callback
 
 SMALL = {"latent_dim": 4, "hidden": (8, 16), "batch_size": 16}
 

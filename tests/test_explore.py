@@ -14,9 +14,9 @@ from PIL import Image
 from vaelab import explore
 from vaelab.config import ModelConfig
 from vaelab.errors import VaeLabError
-from vaelab.likelihoods import gaussian_kl
 from vaelab.metrics.latents import kl_per_dimension
 from vaelab.models import ConvVAE
+from vaelab.models.likelihoods import gaussian_kl
 
 
 def tiny_model(latent_dim: int = 4, channels: int = 1, height: int = 12, width: int = 10):

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from vaelab.layers import Conv2d, ConvTranspose2d, OutputConv, _ShiftedMatmulConv
+from vaelab.models.layers import Conv2d, ConvTranspose2d, OutputConv, _ShiftedMatmulConv
 
 
 @pytest.mark.parametrize(("channels", "side"), [(1, (6, 5)), (3, (4, 7)), (1, (1, 1))])

@@ -16,9 +16,9 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 import vaelab.app
-from vaelab import theory_figures
+from vaelab.app import learn_figures
 from vaelab.app.i18n import LANGUAGES, STRINGS, t
-from vaelab.likelihoods import LOG_SCALE_MIN, SOFTCLIP_SHARPNESS
+from vaelab.models.likelihoods import LOG_SCALE_MIN, SOFTCLIP_SHARPNESS
 
 matplotlib.use("Agg")
 
@@ -46,11 +46,11 @@ def test_both_languages_have_the_same_sections_and_figures_in_the_same_order():
 
 def test_every_figure_is_placed_once_and_exists():
     placed = [name for kind, name in markers("en") if kind == "figure"]
-    assert sorted(placed) == sorted(theory_figures.FIGURES)
+    assert sorted(placed) == sorted(learn_figures.FIGURES)
 
 
 def test_figure_captions_are_translated():
-    for name in theory_figures.FIGURES:
+    for name in learn_figures.FIGURES:
         key = f"learn.fig.{name}.caption"
         for lang, table in STRINGS.items():
             assert table.get(key), f"{key} missing in {lang}"
@@ -72,10 +72,10 @@ def test_text_cites_the_three_papers_and_keeps_math_balanced(lang):
 
 
 @pytest.mark.parametrize(
-    ("name", "lang"), list(itertools.product(theory_figures.FIGURES, LANGUAGES))
+    ("name", "lang"), list(itertools.product(learn_figures.FIGURES, LANGUAGES))
 )
 def test_figure_builds_with_translated_words(name, lang):
-    fig = theory_figures.FIGURES[name](lang)
+    fig = learn_figures.FIGURES[name](lang)
     assert isinstance(fig, Figure)
     assert fig.axes
     words = " ".join(text.get_text() for text in fig.findobj(Text))
@@ -84,24 +84,24 @@ def test_figure_builds_with_translated_words(name, lang):
 
 
 def test_figures_differ_between_languages():
-    title = {lang: theory_figures.timeline_figure(lang).axes[0].get_title() for lang in LANGUAGES}
+    title = {lang: learn_figures.timeline_figure(lang).axes[0].get_title() for lang in LANGUAGES}
     assert title["en"] != title["fr"] == t("learn.fig.timeline.title", "fr")
 
 
 def test_figure_png_is_a_png():
-    png = theory_figures.figure_png("kl", "fr", dpi=40)
+    png = learn_figures.figure_png("kl", "fr", dpi=40)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     with pytest.raises(KeyError, match="unknown figure"):
-        theory_figures.figure_png("nope")
+        learn_figures.figure_png("nope")
 
 
 @pytest.mark.parametrize("lang", sorted(LANGUAGES))
 def test_timeline_labels_do_not_overlap(lang):
-    fig = theory_figures.timeline_figure(lang)
+    fig = learn_figures.timeline_figure(lang)
     renderer = FigureCanvasAgg(fig).get_renderer()
     fig.draw(renderer)
     labels = [text for text in fig.findobj(Text) if text.get_gid() == "milestone"]
-    assert len(labels) == len(theory_figures.MILESTONES)
+    assert len(labels) == len(learn_figures.MILESTONES)
     boxes = [label.get_bbox_patch().get_window_extent(renderer) for label in labels]
     figure_box = fig.bbox
     for box in boxes:
@@ -119,7 +119,7 @@ def test_gaussian_kl_matches_torch():
     expected = torch.distributions.kl_divergence(
         torch.distributions.Normal(mu, sigma), torch.distributions.Normal(0.0, 1.0)
     )
-    got = theory_figures.gaussian_kl_1d(mu.numpy(), sigma.numpy())
+    got = learn_figures.gaussian_kl_1d(mu.numpy(), sigma.numpy())
     np.testing.assert_allclose(got, expected.double().numpy(), rtol=1e-5, atol=1e-6)
 
 
@@ -142,7 +142,7 @@ def test_gaussian_nll_is_minimal_at_the_rmse(scale):
     # (S, 1) scales against (1, B·C·H·W) errors.
     gaussian = torch.distributions.Normal(0.0, GRID[:, None])
     nll = -gaussian.log_prob(errors.flatten()[None, :]).mean(dim=1)
-    np.testing.assert_allclose(theory_figures.gaussian_nll(GRID.numpy(), mse), nll.numpy())
+    np.testing.assert_allclose(learn_figures.gaussian_nll(GRID.numpy(), mse), nll.numpy())
     best = float(GRID[nll.argmin()])
     assert best / GRID_STEP <= np.sqrt(mse) <= best * GRID_STEP
 
@@ -153,18 +153,18 @@ def test_laplace_nll_is_minimal_at_the_mae(scale):
     mae = float(errors.abs().mean())
     laplace = torch.distributions.Laplace(0.0, GRID[:, None])
     nll = -laplace.log_prob(errors.flatten()[None, :]).mean(dim=1)
-    np.testing.assert_allclose(theory_figures.laplace_nll(GRID.numpy(), mae), nll.numpy())
+    np.testing.assert_allclose(learn_figures.laplace_nll(GRID.numpy(), mae), nll.numpy())
     best = float(GRID[nll.argmin()])
     assert best / GRID_STEP <= mae <= best * GRID_STEP
 
 
 def test_calibration_figure_marks_the_true_minima():
-    fig = theory_figures.calibration_figure("en")
+    fig = learn_figures.calibration_figure("en")
     ax_gauss, ax_laplace = fig.axes
     for ax, optimum in ((ax_gauss, np.sqrt), (ax_laplace, lambda error: error)):
         lines = {line.get_gid(): line for line in ax.get_lines() if line.get_gid()}
         curves = {gid.split(":")[1]: line for gid, line in lines.items() if gid.startswith("nll:")}
-        assert len(curves) == len(theory_figures.CALIBRATION_MSES)
+        assert len(curves) == len(learn_figures.CALIBRATION_MSES)
         for error, curve in curves.items():
             marker = lines[f"optimum:{error}"]
             x, y = curve.get_data()
@@ -197,4 +197,4 @@ def test_learn_page_renders(lang):
     assert body.count("\n## ") + body.startswith("## ") == len(sections)
     assert "$$" in body and r"\mathrm{KL}" in body
     assert "<!--" not in body
-    assert len(at.get("image")) == len(theory_figures.FIGURES)
+    assert len(at.get("image")) == len(learn_figures.FIGURES)

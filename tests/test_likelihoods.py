@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import distributions as dist
 
-from vaelab.likelihoods import LOG_SCALE_MIN, build_likelihood, gaussian_kl, softclip
+from vaelab.models.likelihoods import LOG_SCALE_MIN, build_likelihood, gaussian_kl, softclip
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from torch import nn
 from vaelab.config import ModelConfig
 from vaelab.data.dataset import ImageDataset, Splits
 from vaelab.errors import ConfigError, DatasetError
-from vaelab.likelihoods import LOG_SCALE_MIN, build_likelihood, gaussian_kl, softclip
 from vaelab.metrics import (
     METRICS,
     STAGES,
@@ -37,6 +36,7 @@ from vaelab.metrics import (
 from vaelab.metrics import classifier as classifier_module
 from vaelab.metrics import frechet as frechet_module
 from vaelab.models import ConvVAE
+from vaelab.models.likelihoods import LOG_SCALE_MIN, build_likelihood, gaussian_kl, softclip
 
 FAST = {"iwae_k": 4, "iwae_images": 8, "fd_images": 32}
 

@@ -10,9 +10,9 @@ import torch
 from matplotlib.figure import Figure
 from PIL import Image
 
-from vaelab import plots
 from vaelab.app.strings_en import EN
 from vaelab.app.strings_fr import FR
+from vaelab.explore import plots
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -8,7 +8,7 @@ import torch
 from vaelab.config import ModelConfig, TrainConfig
 from vaelab.errors import TrainingError
 from vaelab.models import ConvVAE
-from vaelab.trainer import Callback, Trainer
+from vaelab.training.trainer import Callback, Trainer
 
 
 def make_trainer(data, epochs=2, seed=0, callbacks=(), stop_event=None, variant="vae", **model):

@@ -1,10 +1,57 @@
 """VAE Lab: learn and experiment with Variational AutoEncoders.
 
-The pipeline, in the order of the modules: data (:mod:`vaelab.data`) → model
-(:mod:`vaelab.models`, :mod:`vaelab.likelihoods`, :mod:`vaelab.variants`) → training
-(:mod:`vaelab.trainer`, :mod:`vaelab.experiment`) → saved runs (:mod:`vaelab.runs`) → exploring
-(:mod:`vaelab.explore`, :mod:`vaelab.plots`). The command line is :mod:`vaelab.cli`; the web app,
-:mod:`vaelab.app`.
+The package follows the pipeline, one sub-package a step:
+
+1. :mod:`vaelab.data` — datasets as ``uint8`` tensors (registered sets, folders, ``.npz``);
+2. :mod:`vaelab.models` — one convolutional VAE; VAE, β-VAE and σ-VAE are configurations
+   (:mod:`vaelab.config` and :mod:`vaelab.variants` define every setting and its limits);
+3. :mod:`vaelab.training` — a training loop that knows nothing of VAEs, and the experiment that
+   caches, continues and saves runs;
+4. :mod:`vaelab.runs` — the run store: JSON manifest + safetensors, atomic, no pickle;
+5. :mod:`vaelab.metrics` and :mod:`vaelab.compare` — likelihood bounds, sample quality, and the
+   σ-VAE paper's comparison;
+6. :mod:`vaelab.explore` — the latent space, samples and figures of a trained model;
+7. :mod:`vaelab.cli` and :mod:`vaelab.app` — the command line and the Streamlit app, the only
+   places that talk to people.
+
+The names a script needs most are here::
+
+    from vaelab import RunStore, build_config, load_dataset, train
+
+    data = load_dataset("mnist-5k")
+    outcome = train(build_config(data, variant="sigma-vae", latent_dim=16), data, RunStore("runs"))
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
+
+from importlib import import_module, metadata
+from typing import TYPE_CHECKING, Any
+
+try:
+    __version__ = metadata.version("vaelab")
+except metadata.PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+# Imported on first use, so that ``import vaelab`` (and ``vaelab --version``) stays light.
+_EXPORTS = {
+    "load_dataset": "vaelab.data",
+    "ConvVAE": "vaelab.models",
+    "build_config": "vaelab.training",
+    "train": "vaelab.training",
+    "RunStore": "vaelab.runs",
+}
+
+__all__ = ["ConvVAE", "RunStore", "__version__", "build_config", "load_dataset", "train"]
+
+if TYPE_CHECKING:
+    from vaelab.data import load_dataset
+    from vaelab.models import ConvVAE
+    from vaelab.runs import RunStore
+    from vaelab.training import build_config, train
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'vaelab' has no attribute {name!r}")
+    return getattr(import_module(module), name)

@@ -11,22 +11,62 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from vaelab.errors import ConfigError
 from vaelab.variants import VARIANTS
 
-#: Reconstruction likelihoods that have a scale (σ or b) chosen by the σ-VAE.
-SCALED_LIKELIHOODS = ("gaussian", "laplace")
 #: How a σ-VAE picks its decoder scale (Rybkin et al. 2020, sections 3.2 and 3.3).
 SCALE_MODES = ("optimal", "learned")
-
-LATENT_RANGE = (2, 512)
-LAYER_COUNT_RANGE = (1, 5)
-WIDTH_RANGE = (8, 512)
-MIN_IMAGE_SIDE = 8
-MAX_IMAGE_SIDE = 256
+#: Reconstruction likelihoods that have a scale (σ or b) for the σ-VAE to choose: exactly the ones
+#: the σ-VAE accepts (:data:`vaelab.variants.VARIANTS`).
+SCALED_LIKELIHOODS = VARIANTS["sigma-vae"].likelihoods
+#: Image channels a model takes: grey or colour.
 CHANNEL_CHOICES = (1, 3)
+
+
+class Limit(NamedTuple):
+    """Inclusive bounds of one whole-number setting."""
+
+    low: int
+    high: int
+
+    def check(self, name: str, value: Any) -> int:
+        """``value`` if it is a whole number within the bounds.
+
+        Raises
+        ------
+        ConfigError
+            Saying what ``name`` must be and what it got.
+        """
+        return _check_int(name, value, self.low, self.high)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The bounds of every numeric setting, defined once.
+
+    :class:`ModelConfig` and :class:`TrainConfig` enforce them; the command line quotes them in its
+    help; the app's widgets read them (and say so where they offer less on purpose). β's range
+    depends on the variant: it is :attr:`vaelab.variants.Variant.beta_range`.
+    """
+
+    latent_dim: Limit = Limit(2, 512)
+    layers: Limit = Limit(1, 5)
+    width: Limit = Limit(8, 512)
+    image_side: Limit = Limit(8, 256)
+    epochs: Limit = Limit(1, 1000)
+    batch_size: Limit = Limit(1, 4096)
+    #: Seeds reach 2⁶³ − 1, the largest value ``torch.manual_seed`` takes without wrapping.
+    seed: Limit = Limit(0, 2**63 - 1)
+    #: Adam's learning rate lies in (low, high]: a float range, open at 0.
+    lr: tuple[float, float] = (0.0, 1.0)
+
+
+#: The one table of limits.
+LIMITS = Limits()
+# Kept as names of their own because the data loaders quote them in messages.
+MIN_IMAGE_SIDE, MAX_IMAGE_SIDE = LIMITS.image_side
 
 
 def _check_int(name: str, value: Any, low: int, high: int) -> int:
@@ -78,16 +118,16 @@ class ModelConfig:
             raise ConfigError(
                 f"unknown model {self.variant!r}; choose one of: {', '.join(VARIANTS)}"
             )
-        _check_int("latent size", self.latent_dim, *LATENT_RANGE)
+        LIMITS.latent_dim.check("latent size", self.latent_dim)
         hidden = tuple(self.hidden) if isinstance(self.hidden, list | tuple) else None
-        if hidden is None or not LAYER_COUNT_RANGE[0] <= len(hidden) <= LAYER_COUNT_RANGE[1]:
+        layers = LIMITS.layers
+        if hidden is None or not layers.low <= len(hidden) <= layers.high:
             count = len(hidden) if hidden is not None else self.hidden
             raise ConfigError(
-                f"the encoder needs {LAYER_COUNT_RANGE[0]} to {LAYER_COUNT_RANGE[1]} "
-                f"convolutional layers, got {count}"
+                f"the encoder needs {layers.low} to {layers.high} convolutional layers, got {count}"
             )
         for width in hidden:
-            _check_int("each layer width", width, *WIDTH_RANGE)
+            LIMITS.width.check("each layer width", width)
         object.__setattr__(self, "hidden", hidden)
 
         likelihood = self.likelihood or variant.likelihoods[0]
@@ -122,8 +162,8 @@ class ModelConfig:
 
         if self.channels not in CHANNEL_CHOICES:
             raise ConfigError(f"images must have 1 or 3 channels, got {self.channels}")
-        _check_int("image height", self.height, MIN_IMAGE_SIDE, MAX_IMAGE_SIDE)
-        _check_int("image width", self.width, MIN_IMAGE_SIDE, MAX_IMAGE_SIDE)
+        LIMITS.image_side.check("image height", self.height)
+        LIMITS.image_side.check("image width", self.width)
 
     @property
     def image_shape(self) -> tuple[int, int, int]:
@@ -154,13 +194,14 @@ class TrainConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        _check_int("epochs", self.epochs, 1, 1000)
-        _check_int("batch size", self.batch_size, 1, 4096)
-        _check_int("seed", self.seed, 0, 2**63 - 1)
+        LIMITS.epochs.check("epochs", self.epochs)
+        LIMITS.batch_size.check("batch size", self.batch_size)
+        LIMITS.seed.check("seed", self.seed)
         if isinstance(self.lr, bool) or not isinstance(self.lr, int | float):
             raise ConfigError(f"learning rate must be a number, got {self.lr!r}")
-        if not 0.0 < float(self.lr) <= 1.0:
-            raise ConfigError(f"learning rate must be in (0, 1], got {self.lr:g}")
+        low, high = LIMITS.lr
+        if not low < float(self.lr) <= high:
+            raise ConfigError(f"learning rate must be in ({low:g}, {high:g}], got {self.lr:g}")
         object.__setattr__(self, "lr", float(self.lr))
 
 

@@ -2,7 +2,7 @@
 
 * ``vaelab-cli`` renders the ``--help`` of ``vaelab`` and of every subcommand, straight from
   :func:`vaelab.cli._build_parser`, so the reference can never drift from the program.
-* ``theory-figure`` draws one of the Learn page's figures with :mod:`vaelab.theory_figures`, in
+* ``theory-figure`` draws one of the Learn page's figures with :mod:`vaelab.app.learn_figures`, in
   English or French, with the app's own caption.
 * ``app-screenshot`` and ``app-screenshot-gallery`` show the PNGs the browser test saved (copied
   into ``_screenshots/`` by ``make screenshots``); ``results-files`` shows what
@@ -126,17 +126,17 @@ class TheoryFigureDirective(SphinxDirective):
         """Draw the figure (or reuse the cached PNG) and return it with its caption."""
         name, lang = self.arguments[0], self.options.get("lang", "en")
         try:
-            from vaelab import theory_figures
+            from vaelab.app import learn_figures
             from vaelab.app.i18n import t
         except ImportError as exc:  # matplotlib is in the ``app`` extra
             note = nodes.note()
             note += nodes.paragraph(
-                text=f"This figure is drawn by vaelab.theory_figures, which needs matplotlib "
+                text=f"This figure is drawn by vaelab.app.learn_figures, which needs matplotlib "
                 f"({exc}); install the app extra: pip install -e '.[app,docs]'."
             )
             return [note]
-        if name not in theory_figures.FIGURES:
-            raise self.error(f"unknown figure {name!r}; known: {', '.join(theory_figures.FIGURES)}")
+        if name not in learn_figures.FIGURES:
+            raise self.error(f"unknown figure {name!r}; known: {', '.join(learn_figures.FIGURES)}")
         # The figure's code and its words (the app's string tables) decide what it looks like.
         from vaelab.app import strings_en, strings_fr
 
@@ -149,7 +149,7 @@ class TheoryFigureDirective(SphinxDirective):
         newest = max(source.stat().st_mtime for source in sources)
         if not target.is_file() or target.stat().st_mtime < newest:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(theory_figures.figure_png(name, lang, dpi=110))
+            target.write_bytes(learn_figures.figure_png(name, lang, dpi=110))
         figure = nodes.figure(align="center")
         figure += nodes.image(uri=f"/{FIGURE_DIR}/{name}-{lang}.png", alt=name)
         caption = t(f"learn.fig.{name}.caption", lang)

@@ -20,7 +20,7 @@ ENCODER_COLOR = "#dbeafe"
 LATENT_COLOR = "#fef3c7"
 DECODER_COLOR = "#dcfce7"
 
-# Reconstruction term of each likelihood, per image (D pixels), as in vaelab.likelihoods.
+# Reconstruction term of each likelihood, per image (D pixels), as in vaelab.models.likelihoods.
 _RECON = {
     "mse": r"\lVert x-\hat x\rVert_2^2",
     "l1": r"\lVert x-\hat x\rVert_1",

@@ -1,8 +1,8 @@
 """A finished comparison on the Compare page: the paper's figure, the table, what it shows.
 
 Widgets and layout only: the numbers, the table and the sentences come from
-:mod:`vaelab.compare`, the figure from :func:`vaelab.plots.sample_rows`. Everything is phrased in
-the session's language through the string tables (the English ones quote the library's).
+:mod:`vaelab.compare`, the figure from :func:`~vaelab.explore.plots.sample_rows`. Everything is
+phrased in the session's language through the string tables (the English ones quote the library's).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from vaelab import plots
 from vaelab.app.i18n import decimal_mark, localize_decimal, t
 from vaelab.compare import COLUMN_LABELS_EN, FINDINGS_EN, Comparison, Contender, describe
+from vaelab.explore import plots
 
 #: How the best value of a column is marked on screen (in the downloaded Markdown: bold only).
 _BEST_ON_SCREEN = ":green-background[**{}**]"

@@ -1,9 +1,9 @@
 """The results tabs of a trained run, shared by the Train and Results pages.
 
 Widgets and layout only: the computations are :mod:`vaelab.explore` and the figures
-:mod:`vaelab.plots`. Everything costly is cached per run (its id and the time it was saved), so
-switching tabs and moving a slider redraw at once; the interactive tabs are fragments, so a
-widget there reruns only its own tab.
+:mod:`~vaelab.explore.plots`. Everything costly is cached per run (its id and the time it was
+saved), so switching tabs and moving a slider redraw at once; the interactive tabs are fragments,
+so a widget there reruns only its own tab.
 """
 
 from __future__ import annotations
@@ -18,15 +18,16 @@ import numpy as np
 import streamlit as st
 import torch
 
-from vaelab import explore, plots
+from vaelab import explore
 from vaelab.app.i18n import STRINGS, current_language, localize_decimal, t
 from vaelab.app.metrics_view import render_metrics
 from vaelab.app.paths import data_dir, runs_dir
 from vaelab.data import ImageDataset, load_dataset
 from vaelab.errors import ConfigError, DatasetError, RunError
-from vaelab.experiment import fixed_batch, open_run
+from vaelab.explore import plots
 from vaelab.models import ConvVAE
 from vaelab.runs import MANIFEST, Run, RunStore
+from vaelab.training.experiment import fixed_batch, open_run
 from vaelab.variants import VARIANTS
 
 #: Test images encoded for the latent map and the KL per dimension (enough to see the classes,

@@ -19,9 +19,9 @@ from vaelab.app.paths import data_dir
 from vaelab.app.state import downloads_allowed
 from vaelab.config import SCALE_MODES, SCALED_LIKELIHOODS, ModelConfig, RunConfig
 from vaelab.data import DatasetInfo, ImageDataset, dataset_info, dataset_names, load_dataset
-from vaelab.device import DEVICE_CHOICES, pick_device
 from vaelab.errors import ConfigError, DatasetError, DatasetUnavailableError
-from vaelab.experiment import build_config
+from vaelab.training.device import DEVICE_CHOICES, pick_device
+from vaelab.training.experiment import build_config
 from vaelab.variants import VARIANTS
 
 # The seed's ranges and defaults.

@@ -27,10 +27,10 @@ import torch
 from vaelab.config import RunConfig
 from vaelab.data import ImageDataset
 from vaelab.errors import VaeLabError
-from vaelab.experiment import TrainOutcome, train
-from vaelab.plots import image_grid
+from vaelab.explore.plots import image_grid
 from vaelab.runs import RunStore
-from vaelab.trainer import Callback, StepState, Trainer, TrainResult
+from vaelab.training.experiment import TrainOutcome, train
+from vaelab.training.trainer import Callback, StepState, Trainer, TrainResult
 
 log = logging.getLogger(__name__)
 

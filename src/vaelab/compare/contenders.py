@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from vaelab.config import RunConfig
 from vaelab.data import ImageDataset
 from vaelab.errors import ConfigError
-from vaelab.experiment import build_config
+from vaelab.training.experiment import build_config
 from vaelab.variants import VARIANTS
 
 #: The β of the paper's figure.
@@ -84,7 +84,7 @@ class CompareSettings:
     Attributes
     ----------
     latent_dim, hidden, epochs, batch_size, lr, seed
-        The architecture and training of every run (see :func:`vaelab.experiment.build_config`).
+        The architecture and training of every run (see :func:`vaelab.training.build_config`).
     betas : tuple of float
         The β of the β-VAE rows.
     iwae_k : int

@@ -15,8 +15,6 @@ from vaelab.compare.contenders import CompareSettings, Contender, contenders
 from vaelab.compare.report import Comparison, Row
 from vaelab.config import RunConfig
 from vaelab.data import ImageDataset
-from vaelab.device import pick_device
-from vaelab.experiment import train
 from vaelab.metrics import (
     DEFAULT_CLASSIFIER_DIR,
     METRICS_FORMAT,
@@ -27,7 +25,9 @@ from vaelab.metrics import (
 from vaelab.metrics.samples import draw_samples
 from vaelab.models import ConvVAE
 from vaelab.runs import RunStore
-from vaelab.trainer import Callback, StepState, Trainer
+from vaelab.training.device import pick_device
+from vaelab.training.experiment import train
+from vaelab.training.trainer import Callback, StepState, Trainer
 
 #: Phases of one contender reported to the progress callback.
 PHASES = ("classifier", "train", "evaluate", "done")
@@ -156,7 +156,7 @@ def run_comparison(
     ConfigError
         If a setting is not allowed.
     TrainingError, RunError, DatasetError
-        As :func:`vaelab.experiment.train` and :func:`vaelab.metrics.evaluate` raise them.
+        As :func:`vaelab.training.experiment.train` and :func:`vaelab.metrics.evaluate` raise them.
     """
     start = time.perf_counter()
     settings = settings or CompareSettings()

@@ -17,13 +17,13 @@ from typing import Protocol
 import torch
 from torch import Tensor
 
-from vaelab.likelihoods import LOG_SCALE_MIN, Likelihood, softclip
+from vaelab.models.likelihoods import LOG_SCALE_MIN, Likelihood, softclip
 
 #: ``(x, logits) -> (B,)`` negative log-likelihood in nats per image.
 DecoderNLL = Callable[[Tensor, Tensor], Tensor]
 
 _HALF_LN_2PI = 0.5 * math.log(2 * math.pi)
-# Scales that the fixed-scale losses imply (see vaelab.likelihoods): Σ (x − x̂)² is a Gaussian
+# Scales that the fixed-scale losses imply (see vaelab.models.likelihoods): Σ (x − x̂)² is a Gaussian
 # with σ² = 1/2, Σ |x − x̂| a Laplace with b = 1.
 _IMPLIED_SCALES = {"mse": math.sqrt(0.5), "l1": 1.0}
 
@@ -147,8 +147,8 @@ class ErrorStats:
     def log_scale(self, likelihood_id: str) -> float:
         """The maximum-likelihood log σ (``"gaussian"``) or log b (``"laplace"``), soft-clipped.
 
-        The clip at :data:`vaelab.likelihoods.LOG_SCALE_MIN` is the one used in training, so that
-        a perfect reconstruction gives a finite likelihood.
+        The clip at :data:`~vaelab.models.likelihoods.LOG_SCALE_MIN` is the one used in training,
+        so that a perfect reconstruction gives a finite likelihood.
         """
         # σ² is the mean squared error, b the mean absolute error (−inf: a perfect fit).
         power, error = {"gaussian": (0.5, self.mse), "laplace": (1.0, self.mae)}[likelihood_id]
@@ -202,10 +202,11 @@ def model_decoder(
 ) -> DecoderLikelihood:
     """The model's own likelihood, exactly normalised and independent of the batch.
 
-    ``mse`` and ``l1`` get their constant :meth:`~vaelab.likelihoods.Likelihood.nll_offset`; a
-    learned σ-VAE scale is used as is; an *optimal* σ-VAE scale, which training computes on each
-    batch, is replaced by its maximum-likelihood value on the whole training set (so that a test
-    metric never depends on how the test set is batched, nor fits anything on test images).
+    ``mse`` and ``l1`` get their constant
+    :meth:`~vaelab.models.likelihoods.Likelihood.nll_offset`; a learned σ-VAE scale is used as
+    is; an *optimal* σ-VAE scale, which training computes on each batch, is replaced by its
+    maximum-likelihood value on the whole training set (so that a test metric never depends on
+    how the test set is batched, nor fits anything on test images).
 
     Parameters
     ----------

@@ -14,7 +14,6 @@ import torch
 from torch import Tensor
 
 from vaelab.data import ImageDataset
-from vaelab.device import pick_device
 from vaelab.errors import ConfigError
 from vaelab.metrics.bounds import (
     EncoderDecoder,
@@ -38,6 +37,7 @@ from vaelab.metrics.latents import (
     latent_mean_variance,
 )
 from vaelab.metrics.samples import real_fid, real_fid_unavailable, sample_quality
+from vaelab.training.device import pick_device
 
 #: Version of the dict :func:`evaluate` returns; bump it when a key changes meaning.
 METRICS_FORMAT = "vaelab-metrics/1"

@@ -20,8 +20,8 @@ from vaelab.app.worker import REGISTRY
 from vaelab.compare import DEFAULT_BETAS, CompareSettings, contenders
 from vaelab.data import ImageDataset, dataset_names
 from vaelab.errors import ConfigError, DatasetError, DatasetUnavailableError
+from vaelab.explore.plots import image_grid, upscale_for_display
 from vaelab.metrics import classifier_cache_dir
-from vaelab.plots import image_grid, upscale_for_display
 
 #: Seconds between two redraws of the progress.
 REFRESH_S = 1.0

@@ -2,7 +2,7 @@
 
 The long text lives in ``app/content/learn_<lang>.md``. Two kinds of HTML comments structure it:
 ``<!-- section: name -->`` starts a section and ``<!-- figure: name -->`` marks where a figure of
-:data:`vaelab.theory_figures.FIGURES` goes; both languages carry the same markers in the same
+:data:`vaelab.app.learn_figures.FIGURES` goes; both languages carry the same markers in the same
 order (a test checks it).
 """
 
@@ -13,7 +13,7 @@ from importlib.resources import files
 
 import streamlit as st
 
-from vaelab import theory_figures
+from vaelab.app import learn_figures
 from vaelab.app.i18n import current_language, t
 
 _MARKER = re.compile(r"<!--\s*(section|figure):\s*([\w-]+)\s*-->")
@@ -29,7 +29,7 @@ def _teaching_text(lang: str) -> str:
 @st.cache_data(show_spinner=False)
 def _figure_png(name: str, lang: str) -> bytes:
     # Drawing the five figures takes seconds; cached, a language switch or a revisit is instant.
-    return theory_figures.figure_png(name, lang)
+    return learn_figures.figure_png(name, lang)
 
 
 def _show_figure(name: str, lang: str) -> None:

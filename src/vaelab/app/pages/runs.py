@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from vaelab import explore, plots
+from vaelab import explore
 from vaelab.app.i18n import current_language, t
 from vaelab.app.paths import runs_dir
 from vaelab.app.results_view import (
@@ -21,6 +21,7 @@ from vaelab.app.results_view import (
 )
 from vaelab.app.state import set_current_run
 from vaelab.errors import RunError
+from vaelab.explore import plots
 from vaelab.runs import RunStore, RunSummary
 from vaelab.variants import VARIANTS
 

@@ -6,7 +6,8 @@ bars, live plots and logging are :class:`Callback` objects handed to the :class:
 
 Speed comes from keeping the images resident as one uint8 tensor on the device, drawing batches
 from a permutation (no per-item Python, no DataLoader), channels-last convolutions, an allocator
-that keeps freed memory instead of page-faulting it back every step (:mod:`vaelab.memory`), and
+that keeps freed memory instead of page-faulting it back every step
+(:mod:`~vaelab.training.memory`), and
 evaluating under inference mode. Two seeded generators (batch order, sampling noise) make a run
 reproducible, and their states are saved so that a stopped run continues exactly where it was.
 """
@@ -25,7 +26,7 @@ from torch import Tensor, nn
 
 from vaelab.config import TrainConfig
 from vaelab.errors import TrainingError
-from vaelab.memory import retain_freed_memory
+from vaelab.training.memory import retain_freed_memory
 
 #: Images per forward pass when evaluating the test set.
 EVAL_BATCH = 500

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 
 from vaelab.compare.contenders import CompareSettings
 from vaelab.config import MAX_IMAGE_SIDE, MIN_IMAGE_SIDE, SCALE_MODES, ModelConfig, TrainConfig
-from vaelab.device import DEVICE_CHOICES
 from vaelab.errors import VaeLabError
-from vaelab.likelihoods import LIKELIHOODS
+from vaelab.models.likelihoods import LIKELIHOODS
+from vaelab.training.device import DEVICE_CHOICES
 from vaelab.variants import VARIANTS
 
 if TYPE_CHECKING:
@@ -262,9 +262,9 @@ def _run_data(run: Run, data_dir: Path) -> ImageDataset:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from vaelab.cli_progress import ProgressBar
-    from vaelab.experiment import build_config, train
+    from vaelab.cli.progress import ProgressBar
     from vaelab.runs import RunStore
+    from vaelab.training.experiment import build_config, train
 
     data = _requested_data(args, allow_fallback=args.allow_fallback)
     config = build_config(
@@ -337,8 +337,8 @@ def _sample(args: argparse.Namespace) -> int:
     import torch
 
     from vaelab.errors import ConfigError
-    from vaelab.experiment import open_run
     from vaelab.runs import RunStore
+    from vaelab.training.experiment import open_run
 
     n = _count(args.n)
     if not args.temperature > 0:
@@ -353,8 +353,8 @@ def _sample(args: argparse.Namespace) -> int:
 def _reconstruct(args: argparse.Namespace) -> int:
     import torch
 
-    from vaelab.experiment import open_run
     from vaelab.runs import RunStore
+    from vaelab.training.experiment import open_run
 
     n = _count(args.n)
     run, model = open_run(RunStore(args.runs_dir), args.run)
@@ -369,9 +369,9 @@ def _reconstruct(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from vaelab.experiment import open_run
     from vaelab.metrics import METRICS, classifier_cache_dir, evaluate
     from vaelab.runs import RunStore
+    from vaelab.training.experiment import open_run
 
     store = RunStore(args.runs_dir)
     run, model = open_run(store, args.run)
@@ -398,10 +398,10 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from vaelab.cli_progress import CompareBar
+    from vaelab.cli.progress import CompareBar
     from vaelab.compare import run_comparison
+    from vaelab.explore.plots import png_bytes, sample_rows
     from vaelab.metrics import classifier_cache_dir
-    from vaelab.plots import png_bytes, sample_rows
     from vaelab.runs import RunStore
 
     settings = CompareSettings(
@@ -510,7 +510,7 @@ def _datasets(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from vaelab.bench import main as bench_main
+    from vaelab.training.bench import main as bench_main
 
     return bench_main(
         images=args.images, repeats=args.repeats, batch_size=args.batch_size, json_path=args.json

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tqdm import tqdm
 
 from vaelab.compare import CompareProgress
-from vaelab.trainer import Callback, StepState, Trainer, TrainResult
+from vaelab.training.trainer import Callback, StepState, Trainer, TrainResult
 
 
 class ProgressBar(Callback):

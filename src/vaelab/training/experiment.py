@@ -16,11 +16,11 @@ from torch import Tensor
 
 from vaelab.config import DataConfig, ModelConfig, RunConfig, TrainConfig
 from vaelab.data import ImageDataset
-from vaelab.device import pick_device
 from vaelab.errors import ConfigError
 from vaelab.models import ConvVAE, build_model
 from vaelab.runs import Run, RunStore
-from vaelab.trainer import Callback, Trainer, TrainResult
+from vaelab.training.device import pick_device
+from vaelab.training.trainer import Callback, Trainer, TrainResult
 
 #: Number of test images reconstructed after each epoch.
 FIXED_BATCH = 16

@@ -27,7 +27,7 @@ from matplotlib.legend_handler import HandlerTuple
 from matplotlib.patches import Ellipse, FancyArrowPatch
 
 from vaelab.app.i18n import t
-from vaelab.likelihoods import LOG_SCALE_MIN
+from vaelab.models.likelihoods import LOG_SCALE_MIN
 
 # One look for every figure: sizes chosen so that text stays readable once Streamlit scales the
 # figure to the width of the page column (about 700 px).

@@ -6,9 +6,10 @@ same 28×28 MNIST digits, in one process, the tutorial's passes first (see :func
 * **tutorial** — what the PyTorch tutorials do: a ``torchvision.datasets.MNIST`` read from IDX
   files, ``ToTensor()`` and ``Normalize`` applied to every item by a ``DataLoader`` (batch 64,
   shuffled), and a plain loop calling ``loss.item()`` each step;
-* **vaelab** — :class:`vaelab.trainer.Trainer`: images resident as one uint8 tensor, batches from
-  a permutation, channels-last convolutions, freed memory kept for reuse (:mod:`vaelab.memory`),
-  fused Adam, and the model's convolutions from :mod:`vaelab.layers` (the tutorial gets the
+* **vaelab** — :class:`~vaelab.training.Trainer`: images resident as one uint8 tensor, batches from
+  a permutation, channels-last convolutions, freed memory kept for reuse
+  (:mod:`vaelab.training.memory`),
+  fused Adam, and the model's convolutions from :mod:`vaelab.models.layers` (the tutorial gets the
   same model built from PyTorch's stock layers, with the same weights).
 
 The figure reported is images per second over whole passes, and the ratio of the two.
@@ -29,9 +30,9 @@ import torch
 from torch import Tensor, nn
 
 from vaelab.config import ModelConfig, TrainConfig
-from vaelab.layers import Conv2d, ConvTranspose2d, OutputConv
 from vaelab.models import ConvVAE
-from vaelab.trainer import Trainer
+from vaelab.models.layers import Conv2d, ConvTranspose2d, OutputConv
+from vaelab.training.trainer import Trainer
 
 #: The engine's layers and their stock ``torch.nn`` twins.
 _STOCK = {Conv2d: nn.Conv2d, ConvTranspose2d: nn.ConvTranspose2d, OutputConv: nn.Conv2d}
@@ -58,7 +59,7 @@ def _model(seed: int = 0) -> ConvVAE:
 def _stock_model(seed: int = 0) -> ConvVAE:
     """The same model, weights and maths, built from PyTorch's stock ``torch.nn`` layers.
 
-    A tutorial writes its layers with the stock modules; :mod:`vaelab.layers` is part of the
+    A tutorial writes its layers with the stock modules; :mod:`vaelab.models.layers` is part of the
     engine's speed, so the reference does not get it.
     """
     model = _model(seed)
@@ -104,7 +105,7 @@ class TutorialPipeline:
 
 
 class EnginePipeline:
-    """VAE Lab's :class:`~vaelab.trainer.Trainer` on the same images."""
+    """VAE Lab's :class:`~vaelab.training.trainer.Trainer` on the same images."""
 
     def __init__(self, images: Tensor, batch_size: int) -> None:
         x = images.unsqueeze(1).contiguous()  # (N, 28, 28) -> (N, 1, 28, 28)
@@ -133,7 +134,7 @@ def run_benchmark(images: int = 4000, repeats: int = 3, batch_size: int = 64) ->
     data = load_dataset("mnist-5k")
     pixels = torch.cat([data.train_x, data.test_x])[:images, 0].contiguous()
     labels = torch.cat([data.train_y, data.test_y])[:images]
-    # The engine sets glibc's allocator to keep freed memory (vaelab.memory), a process-wide
+    # The engine sets glibc's allocator to keep freed memory (training.memory), a process-wide
     # setting that cannot be undone: the tutorial's passes run first, under the system's default
     # allocator as a tutorial's user has it; each side gets one untimed warm-up pass.
     speeds: dict[str, list[float]] = {}

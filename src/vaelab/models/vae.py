@@ -4,8 +4,8 @@ Encoder: ``len(hidden)`` stride-2 convolutions, then one linear layer giving μ 
 q(z | x). Decoder: a linear layer, then transposed convolutions that retrace the encoder's
 feature-map sizes exactly (odd sides and 1×1 maps included), then a 3×3 convolution giving the
 logits of p(x | z). The layers are PyTorch's, made faster for training on the CPU
-(:mod:`vaelab.layers`). The variant (VAE, β-VAE, σ-VAE) only sets β and the likelihood
-(:mod:`vaelab.variants`, :mod:`vaelab.likelihoods`).
+(:mod:`vaelab.models.layers`). The variant (VAE, β-VAE, σ-VAE) only sets β and the likelihood
+(:mod:`vaelab.variants`, :mod:`vaelab.models.likelihoods`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import torch
 from torch import Tensor, nn
 
 from vaelab.config import ModelConfig
-from vaelab.layers import Conv2d, ConvTranspose2d, OutputConv
-from vaelab.likelihoods import Likelihood, build_likelihood, gaussian_kl
+from vaelab.models.layers import Conv2d, ConvTranspose2d, OutputConv
+from vaelab.models.likelihoods import Likelihood, build_likelihood, gaussian_kl
 
 
 @dataclass
@@ -54,7 +54,7 @@ class LossOutput:
     loss : Tensor
         ``recon + β · kl``, the quantity minimised (the negative ELBO when β = 1).
     recon : Tensor
-        Reconstruction term, the negative log-likelihood (see :mod:`vaelab.likelihoods`).
+        Reconstruction term, the negative log-likelihood (see :mod:`vaelab.models.likelihoods`).
     kl : Tensor
         KL(q(z | x) ‖ N(0, I)).
     sigma : Tensor or None
