@@ -5,6 +5,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from vaelab.models import layers
 from vaelab.models.layers import Conv2d, ConvTranspose2d, OutputConv, _ShiftedMatmulConv
 
 
@@ -107,3 +108,65 @@ def test_no_input_gradient_is_computed_for_the_images():
     layer = Conv2d(1, 4, 3, stride=2, padding=1)
     layer(torch.rand(2, 1, 8, 8)).sum().backward()
     assert layer.weight.grad is not None and layer.bias.grad is not None
+
+
+def test_the_internal_operators_are_verified_on_this_torch():
+    assert layers.internal_ops_verified() == layers.FAST_BIAS_GRADIENT
+
+
+@pytest.mark.parametrize(
+    ("version", "verified"),
+    [("2.3.1", False), ("2.4.0", True), ("2.14.1+cu130", True), ("2.15.0a0", False)],
+)
+def test_only_torch_releases_in_the_verified_range_take_the_fast_path(
+    monkeypatch, version, verified
+):
+    monkeypatch.setattr(torch, "__version__", version)
+    # The operators' arguments are this torch's, which the first test checks.
+    assert layers.internal_ops_verified() is (verified and layers.FAST_BIAS_GRADIENT)
+
+
+def test_an_operator_with_other_arguments_is_not_trusted(monkeypatch):
+    changed = {**layers._CONVOLUTION_ARGS, "convolution_backward": ("grad_output", "input")}
+    monkeypatch.setattr(layers, "_CONVOLUTION_ARGS", changed)
+    assert not layers.internal_ops_verified()
+
+
+def forward_and_gradients(layer, x, grad):
+    """The output and the gradients of input, weight and bias, for one backward of ``grad``."""
+    layer.zero_grad()
+    x = x.clone().requires_grad_()
+    y = layer(x)
+    y.backward(grad)
+    return y.detach(), x.grad, layer.weight.grad.clone(), layer.bias.grad.clone()
+
+
+def refuse(*args):
+    raise AssertionError("the custom autograd function was called")
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_the_stock_fallback_gives_what_the_fast_path_gives(monkeypatch, index):
+    if not layers.FAST_BIAS_GRADIENT:
+        pytest.skip("this torch takes the stock path already")
+    layer = twins()[index][0].to(memory_format=torch.channels_last)
+    x = torch.randn(5, layer.in_channels, 7, 9).contiguous(memory_format=torch.channels_last)
+    grad = torch.randn_like(layer(x))
+    fast = forward_and_gradients(layer, x, grad)
+
+    monkeypatch.setattr(layers, "FAST_BIAS_GRADIENT", False)
+    monkeypatch.setattr(layers._FastBiasConv, "apply", refuse)
+    stock = forward_and_gradients(layer, x, grad)
+    for fast_value, stock_value in zip(fast, stock, strict=True):
+        torch.testing.assert_close(fast_value, stock_value, rtol=1e-4, atol=1e-5)
+
+
+def test_a_model_off_the_cpu_takes_the_stock_path(monkeypatch):
+    from vaelab.config import ModelConfig
+    from vaelab.models import ConvVAE
+
+    monkeypatch.setattr(layers._FastBiasConv, "apply", refuse)
+    monkeypatch.setattr(layers._ShiftedMatmulConv, "apply", refuse)
+    model = ConvVAE(ModelConfig(latent_dim=4, hidden=(8, 16))).to("meta")
+    out = model(torch.empty(2, 1, 28, 28, device="meta"))
+    assert out.logits.shape == (2, 1, 28, 28) and out.logits.device.type == "meta"

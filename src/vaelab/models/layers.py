@@ -19,10 +19,17 @@ cores) showed two places where oneDNN, PyTorch's CPU convolution library, is slo
 Each layer is a subclass of its ``torch.nn`` twin, with the same parameters, initialisation and
 checkpoints; results equal PyTorch's up to float rounding (tested against it, and with
 ``gradcheck``). On other devices they are PyTorch's layers.
+
+:class:`Conv2d` and :class:`ConvTranspose2d` call ``torch.ops.aten.convolution_backward``, an
+internal operator with no stability promise. They use it only where it was verified (torch 2.4 up to
+2.14, with the argument list checked at import, see :data:`FAST_BIAS_GRADIENT`); elsewhere they
+compute exactly what their ``torch.nn`` twins compute, by being them. :class:`OutputConv` uses only
+public operations.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import torch
@@ -30,25 +37,96 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.autograd.function import once_differentiable
 
+#: The torch releases the fast path was verified on: (major, minor) from the first, last excluded.
+VERIFIED_TORCH = ((2, 4), (2, 15))
+#: The arguments of the internal operators the fast bias gradient calls, in order.
+_CONVOLUTION_ARGS = {
+    "convolution": (
+        "input",
+        "weight",
+        "bias",
+        "stride",
+        "padding",
+        "dilation",
+        "transposed",
+        "output_padding",
+        "groups",
+    ),
+    "convolution_backward": (
+        "grad_output",
+        "input",
+        "weight",
+        "bias_sizes",
+        "stride",
+        "padding",
+        "dilation",
+        "transposed",
+        "output_padding",
+        "groups",
+        "output_mask",
+    ),
+}
+
+
+def internal_ops_verified() -> bool:
+    """Whether this torch is one the fast bias gradient was verified on, with the same operators.
+
+    Returns
+    -------
+    bool
+        ``True`` when the torch release lies in :data:`VERIFIED_TORCH` and ``aten.convolution``
+        and ``aten.convolution_backward`` take the arguments the fast path passes them.
+    """
+    release = tuple(int(part) for part in re.findall(r"\d+", torch.__version__)[:2])
+    first, end = VERIFIED_TORCH
+    if not first <= release < end:
+        return False
+    for name, arguments in _CONVOLUTION_ARGS.items():
+        try:
+            schema = getattr(torch.ops.aten, name).default._schema
+        except (AttributeError, RuntimeError):
+            return False
+        if tuple(argument.name for argument in schema.arguments) != arguments:
+            return False
+    return True
+
+
+#: Whether :class:`Conv2d` and :class:`ConvTranspose2d` sum their bias gradient themselves on the
+#: CPU; when ``False`` they are plain ``torch.nn`` layers.
+FAST_BIAS_GRADIENT = internal_ops_verified()
+
 
 class Conv2d(nn.Conv2d):
-    """``torch.nn.Conv2d`` whose bias gradient is summed directly on the CPU."""
+    """``torch.nn.Conv2d`` whose bias gradient is summed directly on the CPU.
+
+    That path is taken where :data:`FAST_BIAS_GRADIENT` holds; otherwise this is ``nn.Conv2d``.
+    """
 
     def forward(self, x: Tensor) -> Tensor:
         """Convolve ``x``; the same values as ``nn.Conv2d``."""
-        if x.device.type != "cpu" or self.bias is None or self.padding_mode != "zeros":
+        if (
+            not FAST_BIAS_GRADIENT
+            or x.device.type != "cpu"
+            or self.bias is None
+            or self.padding_mode != "zeros"
+        ):
             return super().forward(x)
         options = (self.stride, self.padding, self.dilation, False, (0, 0), self.groups)
         return _FastBiasConv.apply(x, self.weight, self.bias, options)
 
 
 class ConvTranspose2d(nn.ConvTranspose2d):
-    """``torch.nn.ConvTranspose2d`` whose bias gradient is summed directly on the CPU."""
+    """``torch.nn.ConvTranspose2d`` whose bias gradient is summed directly on the CPU.
+
+    That path is taken where :data:`FAST_BIAS_GRADIENT` holds; otherwise this is
+    ``nn.ConvTranspose2d``.
+    """
 
     def forward(self, x: Tensor, output_size: list[int] | None = None) -> Tensor:
         """Convolve ``x``; the same values as ``nn.ConvTranspose2d``."""
         if (
-            x.device.type != "cpu"
+            not FAST_BIAS_GRADIENT
+            or x.device.type != "cpu"
             or self.bias is None
             or output_size is not None
             or self.padding_mode != "zeros"
