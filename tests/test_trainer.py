@@ -1,5 +1,6 @@
 """The training engine: learns, is reproducible, stops and continues exactly, fails clearly."""
 
+import sys
 import threading
 
 import pytest
@@ -153,3 +154,27 @@ def test_fused_adam_on_channels_last_weights_matches_the_reference_adam(tiny_dat
     reference.fit()
     for p, q in zip(fused.model.parameters(), reference.model.parameters(), strict=True):
         torch.testing.assert_close(p, q, rtol=1e-4, atol=1e-5)
+
+
+@pytest.fixture
+def mallopt_calls(monkeypatch):
+    """The calls to glibc's mallopt, recorded instead of made, from a process that made none."""
+    from vaelab.training import memory
+
+    calls = []
+    monkeypatch.setattr(memory, "_retaining", False)
+    monkeypatch.setattr(memory, "_mallopt", lambda: lambda *args: calls.append(args) or 1)
+    return calls
+
+
+def test_training_leaves_the_host_process_allocator_alone(tiny_data, mallopt_calls):
+    make_trainer(tiny_data, epochs=1).fit()
+    assert mallopt_calls == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")
+def test_the_host_turns_memory_retention_on_once(mallopt_calls):
+    from vaelab.training.memory import MMAP_THRESHOLD, TRIM_THRESHOLD, retain_freed_memory
+
+    assert retain_freed_memory() and retain_freed_memory()
+    assert sorted(value for _, value in mallopt_calls) == [MMAP_THRESHOLD, TRIM_THRESHOLD]

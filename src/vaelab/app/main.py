@@ -12,6 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from vaelab.app.i18n import LANGUAGES, current_language, t
+from vaelab.training.memory import retain_freed_memory
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 #: (file stem, title key, icon) in menu order; the first is the home page.
@@ -26,6 +27,7 @@ PAGES = (
 
 def main() -> None:
     """Set the page up, draw the language picker and run the selected page."""
+    retain_freed_memory()  # the server trains on the CPU: see vaelab.training.memory
     st.set_page_config(page_title="VAE Lab", page_icon=":material/blur_on:", layout="wide")
     current_language()
     pages = [

@@ -6,6 +6,13 @@ at the next step: about 6,000 page faults per step for the default model at batc
 its time. Raising glibc's trim and mmap thresholds keeps that memory in the process for reuse.
 Results are unchanged; the cost is that up to :data:`TRIM_THRESHOLD` bytes of freed memory stay
 with the process instead of going back to the system.
+
+It is an option of the host process, off unless asked for: the setting holds for the whole
+process and cannot be undone, so the library never makes it on its own behalf (a notebook or a
+server that imports :mod:`vaelab` keeps its allocator as it was). The ``vaelab`` command line turns
+it on for the commands that train or evaluate, the app's entry point turns it on for its server, and
+``vaelab bench`` turns it on for the engine's passes only, after the tutorial's. A script that
+trains on the CPU gets the same speed by calling :func:`retain_freed_memory` once before training.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import sys
+from collections.abc import Callable
 
 #: Allocations at least this large still get their own mapping (and are returned when freed).
 MMAP_THRESHOLD = 256 * 2**20
@@ -26,7 +34,10 @@ _retaining = False
 
 
 def retain_freed_memory() -> bool:
-    """Ask glibc's allocator to keep freed memory for reuse (once per process).
+    """Ask glibc's allocator to keep freed memory for reuse, for the rest of the process.
+
+    Call it from the program that owns the process (a command line, a server's entry point, a
+    training script), never from library code; calling it again does nothing.
 
     Returns
     -------
@@ -37,13 +48,21 @@ def retain_freed_memory() -> bool:
     global _retaining
     if _retaining or not sys.platform.startswith("linux"):
         return _retaining
-    try:
-        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
-    except (OSError, AttributeError):
+    mallopt = _mallopt()
+    if mallopt is None:
         return False
-    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     _retaining = (
         mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
         and mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1
     )
     return _retaining
+
+
+def _mallopt() -> Callable[[int, int], int] | None:
+    """The C library's ``mallopt`` (glibc's), or ``None`` where it has none."""
+    try:
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return None
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    return mallopt

@@ -5,10 +5,11 @@ tensor and a ``metrics()`` dict of floats, and ``reconstruct(x)`` for the fixed 
 bars, live plots and logging are :class:`Callback` objects handed to the :class:`Trainer`.
 
 Speed comes from keeping the images resident as one uint8 tensor on the device, drawing batches
-from a permutation (no per-item Python, no DataLoader), channels-last convolutions, an allocator
-that keeps freed memory instead of page-faulting it back every step
-(:mod:`~vaelab.training.memory`), and
-evaluating under inference mode. Two seeded generators (batch order, sampling noise) make a run
+from a permutation (no per-item Python, no DataLoader), channels-last convolutions, and evaluating
+under inference mode. On the CPU, a third more comes from an allocator that keeps freed memory
+instead of page-faulting it back every step; that is a setting of the whole process, so the trainer
+leaves it to the program that hosts it (:func:`~vaelab.training.memory.retain_freed_memory`, which
+the command line and the app call). Two seeded generators (batch order, sampling noise) make a run
 reproducible, and their states are saved so that a stopped run continues exactly where it was.
 """
 
@@ -26,7 +27,6 @@ from torch import Tensor, nn
 
 from vaelab.config import TrainConfig
 from vaelab.errors import TrainingError
-from vaelab.training.memory import retain_freed_memory
 
 #: Images per forward pass when evaluating the test set.
 EVAL_BATCH = 500
@@ -184,8 +184,6 @@ class Trainer:
             If the loss becomes NaN or infinite; the weights keep their last finite values.
         """
         target = epochs or self.config.epochs
-        if self.device.type == "cpu":
-            retain_freed_memory()
         for cb in self.callbacks:
             cb.on_train_start(self)
         start = time.perf_counter()
