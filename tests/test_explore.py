@@ -1,19 +1,12 @@
-"""Exploring a VAE: encoding, the 2-D map, paths in latent space, KL per dimension, user images."""
+"""Exploring a VAE: encoding, the 2-D map, paths in latent space, KL per dimension."""
 
 from __future__ import annotations
 
-import io
-import struct
-import zlib
-
-import numpy as np
 import pytest
 import torch
-from PIL import Image
 
 from vaelab import explore
 from vaelab.config import ModelConfig
-from vaelab.errors import VaeLabError
 from vaelab.metrics.latents import kl_per_dimension
 from vaelab.models import ConvVAE
 from vaelab.models.likelihoods import gaussian_kl
@@ -36,12 +29,6 @@ def model() -> ConvVAE:
 def images() -> torch.Tensor:
     generator = torch.Generator().manual_seed(1)
     return torch.randint(0, 256, (23, 1, 12, 10), dtype=torch.uint8, generator=generator)
-
-
-def png(image: Image.Image) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 # -- encoding and decoding -------------------------------------------------------------------
@@ -226,101 +213,3 @@ def test_active_units_follow_the_variance_of_the_posterior_mean():
     assert usage.n_active == 2
     assert usage.ranked() == [0, 2, 1]
     assert explore.latent_usage(latents, threshold=0.5).n_active == 1
-
-
-# -- the user's images -----------------------------------------------------------------------
-
-
-def test_rgb_photo_becomes_one_grey_channel_of_odd_size():
-    photo = Image.new("RGB", (37, 53), (200, 30, 30))
-    image = explore.load_image(png(photo), (1, 13, 11))
-    assert image.shape == (1, 13, 11) and image.dtype == torch.uint8
-    expected = round(0.299 * 200 + 0.587 * 30 + 0.114 * 30)  # ITU-R 601 luma, as Pillow
-    assert abs(int(image.float().mean()) - expected) <= 1
-
-
-def test_grey_image_becomes_three_channels():
-    image = explore.load_image(png(Image.new("L", (20, 20), 77)), (3, 32, 32))
-    assert image.shape == (3, 32, 32)
-    assert (image == 77).all()
-
-
-def test_centre_crop_keeps_the_middle():
-    wide = np.zeros((10, 30), dtype=np.uint8)
-    wide[:, 10:20] = 255  # a white square in the middle of a black band
-    image = explore.load_image(png(Image.fromarray(wide)), (1, 10, 10))
-    assert int(image.min()) >= 250
-
-
-def test_transparency_is_laid_on_white_and_16_bit_is_scaled():
-    clear = explore.load_image(png(Image.new("RGBA", (9, 9), (0, 0, 0, 0))), (1, 8, 8))
-    assert (clear == 255).all()
-    deep = Image.fromarray(np.full((9, 9), 65535, dtype=np.uint16))
-    assert (explore.load_image(png(deep), (1, 8, 8)) == 255).all()
-
-
-def test_file_like_objects_are_read():
-    image = explore.load_image(io.BytesIO(png(Image.new("L", (8, 8), 9))), (1, 8, 8))
-    assert (image == 9).all()
-
-
-def test_suggest_invert_and_invert():
-    paper = torch.full((1, 8, 8), 250, dtype=torch.uint8)
-    paper[:, 3:5, 3:5] = 0
-    mnist_like = torch.zeros(4, 1, 8, 8, dtype=torch.uint8)
-    assert explore.suggest_invert(paper, mnist_like)
-    assert not explore.suggest_invert(explore.invert(paper), mnist_like)
-    assert not explore.suggest_invert(paper, torch.empty(0, 1, 8, 8))
-    torch.testing.assert_close(explore.invert(torch.tensor([0.25])), torch.tensor([0.75]))
-
-
-def _reason(data, shape=(1, 8, 8)) -> str:
-    with pytest.raises(explore.ImageInputError) as info:
-        explore.load_image(data, shape)
-    assert isinstance(info.value, VaeLabError)
-    assert "\n" not in str(info.value)
-    return info.value.reason
-
-
-def test_non_images_are_refused_with_one_line():
-    assert _reason(b"this is a text file, not a picture") == "not-image"
-    assert _reason(b"") == "empty"
-    truncated = png(Image.new("L", (64, 64), 5))
-    assert _reason(truncated[: len(truncated) // 2]) in ("damaged", "not-image")
-
-
-def _png_header_only(width: int, height: int) -> bytes:
-    """A PNG that claims a huge size but holds almost no data: a decompression bomb."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit grey
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
-        + chunk(b"IEND", b"")
-    )
-
-
-@pytest.mark.parametrize("side", [7_000, 30_000])
-def test_decompression_bombs_are_refused_before_decoding(side):
-    # 49 megapixels is above our limit; 900 megapixels is above Pillow's own too.
-    with pytest.raises(explore.ImageInputError) as info:
-        explore.load_image(_png_header_only(side, side), (1, 8, 8))
-    assert info.value.reason == "too-many-pixels"
-    assert "megapixels" in str(info.value)
-
-
-def test_huge_files_are_refused():
-    assert _reason(b"\0" * (explore.MAX_UPLOAD_BYTES + 1)) == "file-too-large"
-
-    class Upload(io.BytesIO):
-        size = 10 * explore.MAX_UPLOAD_BYTES  # declared, as Streamlit's UploadedFile does
-
-        def read(self, *args):  # pragma: no cover - must not be called
-            raise AssertionError("a file declared too large must not be read")
-
-    assert _reason(Upload()) == "file-too-large"

@@ -23,6 +23,7 @@ from vaelab.app.i18n import STRINGS, current_language, localize_decimal, t
 from vaelab.app.metrics_view import render_metrics
 from vaelab.app.paths import data_dir, runs_dir
 from vaelab.data import ImageDataset, load_dataset
+from vaelab.data.images import ImageInputError, invert, load_image, suggest_invert
 from vaelab.errors import ConfigError, DatasetError, RunError
 from vaelab.explore import plots
 from vaelab.models import ConvVAE
@@ -531,7 +532,7 @@ def _upload_views(
     key: str, lang: str, digest: str, inverted: bool, _image: torch.Tensor, _ctx: _Context
 ) -> dict[str, Any]:
     model = _ctx.model
-    image = explore.invert(_image) if inverted else _image
+    image = invert(_image) if inverted else _image
     latents = explore.encode(model, image[None])
     views: dict[str, Any] = {
         "input": _small(image, model),
@@ -558,8 +559,8 @@ def _upload_tab(ctx: _Context) -> None:
         return
     raw = uploaded.getvalue()
     try:
-        image = explore.load_image(raw, (c, h, w))
-    except explore.ImageInputError as exc:
+        image = load_image(raw, (c, h, w))
+    except ImageInputError as exc:
         st.error(
             ctx.text(f"results.upload.error.{exc.reason}", **exc.values), icon=":material/error:"
         )
@@ -568,7 +569,7 @@ def _upload_tab(ctx: _Context) -> None:
     reference = ctx.data.train_x[:256] if ctx.data is not None else torch.empty(0)
     inverted = st.checkbox(
         ctx.text("results.upload.invert"),
-        value=explore.suggest_invert(image, reference),
+        value=suggest_invert(image, reference),
         key=f"{ctx.wkey}.invert.{digest}",
         help=ctx.text("results.upload.invert_help"),
     )

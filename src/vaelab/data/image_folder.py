@@ -1,7 +1,8 @@
 """The user's folder of images: unlabelled, or one sub-folder per class (torchvision's ImageFolder).
 
-Images are centre-cropped to a square and resized to one side. If every image is grayscale the
-dataset has one channel, otherwise three (RGB).
+Every image is decoded by :func:`vaelab.data.images.load_image`, the decoder of the app's uploads
+too (transparency on white, 16-bit by its high byte), centre-cropped to a square and resized to
+one side. If every image is grayscale the dataset has one channel, otherwise three (RGB).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image, ImageOps
+from PIL import Image
 
 from vaelab.data.dataset import ImageDataset, Splits, split_indices
-from vaelab.data.resize import DEFAULT_IMAGE_SIZE, check_image_size, fit_square
+from vaelab.data.images import load_image
+from vaelab.data.resize import DEFAULT_IMAGE_SIZE, check_image_size
 from vaelab.errors import DatasetError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
@@ -131,7 +133,7 @@ def load_image_folder(scan: FolderScan, name: str, image_size: int | None = None
     """
     size = check_image_size(DEFAULT_IMAGE_SIZE if image_size is None else image_size)
     gray = all(_is_gray(path) for path in scan.files)  # stops at the first colour image
-    channels, mode = (1, "L") if gray else (3, "RGB")
+    channels = 1 if gray else 3
     n = len(scan.files)
     if n * channels * size * size > MAX_BYTES:
         raise DatasetError(
@@ -139,12 +141,11 @@ def load_image_folder(scan: FolderScan, name: str, image_size: int | None = None
             f"{n * channels * size * size / 2**30:.1f} GiB; at most {MAX_BYTES / 2**30:.0f} GiB "
             "is allowed, so choose a smaller image size or fewer images"
         )
-    images = np.empty((n, channels, size, size), dtype=np.uint8)
+    x = torch.empty((n, channels, size, size), dtype=torch.uint8)
     for i, path in enumerate(scan.files):
-        pixels = np.asarray(_open(path, mode, size))
-        images[i] = pixels[None] if gray else pixels.transpose(2, 0, 1)  # (H, W, 3) -> (3, H, W)
+        with _reading(path):
+            x[i] = load_image(path, (channels, size, size))
 
-    x = torch.from_numpy(images)
     y = None if scan.labels is None else torch.tensor(scan.labels, dtype=torch.int64)
     train, test = (torch.from_numpy(i) for i in split_indices(n))
     splits = Splits(
@@ -174,17 +175,6 @@ def _is_gray(path: Path) -> bool:
                 return False
             palette = np.asarray(image.getpalette() or [], dtype=np.uint8).reshape(-1, 3)
             return bool((palette == palette[:, :1]).all())
-
-
-def _open(path: Path, mode: str, size: int) -> Image.Image:
-    with _reading(path):
-        with Image.open(path) as image:
-            image.draft(mode, (size, size))  # JPEG decodes straight at a reduced scale
-            image = ImageOps.exif_transpose(image)
-            if image.mode.startswith("I;16"):
-                # PIL clips 16-bit values at 255 when converting; keep the high byte instead.
-                image = Image.fromarray((np.asarray(image) >> 8).astype(np.uint8))
-            return fit_square(image.convert(mode), size)
 
 
 @contextmanager

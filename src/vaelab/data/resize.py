@@ -1,4 +1,4 @@
-"""Centre-crop and resize the user's images to the square side the model is built for."""
+"""Centre-crop and resize the user's images to the size the model is built for."""
 
 from __future__ import annotations
 
@@ -42,8 +42,8 @@ def check_image_size(size: object) -> int:
     return int(size)
 
 
-def fit_square(image: Image.Image, size: int) -> Image.Image:
-    """Crop the centre square of an image and resize it to ``size`` × ``size``.
+def centre_fit(image: Image.Image, width: int, height: int) -> Image.Image:
+    """Crop the centre of an image to the aspect ratio ``width:height`` and resize it to that size.
 
     Lanczos filtering keeps thin strokes when shrinking and avoids aliasing; an image already of
     the right size is returned unchanged.
@@ -52,17 +52,17 @@ def fit_square(image: Image.Image, size: int) -> Image.Image:
     ----------
     image : PIL.Image.Image
         An ``"L"`` or ``"RGB"`` image.
-    size : int
-        Side of the result.
+    width, height : int
+        Size of the result, in pixels.
 
     Returns
     -------
     PIL.Image.Image
-        The square image.
+        The cropped and resized image.
     """
-    if image.size == (size, size):
+    if image.size == (width, height):
         return image
-    return ImageOps.fit(image, (size, size), method=Image.Resampling.LANCZOS)
+    return ImageOps.fit(image, (width, height), method=Image.Resampling.LANCZOS)
 
 
 def resize_array(images: np.ndarray, size: int) -> np.ndarray:
@@ -85,6 +85,6 @@ def resize_array(images: np.ndarray, size: int) -> np.ndarray:
     for i, image in enumerate(images):
         # PIL wants (H, W) or (H, W, 3).
         pixels = image[0] if channels == 1 else image.transpose(1, 2, 0)
-        resized = np.asarray(fit_square(Image.fromarray(pixels), size))
+        resized = np.asarray(centre_fit(Image.fromarray(pixels), size, size))
         out[i] = resized[None] if channels == 1 else resized.transpose(2, 0, 1)
     return out

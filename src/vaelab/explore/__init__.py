@@ -3,13 +3,11 @@
 :mod:`~vaelab.explore.latent` holds the latent-space operations (encode, decode, sample,
 interpolate, traverse, project); :mod:`~vaelab.explore.plots` draws figures and image grids. Both
 are plain PyTorch and matplotlib, with no UI: the app, the CLI and notebooks call the same code.
+The user's own pictures are decoded on the data side, by :mod:`vaelab.data.images`.
 """
 
 from vaelab.explore.latent import (
     INTERPOLATIONS,
-    MAX_UPLOAD_BYTES,
-    MAX_UPLOAD_PIXELS,
-    ImageInputError,
     Latents,
     LatentUsage,
     Projection,
@@ -19,23 +17,17 @@ from vaelab.explore.latent import (
     fit_projection,
     interpolate,
     interpolate_latents,
-    invert,
     latent_usage,
-    load_image,
     manifold_grid,
     manifold_values,
     reconstruct,
     sample_prior,
-    suggest_invert,
     traversal_latents,
     traverse,
 )
 
 __all__ = [
     "INTERPOLATIONS",
-    "MAX_UPLOAD_BYTES",
-    "MAX_UPLOAD_PIXELS",
-    "ImageInputError",
     "LatentUsage",
     "Latents",
     "Projection",
@@ -45,14 +37,11 @@ __all__ = [
     "fit_projection",
     "interpolate",
     "interpolate_latents",
-    "invert",
     "latent_usage",
-    "load_image",
     "manifold_grid",
     "manifold_values",
     "reconstruct",
     "sample_prior",
-    "suggest_invert",
     "traversal_latents",
     "traverse",
 ]

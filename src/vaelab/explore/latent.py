@@ -1,25 +1,20 @@
-"""Looking inside a trained VAE: its latent space, its samples, and the user's own images.
+"""Looking inside a trained VAE: its latent space and its samples.
 
 Every function here is plain PyTorch (no UI): the results tabs of the app and notebooks call the
 same code. Images go in as ``uint8`` in [0, 255] or float in [0, 1], shaped ``(N, C, H, W)``;
-images come out as float in [0, 1] on the CPU.
+images come out as float in [0, 1] on the CPU. The user's own pictures are decoded on the data
+side, by :func:`vaelab.data.images.load_image`.
 """
 
 from __future__ import annotations
 
-import io
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, BinaryIO
 
-import numpy as np
 import torch
-from PIL import Image, ImageOps, UnidentifiedImageError
 from torch import Tensor
 
-from vaelab.errors import VaeLabError
 from vaelab.metrics.latents import (
     ACTIVE_UNIT_THRESHOLD,
     kl_per_dimension,
@@ -27,32 +22,8 @@ from vaelab.metrics.latents import (
 )
 from vaelab.models import ConvVAE
 
-#: Largest uploaded file accepted, in bytes.
-MAX_UPLOAD_BYTES = 20 * 1024**2
-#: Largest uploaded image accepted, in pixels (width × height), checked before decoding.
-MAX_UPLOAD_PIXELS = 40_000_000
 #: Interpolation paths between two latent codes.
 INTERPOLATIONS = ("linear", "slerp")
-
-
-class ImageInputError(VaeLabError):
-    """An uploaded file cannot be used as an image.
-
-    Parameters
-    ----------
-    message : str
-        One-line English message.
-    reason : str
-        Stable id of the problem, for translated messages: ``"empty"``, ``"file-too-large"``,
-        ``"not-image"``, ``"too-many-pixels"`` or ``"damaged"``.
-    **values
-        Numbers the message quotes (``size_mb``, ``limit_mb``, ``megapixels``...).
-    """
-
-    def __init__(self, message: str, reason: str, **values: Any) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.values = values
 
 
 # -- encoding --------------------------------------------------------------------------------
@@ -536,168 +507,3 @@ def latent_usage(latents: Latents, threshold: float = ACTIVE_UNIT_THRESHOLD) -> 
         return LatentUsage(empty, empty, threshold)
     kl = kl_per_dimension(latents.mu, latents.logvar).float()
     return LatentUsage(kl, latent_mean_variance(latents.mu).float(), threshold)
-
-
-# -- the user's own images -------------------------------------------------------------------
-
-
-def _read_bytes(source: bytes | BinaryIO) -> bytes:
-    if isinstance(source, bytes | bytearray | memoryview):
-        return bytes(source)
-    size = getattr(source, "size", None)  # Streamlit's UploadedFile knows it without reading
-    if isinstance(size, int) and size > MAX_UPLOAD_BYTES:
-        raise _file_too_large(size)
-    return source.read(MAX_UPLOAD_BYTES + 1)
-
-
-def _file_too_large(size: int) -> ImageInputError:
-    size_mb, limit_mb = size / 1024**2, MAX_UPLOAD_BYTES // 1024**2
-    return ImageInputError(
-        f"the file is {size_mb:.1f} MB; images up to {limit_mb} MB are accepted",
-        "file-too-large",
-        size_mb=round(size_mb, 1),
-        limit_mb=limit_mb,
-    )
-
-
-def _too_many_pixels(width: int, height: int) -> ImageInputError:
-    megapixels, limit = width * height / 1e6, MAX_UPLOAD_PIXELS // 1_000_000
-    return ImageInputError(
-        f"the image is {width}×{height} pixels ({megapixels:.0f} megapixels); "
-        f"images up to {limit} megapixels are accepted",
-        "too-many-pixels",
-        width=width,
-        height=height,
-        megapixels=round(megapixels),
-        limit=limit,
-    )
-
-
-def _to_8bit(image: Image.Image) -> Image.Image:
-    """Bring 16-bit and float images to 8 bits per channel, scaling rather than clipping."""
-    if image.mode not in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
-        return image
-    array = np.asarray(image, dtype=np.float64)
-    if image.mode == "F":
-        peak = 1.0 if array.max(initial=0.0) <= 1.0 else 255.0
-    else:
-        peak = 65535.0 if array.max(initial=0.0) > 255 else 255.0
-    scaled = np.clip(np.rint(array / peak * 255.0), 0, 255).astype(np.uint8)
-    return Image.fromarray(scaled, mode="L")
-
-
-def load_image(source: bytes | BinaryIO, shape: Sequence[int]) -> Tensor:
-    """Turn an uploaded picture into an image the model takes.
-
-    The picture is decoded (first frame of an animation, EXIF orientation applied), transparent
-    areas are laid on white, it is converted to grey or RGB as ``shape`` asks, centre-cropped to
-    the target aspect ratio and resized with a Lanczos filter.
-
-    Parameters
-    ----------
-    source : bytes or binary file
-        The file's content (a Streamlit ``UploadedFile`` works).
-    shape : sequence of int
-        Target ``(C, H, W)`` with C = 1 or 3.
-
-    Returns
-    -------
-    Tensor
-        ``uint8`` image shaped ``shape``.
-
-    Raises
-    ------
-    ImageInputError
-        If the file is empty, larger than 20 MB, not an image Pillow can read, larger than
-        40 megapixels (decompression bombs included: the size is checked from the header, before
-        any pixel is decoded), or damaged.
-    """
-    channels, height, width = (int(v) for v in shape)
-    if channels not in (1, 3):
-        raise ValueError(f"images have 1 or 3 channels, got {channels}")
-    data = _read_bytes(source)
-    if not data:
-        raise ImageInputError("the file is empty", "empty")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise _file_too_large(len(data))
-    image: Image.Image | None = None
-    with warnings.catch_warnings():
-        # Pillow only warns between its own limit and twice it; make that an error too.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(io.BytesIO(data))
-            w, h = image.size
-            if w * h > MAX_UPLOAD_PIXELS:
-                raise _too_many_pixels(w, h)
-            if w == 0 or h == 0:
-                raise ImageInputError("the image has no pixels", "damaged")
-            image.seek(0)
-            # JPEG can decode at a fraction of its size: much faster for a 40-megapixel photo.
-            image.draft("L" if channels == 1 else "RGB", (4 * width, 4 * height))
-            image = ImageOps.exif_transpose(image)
-            image.load()
-        except ImageInputError:
-            raise
-        except UnidentifiedImageError:
-            raise ImageInputError(
-                "this file is not an image (PNG, JPEG, GIF, BMP, WebP... are accepted)", "not-image"
-            ) from None
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            w, h = image.size if image is not None else (0, 0)
-            raise _too_many_pixels(w, h) from None
-        except (OSError, SyntaxError, ValueError, EOFError) as exc:
-            reason = " ".join(str(exc).split()) or type(exc).__name__
-            raise ImageInputError(
-                f"the image is damaged or truncated ({reason})", "damaged", detail=reason
-            ) from None
-
-    image = _to_8bit(image)
-    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
-        # Lay transparent areas on white, as an image viewer shows them.
-        rgba = image.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(background, rgba)
-    image = image.convert("L" if channels == 1 else "RGB")
-    image = ImageOps.fit(image, (width, height), method=Image.Resampling.LANCZOS)
-    array = np.asarray(image, dtype=np.uint8)
-    if channels == 1:
-        array = array[None]  # (H, W) -> (1, H, W)
-    else:
-        array = array.transpose(2, 0, 1)  # (H, W, 3) -> (3, H, W)
-    return torch.from_numpy(array.copy())
-
-
-def _border_mean(images: Tensor) -> float:
-    # The frame of an image is its background, whatever the subject in the middle.
-    x = as_input(images).reshape(-1, *images.shape[-3:])
-    frame = torch.cat(
-        [x[..., 0, :], x[..., -1, :], x[..., :, 0], x[..., :, -1]], dim=-1
-    )  # (N, C, 2H + 2W)
-    return float(frame.mean())
-
-
-def suggest_invert(image: Tensor, reference: Tensor) -> bool:
-    """Tell whether ``image`` should be inverted to match the background of ``reference``.
-
-    For instance dark ink on white paper against MNIST's white digits on black.
-
-    Parameters
-    ----------
-    image : Tensor
-        ``(C, H, W)`` image, ``uint8`` or float.
-    reference : Tensor
-        ``(N, C, H, W)`` images of the training data.
-
-    Returns
-    -------
-    bool
-        ``True`` if the backgrounds lie on opposite sides of mid-grey.
-    """
-    if len(reference) == 0:
-        return False
-    return (_border_mean(image) > 0.5) != (_border_mean(reference) > 0.5)
-
-
-def invert(image: Tensor) -> Tensor:
-    """Photographic negative of a ``uint8`` or float [0, 1] image."""
-    return 255 - image if image.dtype == torch.uint8 else 1.0 - image
