@@ -5,8 +5,10 @@
 :func:`dataset_names`) or the path of a folder of images or of a ``.npz`` file.
 
 Modules: ``registry`` (the registered datasets), ``torchvision_sets`` (MNIST, Fashion-MNIST and
-CIFAR-10 files), ``mnist5k`` (the offline MNIST sample), ``npz`` and ``image_folder`` (the user's
-images), ``cache`` (safetensors and in-memory caches), ``loading`` (the functions below).
+CIFAR-10 files), ``mnist5k`` (the offline MNIST sample shipped with the package), ``npz`` and
+``image_folder`` (the user's images), ``images`` (the one decoder of image files, for folders and
+the app's uploads), ``resize`` (centre crop and resize), ``cache`` (safetensors and in-memory
+caches), ``loading`` (the functions below).
 """
 
 from vaelab.data.cache import clear_memory_cache

@@ -47,7 +47,7 @@ MAX_UPLOAD_BYTES = 20 * 1024**2
 #: Largest image accepted, in pixels (width × height), checked before decoding.
 MAX_IMAGE_PIXELS = 40_000_000
 
-#: What :func:`load_image` reads: the content (bytes or a binary file) or a path.
+# What load_image reads: the content (bytes or a binary file) or a path.
 ImageSource = bytes | bytearray | memoryview | BinaryIO | str | os.PathLike
 SIXTEEN_BIT_MODES = frozenset({"I", "I;16", "I;16B", "I;16L", "I;16N"})
 

@@ -6,15 +6,14 @@ r"""The Fréchet distance between two sets of features, seen as Gaussians.
           + \operatorname{Tr}\left(\Sigma_a + \Sigma_b - 2 (\Sigma_a \Sigma_b)^{1/2}\right)
 
 (Dowson & Landau 1982; Heusel et al. 2017 use it on Inception features, which makes it the FID).
-The matrix square root comes from :func:`scipy.linalg.sqrtm` when SciPy is installed, as in the
-reference FID code, and otherwise from two symmetric eigendecompositions in PyTorch.
+The matrix square root comes from :func:`scipy.linalg.sqrtm` (SciPy is a dependency of VAE Lab),
+as in the reference FID code; when it fails on nearly singular covariances, from two symmetric
+eigendecompositions in PyTorch.
 """
 
 from __future__ import annotations
 
-import functools
 import warnings
-from types import ModuleType
 
 import numpy as np
 import torch
@@ -92,27 +91,14 @@ def frechet_distance_from_stats(
 
 
 def trace_sqrt_product(cov_a: np.ndarray, cov_b: np.ndarray) -> float:
-    """``Tr((cov_a @ cov_b) ** ½)`` for symmetric PSD matrices, by SciPy or else by PyTorch."""
-    linalg = _scipy_linalg()
-    if linalg is not None:
-        value = _trace_sqrt_scipy(linalg, cov_a, cov_b)
-        if value is not None:
-            return value
-    return _trace_sqrt_eigh(cov_a, cov_b)
+    """``Tr((cov_a @ cov_b) ** ½)`` for symmetric PSD matrices, by SciPy, or PyTorch if it fails."""
+    value = _trace_sqrt_scipy(cov_a, cov_b)
+    return _trace_sqrt_eigh(cov_a, cov_b) if value is None else value
 
 
-@functools.cache
-def _scipy_linalg() -> ModuleType | None:
-    # Imported on first use (it is slow to import). SciPy comes with the app's dependencies;
-    # the library works without it.
-    try:
-        from scipy import linalg
-    except ImportError:  # pragma: no cover - depends on the environment
-        return None
-    return linalg
+def _trace_sqrt_scipy(cov_a: np.ndarray, cov_b: np.ndarray) -> float | None:
+    from scipy import linalg  # slow to import, and only needed here
 
-
-def _trace_sqrt_scipy(linalg: ModuleType, cov_a: np.ndarray, cov_b: np.ndarray) -> float | None:
     with warnings.catch_warnings():
         # Singular covariances (fewer samples than features) are expected; handled below.
         warnings.simplefilter("ignore")
