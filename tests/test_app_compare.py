@@ -15,10 +15,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from vaelab.app.compare_job import ComparisonJob
-from vaelab.app.compare_view import contender_name, markdown_table
+from vaelab.app.compare_view import markdown_table
+from vaelab.app.jobs import REGISTRY, JobQueue, JobRegistry
+from vaelab.app.labels import contender_name
 from vaelab.app.strings_en import EN
 from vaelab.app.strings_fr import FR
-from vaelab.app.worker import REGISTRY, JobRegistry, TrainingQueue
 from vaelab.compare import DEFAULT_BETAS, CompareSettings, Comparison, Contender, Row, contenders
 from vaelab.runs import RunStore
 
@@ -193,7 +194,7 @@ def test_a_comparison_job_reports_every_row_and_reuses_them(tiny_data, tmp_path)
     settings = CompareSettings(
         latent_dim=2, hidden=(8,), epochs=1, betas=(0.1,), iwae_k=4, iwae_images=8, fd_images=32
     )
-    registry, queue = JobRegistry(), TrainingQueue()
+    registry, queue = JobRegistry(), JobQueue()
 
     def run() -> ComparisonJob:
         job = ComparisonJob(
@@ -203,13 +204,13 @@ def test_a_comparison_job_reports_every_row_and_reuses_them(tiny_data, tmp_path)
         return job
 
     first = run()
-    snap = first.progress.snapshot()
+    snap = first.snapshot()
     assert snap.status == "complete", snap.error
     assert [row.phase for row in snap.rows] == ["done"] * 3
     assert all(row.worked for row in snap.rows)
     assert snap.comparison.columns() and snap.comparison.findings() is not None
     assert registry.get("s", "compare") is first and registry.get("s", "train") is None
-    again = run().progress.snapshot()
+    again = run().snapshot()
     assert [row.status for row in again.comparison.rows] == ["cached"] * 3
     assert not any(row.worked for row in again.rows)
 

@@ -269,7 +269,7 @@ def test_render_results_without_data():
     def script():
         import torch
 
-        from vaelab.app.results_view import render_results
+        from vaelab.app.tabs import render_results
         from vaelab.config import ModelConfig, RunConfig
         from vaelab.models import ConvVAE
         from vaelab.runs import Run

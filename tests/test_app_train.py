@@ -16,20 +16,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 from streamlit.testing.v1 import AppTest
 
 from vaelab.app import architecture, sidebar
+from vaelab.app.jobs import REGISTRY, JobQueue, JobRegistry
 from vaelab.app.strings_en import EN
 from vaelab.app.strings_fr import FR
-from vaelab.app.worker import (
-    REGISTRY,
-    JobRegistry,
-    TrainingJob,
-    TrainingQueue,
-    comparison_grid,
-    thin_curve,
-)
+from vaelab.app.training_job import TrainingJob, thin_curve
 from vaelab.config import ModelConfig
 from vaelab.data import ImageDataset, load_dataset
 from vaelab.data.dataset import Splits
@@ -92,6 +85,15 @@ def _wait_for(at: AppTest, done, timeout: float = 60.0) -> AppTest:
             return at
         time.sleep(0.25)
     pytest.fail(f"timed out; page shows: {_texts(at, 'markdown')[:8]}")
+
+
+def _until(condition, what: str, timeout: float = 30.0) -> None:
+    """Poll ``condition()`` until it holds, failing after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.02)
 
 
 def _finished(at: AppTest) -> bool:
@@ -332,18 +334,6 @@ def test_a_second_session_waits_for_the_first_one(env, tmp_path):
 # -- the worker, without Streamlit -----------------------------------------------------------
 
 
-def test_comparison_grid_puts_originals_above_reconstructions():
-    originals = torch.zeros(3, 1, 4, 4)
-    reconstructions = torch.ones(3, 1, 4, 4)
-    grid = comparison_grid(originals, reconstructions, pad=1, scale=2)
-    assert grid.shape == (2 * (2 * 4 + 3), 2 * (3 * 5 + 1))
-    assert grid.dtype == np.uint8
-    assert grid[2, 2] == 0  # inside the first original
-    assert grid[2 * 6, 2] == 255  # inside the first reconstruction
-    rgb = comparison_grid(torch.zeros(2, 3, 4, 4), torch.zeros(2, 3, 4, 4))
-    assert rgb.ndim == 3 and rgb.shape[2] == 3
-
-
 def test_thin_curve_averages_long_curves():
     points = [{"step": float(i), "loss": float(i % 2)} for i in range(1000)]
     thinned = thin_curve(points, max_points=100)
@@ -354,23 +344,21 @@ def test_thin_curve_averages_long_curves():
 
 def test_jobs_queue_one_at_a_time_and_can_leave_the_queue(tiny_data, tmp_path):
     store = RunStore(tmp_path / "runs")
-    queue = TrainingQueue()
+    queue = JobQueue()
     long = build_config(tiny_data, latent_dim=2, hidden=(8,), epochs=500, batch_size=8)
     short = build_config(tiny_data, latent_dim=4, hidden=(8,), epochs=1)
     first = TrainingJob(long, tiny_data, store, device="cpu", queue=queue).start()
-    deadline = time.monotonic() + 30
-    while first.progress.snapshot().step is None and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _until(lambda: first.snapshot().step is not None, "the first job to train")
     second = TrainingJob(short, tiny_data, store, device="cpu", queue=queue).start()
-    time.sleep(0.5)
-    snap = second.progress.snapshot()
-    assert (snap.status, snap.queue_position) == ("queued", 1)
+    # A new job starts at position 0; the queue moves it behind the one training.
+    _until(lambda: second.snapshot().queue_position == 1, "the second job to queue")
+    assert second.snapshot().status == "queued"
     second.stop()
     second.join(10)
-    assert second.progress.snapshot().status == "cancelled"
+    assert second.snapshot().status == "cancelled"
     first.stop()
     first.join(30)
-    snap = first.progress.snapshot()
+    snap = first.snapshot()
     assert snap.status == "stopped"
     assert snap.outcome.run.status == "stopped"
     assert snap.grid is not None and snap.curve
@@ -381,7 +369,7 @@ def test_a_session_has_one_active_job(tiny_data, tmp_path):
     store = RunStore(tmp_path / "runs")
     registry = JobRegistry()
     config = build_config(tiny_data, latent_dim=2, hidden=(8,), epochs=500, batch_size=8)
-    queue = TrainingQueue()
+    queue = JobQueue()
     first = registry.start("s", TrainingJob(config, tiny_data, store, device="cpu", queue=queue))
     other = TrainingJob(config, tiny_data, store, device="cpu", queue=queue)
     assert registry.start("s", other) is first
@@ -395,9 +383,9 @@ def test_training_errors_are_reported_not_raised(tiny_data, tmp_path):
     config = build_config(tiny_data, latent_dim=2, hidden=(8,), epochs=1)
     inverted = Splits(255 - tiny_data.train_x, None, 255 - tiny_data.test_x, None)
     other_images = ImageDataset.create("tiny", inverted, None)
-    job = TrainingJob(config, other_images, RunStore(tmp_path), queue=TrainingQueue())
+    job = TrainingJob(config, other_images, RunStore(tmp_path), queue=JobQueue())
     job.start().join(30)
-    snap = job.progress.snapshot()
+    snap = job.snapshot()
     assert snap.status == "error"
     assert "differ" in snap.error
 
@@ -422,5 +410,6 @@ def test_architecture_graph_and_formula(variant):
 
 
 def test_the_workers_never_import_streamlit():
-    code = "import sys, vaelab.app.compare_job; sys.exit('streamlit' in sys.modules)"
+    jobs = "vaelab.app.jobs, vaelab.app.training_job, vaelab.app.compare_job"
+    code = f"import sys, {jobs}; sys.exit('streamlit' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -53,6 +53,26 @@ def test_image_grid_of_grey_and_colour_images():
         plots.image_grid(torch.rand(2, 2, 5, 5))
 
 
+def test_reconstruction_grid_puts_originals_above_reconstructions():
+    originals = torch.zeros(3, 1, 4, 4)
+    reconstructions = torch.ones(3, 1, 4, 4)
+    grid = plots.reconstruction_grid(originals, reconstructions, padding=1, pad_value=1.0, scale=2)
+    assert grid.shape == (2 * (2 * 4 + 3), 2 * (3 * 5 + 1))
+    assert grid.dtype == np.uint8
+    assert grid[2, 2] == 0  # inside the first original
+    assert grid[2 * 6, 2] == 255  # inside the first reconstruction
+    assert grid[0, 0] == 255  # the padding
+    rgb = plots.reconstruction_grid(torch.zeros(2, 3, 4, 4), torch.zeros(2, 3, 4, 4))
+    assert rgb.ndim == 3 and rgb.shape[2] == 3
+    uint8 = torch.full((2, 1, 4, 4), 255, dtype=torch.uint8)
+    np.testing.assert_array_equal(
+        plots.reconstruction_grid(uint8, torch.ones(2, 1, 4, 4)),
+        plots.image_grid(torch.ones(4, 1, 4, 4), nrow=2),
+    )
+    with pytest.raises(ValueError, match="one reconstruction per original"):
+        plots.reconstruction_grid(torch.zeros(3, 1, 4, 4), torch.zeros(2, 1, 4, 4))
+
+
 def test_png_bytes_of_arrays_and_figures():
     data = plots.png_bytes(plots.image_grid(torch.rand(4, 1, 8, 8), nrow=2))
     assert data.startswith(PNG_SIGNATURE)

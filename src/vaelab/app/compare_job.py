@@ -1,8 +1,8 @@
-"""The Compare page's sweep in a background thread, reported through a thread-safe progress object.
+"""The Compare page's sweep as a background :class:`~vaelab.app.jobs.Job`.
 
 A :class:`ComparisonJob` runs :func:`vaelab.compare.run_comparison` like a
-:class:`~vaelab.app.worker.TrainingJob` runs a training: in its own thread, queued behind the
-other jobs, stopped by its stop event. Its callback only records where each row stands; the page
+:class:`~vaelab.app.training_job.TrainingJob` runs a training: queued behind the other jobs,
+stopped by its stop event. Its callback only records where each row stands; the page
 redraws from :meth:`ComparisonProgress.snapshot`. Nothing here imports Streamlit.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from vaelab.app.worker import ACTIVE, QUEUE, Job, JobProgress, TrainingQueue
+from vaelab.app.jobs import ACTIVE, QUEUE, Job, JobProgress, JobQueue
 from vaelab.compare import (
     CompareProgress,
     CompareSettings,
@@ -168,7 +168,7 @@ class ComparisonProgress(JobProgress):
 
 
 class ComparisonJob(Job):
-    """One comparison (:func:`vaelab.compare.run_comparison`) in its own thread.
+    """One comparison (:func:`vaelab.compare.run_comparison`), run when its turn comes.
 
     Parameters
     ----------
@@ -182,7 +182,7 @@ class ComparisonJob(Job):
         Cache of the feature classifiers.
     device : str
         ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``.
-    queue : TrainingQueue
+    queue : JobQueue
         The queue shared by concurrent jobs.
     """
 
@@ -196,7 +196,7 @@ class ComparisonJob(Job):
         *,
         classifier_dir: Path,
         device: str = "auto",
-        queue: TrainingQueue = QUEUE,
+        queue: JobQueue = QUEUE,
     ) -> None:
         rows = contenders(settings.betas)
         progress = ComparisonProgress(contenders=rows, rows=[RowState() for _ in rows])

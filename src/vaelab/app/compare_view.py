@@ -12,18 +12,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from vaelab.app.i18n import decimal_mark, localize_decimal, t
+from vaelab.app.i18n import decimal_mark, t
+from vaelab.app.labels import contender_name
 from vaelab.compare import COLUMN_LABELS_EN, FINDINGS_EN, Comparison, Contender, describe
 from vaelab.explore import plots
 
 #: How the best value of a column is marked on screen (in the downloaded Markdown: bold only).
 _BEST_ON_SCREEN = ":green-background[**{}**]"
-
-
-def contender_name(contender: Contender, lang: str) -> str:
-    """Name of a row in ``lang``: "Gaussian VAE", "β-VAE, β = 0.01", "σ-VAE"."""
-    beta = localize_decimal(f"{contender.beta:g}", lang)
-    return t(f"compare.row.{contender.variant}", lang, beta=beta)
 
 
 def _namer(lang: str) -> Callable[[Contender], str]:

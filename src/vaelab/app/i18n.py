@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from vaelab.app.strings_en import EN
 from vaelab.app.strings_fr import FR
+from vaelab.explore.plots import LABEL_KEYS
 
 LANGUAGES = {"en": "English", "fr": "Français"}
 #: The decimal mark of each language: 0.25 in English, 0,25 in French.
@@ -60,6 +61,11 @@ def decimal_mark(lang: str | None = None) -> str:
 def localize_decimal(text: str, lang: str | None = None) -> str:
     """A number written with ``.`` as decimal mark, rewritten with the mark of ``lang``."""
     return text.replace(".", decimal_mark(lang))
+
+
+def plot_labels(lang: str) -> dict[str, str]:
+    """Texts of the figures (:data:`vaelab.explore.plots.LABEL_KEYS`) in ``lang``."""
+    return {key: t(f"plot.{key}", lang) for key in LABEL_KEYS}
 
 
 def duration(seconds: float) -> str:

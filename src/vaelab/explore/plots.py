@@ -62,6 +62,12 @@ def _labels(labels: Mapping[str, str] | None) -> dict[str, str]:
 # -- images ----------------------------------------------------------------------------------
 
 
+def _as_float(images: Tensor) -> Tensor:
+    """Float images in [0, 1] on the CPU, from ``uint8`` or float ones."""
+    x = images.detach().cpu()
+    return x.float() / 255.0 if x.dtype == torch.uint8 else x.float().clamp(0.0, 1.0)
+
+
 def image_grid(
     images: Tensor,
     nrow: int = 8,
@@ -93,8 +99,7 @@ def image_grid(
     """
     if images.ndim != 4 or images.shape[1] not in (1, 3):
         raise ValueError(f"expected images shaped (N, 1 or 3, H, W), got {tuple(images.shape)}")
-    x = images.detach().cpu()
-    x = x.float() / 255.0 if x.dtype == torch.uint8 else x.float().clamp(0.0, 1.0)
+    x = _as_float(images)
     channels = x.shape[1]
     grid = make_grid(x, nrow=max(1, nrow), padding=padding, pad_value=pad_value)  # (3, H', W')
     if scale > 1:
@@ -103,6 +108,37 @@ def image_grid(
     if channels == 1:
         return array[0].numpy()
     return array.permute(1, 2, 0).contiguous().numpy()
+
+
+def reconstruction_grid(
+    originals: Tensor,
+    reconstructions: Tensor,
+    *,
+    padding: int = 2,
+    pad_value: float = 0.5,
+    scale: int = 1,
+) -> np.ndarray:
+    """Originals in the top row, their reconstructions below, as one picture.
+
+    Parameters
+    ----------
+    originals, reconstructions : Tensor
+        ``(N, C, H, W)`` images, ``uint8`` or float in [0, 1], one reconstruction per original.
+    padding, pad_value, scale
+        As for :func:`image_grid`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``uint8`` array of two rows of ``N`` images (see :func:`image_grid`).
+    """
+    if originals.shape != reconstructions.shape:
+        raise ValueError(
+            f"expected one reconstruction per original, got {tuple(reconstructions.shape)} "
+            f"for {tuple(originals.shape)}"
+        )
+    both = torch.cat([_as_float(originals), _as_float(reconstructions)])
+    return image_grid(both, nrow=len(originals), padding=padding, pad_value=pad_value, scale=scale)
 
 
 def upscale_for_display(side: int, target: int = 112) -> int:

@@ -12,11 +12,12 @@ import streamlit as st
 
 from vaelab.app import sidebar
 from vaelab.app.compare_job import ComparisonJob, ComparisonSnapshot
-from vaelab.app.compare_view import contender_name, render_comparison
+from vaelab.app.compare_view import render_comparison
 from vaelab.app.i18n import current_language, duration, localize_decimal, t
+from vaelab.app.jobs import REGISTRY
+from vaelab.app.labels import contender_name, dataset_label, layers_label
 from vaelab.app.paths import data_dir
 from vaelab.app.state import run_store, session_id
-from vaelab.app.worker import REGISTRY
 from vaelab.compare import DEFAULT_BETAS, CompareSettings, contenders
 from vaelab.data import ImageDataset, dataset_names
 from vaelab.errors import ConfigError, DatasetError, DatasetUnavailableError
@@ -51,10 +52,6 @@ _STATE_ICONS = {
 }
 
 
-def _dataset_label(name: str) -> str:
-    return t(f"dataset.{name}")
-
-
 # -- the settings ---------------------------------------------------------------------------
 
 
@@ -71,7 +68,7 @@ def _settings_widgets() -> tuple[str, dict[str, object], str]:
         dataset = st.selectbox(
             t("sidebar.dataset"),
             dataset_names(),
-            format_func=lambda name: t(f"dataset.{name}", lang),
+            format_func=lambda name: dataset_label(name, lang),
             help=t("sidebar.dataset_help"),
             key="cmp_dataset",
             persist_state="session",
@@ -190,10 +187,10 @@ def _settings_widgets() -> tuple[str, dict[str, object], str]:
 def _load(requested: str) -> ImageDataset | None:
     """The dataset, or ``None`` after saying why; a fallback to MNIST 5k is announced."""
     try:
-        with st.spinner(t("sidebar.loading", name=_dataset_label(requested))):
+        with st.spinner(t("sidebar.loading", name=dataset_label(requested))):
             data = sidebar.load_data(requested)
     except DatasetUnavailableError as exc:
-        st.error(t("sidebar.dataset_unavailable", name=_dataset_label(requested), reason=exc))
+        st.error(t("sidebar.dataset_unavailable", name=dataset_label(requested), reason=exc))
         return None
     except (DatasetError, ConfigError, OSError) as exc:
         st.error(t("sidebar.dataset_error", reason=exc))
@@ -203,8 +200,8 @@ def _load(requested: str) -> ImageDataset | None:
         st.warning(
             t(
                 "train.offline_notice",
-                requested=_dataset_label(requested),
-                used=_dataset_label(data.name),
+                requested=dataset_label(requested),
+                used=dataset_label(data.name),
                 n=n,
             ),
             icon=":material/wifi_off:",
@@ -277,11 +274,11 @@ def _row_lines(snap: ComparisonSnapshot) -> str:
 
 @st.fragment(run_every=REFRESH_S)
 def _live_panel(job: ComparisonJob) -> None:
-    snap = job.progress.snapshot()
+    snap = job.snapshot()
     if not snap.active:
         # Finished: a full rerun replaces the live panel with the results.
         st.rerun()
-    dataset = _dataset_label(job.data.name)
+    dataset = dataset_label(job.data.name)
     st.markdown(t("compare.running", n=len(snap.contenders), dataset=dataset))
     left, right = st.columns([6, 1], vertical_alignment="bottom")
     with left:
@@ -323,7 +320,7 @@ def _finished_rows(snap: ComparisonSnapshot) -> None:
 
 def _outcome(job: ComparisonJob) -> None:
     """Say how the session's last comparison ended and show what it found."""
-    snap = job.progress.snapshot()
+    snap = job.snapshot()
     comparison = snap.comparison
     if snap.status == "error":
         st.error(t("compare.failed", reason=snap.error), icon=":material/error:")
@@ -336,9 +333,9 @@ def _outcome(job: ComparisonJob) -> None:
     st.caption(
         t(
             "compare.result.summary",
-            dataset=_dataset_label(comparison.dataset),
+            dataset=dataset_label(comparison.dataset),
             latent=settings.latent_dim,
-            layers="-".join(map(str, settings.hidden)),
+            layers=layers_label(settings.hidden),
             epochs=settings.epochs,
             seed=settings.seed,
         )

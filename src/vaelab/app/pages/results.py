@@ -5,15 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from vaelab.app.i18n import t
+from vaelab.app.labels import run_label, run_summary
 from vaelab.app.paths import runs_dir
-from vaelab.app.results_view import (
-    load_run_data,
-    open_cached_run,
-    render_results,
-    run_label,
-    run_summary,
-)
+from vaelab.app.run_cache import load_run_data, open_cached_run
 from vaelab.app.state import current_run_id, set_current_run
+from vaelab.app.tabs import render_results
 from vaelab.errors import RunError
 from vaelab.runs import RunStore
 

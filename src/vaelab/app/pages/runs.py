@@ -10,20 +10,15 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from vaelab import explore
-from vaelab.app.i18n import current_language, t
+from vaelab.app.export import ZIP_MIME, run_archive
+from vaelab.app.i18n import current_language, plot_labels, t
+from vaelab.app.labels import dataset_label, model_label, run_label
 from vaelab.app.paths import runs_dir
-from vaelab.app.results_view import (
-    dataset_label,
-    open_cached_run,
-    plot_labels,
-    run_archive,
-    run_label,
-)
+from vaelab.app.run_cache import open_cached_run
 from vaelab.app.state import set_current_run
 from vaelab.errors import RunError
 from vaelab.explore import plots
 from vaelab.runs import RunStore, RunSummary
-from vaelab.variants import VARIANTS
 
 RESULTS_PAGE = Path(__file__).resolve().parent / "results.py"
 #: Most runs compared at once (beyond that, curves and sample grids are unreadable).
@@ -48,7 +43,7 @@ def _row(summary: RunSummary) -> dict[str, Any]:
         if model.variant == "sigma-vae":
             likelihood += f" ({t(f'scale.{model.scale}')})"
         row |= {
-            t("runs.col.model"): VARIANTS[model.variant].label,
+            t("runs.col.model"): model_label(model.variant),
             t("runs.col.dataset"): dataset_label(config.data.dataset),
             t("runs.col.latent"): model.latent_dim,
             t("runs.col.hidden"): ", ".join(str(w) for w in model.hidden),
@@ -120,7 +115,7 @@ def _actions(store: RunStore, summaries: list[RunSummary], labels: dict[str, str
             t("runs.download"),
             archive or b"",
             file_name=f"{run_id}.zip",
-            mime="application/zip",
+            mime=ZIP_MIME,
             key="runs.download",
             disabled=archive is None,
             icon=":material/download:",

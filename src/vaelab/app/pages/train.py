@@ -1,26 +1,27 @@
 """Train page: pick hyperparameters, train in the background, watch the model learn.
 
-Training runs in a worker thread (:mod:`vaelab.app.worker`) kept in a process-wide registry, so
-leaving the page or changing a widget never stops it; a fragment redraws its progress.
+Training runs in a worker thread (:mod:`vaelab.app.training_job`) kept in a process-wide
+registry, so leaving the page or changing a widget never stops it; a fragment redraws its
+progress.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import streamlit as st
 
 from vaelab.app import architecture, sidebar
 from vaelab.app.i18n import current_language, duration, localize_decimal, t
-from vaelab.app.results_view import open_cached_run, render_results
+from vaelab.app.jobs import REGISTRY
+from vaelab.app.labels import dataset_label, run_title
+from vaelab.app.run_cache import open_cached_run
 from vaelab.app.state import run_store, session_id, set_current_run
-from vaelab.app.worker import REGISTRY, ProgressSnapshot, TrainingJob
+from vaelab.app.tabs import render_results
+from vaelab.app.training_job import TrainingJob, TrainingSnapshot
 from vaelab.config import RunConfig
 from vaelab.data import DatasetInfo, ImageDataset
 from vaelab.errors import RunError
 from vaelab.models import ConvVAE
 from vaelab.runs import Run
-from vaelab.variants import VARIANTS
 
 #: Seconds between two redraws of the training progress, and of the curves and reconstructions.
 #: Every redraw costs the browser and the server CPU that training would use (two cores here).
@@ -43,22 +44,6 @@ def _epochs(n: int) -> str:
     return t("unit.epoch" if singular else "unit.epochs", n=n)
 
 
-def _dataset_label(name: str) -> str:
-    return t(f"dataset.{name}") if name in sidebar.dataset_names() else Path(name).name
-
-
-def _run_label(config: RunConfig) -> str:
-    model = config.model
-    layers = "-".join(map(str, model.hidden))
-    return t(
-        "train.run_label",
-        variant=VARIANTS[model.variant].label,
-        dataset=_dataset_label(config.data.dataset),
-        latent=model.latent_dim,
-        layers=layers,
-    )
-
-
 # -- dataset box ----------------------------------------------------------------------------
 
 
@@ -67,7 +52,7 @@ def _dataset_box(info: DatasetInfo | None, data: ImageDataset | None) -> None:
         if info is None:
             st.markdown(t("train.dataset_none"))
             return
-        st.markdown(f"**{_dataset_label(info.id)}**")
+        st.markdown(f"**{dataset_label(info.id)}**")
         n_train = len(data.train_x) if data is not None else info.n_train
         n_test = len(data.test_x) if data is not None else info.n_test
         shape = "×".join(map(str, info.shape))
@@ -96,7 +81,7 @@ def _start(selection: sidebar.Selection, config: RunConfig, *, retrain: bool = F
 def _actions(
     selection: sidebar.Selection,
     run: Run | None,
-    finished: ProgressSnapshot | None,
+    finished: TrainingSnapshot | None,
     *,
     broken: bool = False,
 ) -> None:
@@ -108,7 +93,7 @@ def _actions(
     config = selection.config
     target = config.train.epochs
     with st.container(border=True):
-        st.markdown(f"**{_run_label(config)}**")
+        st.markdown(f"**{run_title(config)}**")
         reported = finished is not None and _final_message(finished)
         if run is None:
             if not reported:
@@ -151,7 +136,7 @@ def _actions(
 _METRICS = ("loss", "recon", "kl", "sigma")
 
 
-def _curve_spec(snap: ProgressSnapshot, name: str) -> dict:
+def _curve_spec(snap: TrainingSnapshot, name: str) -> dict:
     """Vega-Lite spec of one loss term: per-step training values and per-epoch test values.
 
     A hand-written spec, not ``st.line_chart``: building the latter takes about 100 ms of Python
@@ -190,7 +175,7 @@ def _curve_spec(snap: ProgressSnapshot, name: str) -> dict:
     }
 
 
-def _progress(snap: ProgressSnapshot) -> None:
+def _progress(snap: TrainingSnapshot) -> None:
     step = snap.step
     if step is None:
         st.progress(0.0, text=t("train.starting"))
@@ -207,7 +192,7 @@ def _progress(snap: ProgressSnapshot) -> None:
     st.progress(step.fraction, text=text)
 
 
-def _grid(snap: ProgressSnapshot) -> None:
+def _grid(snap: TrainingSnapshot) -> None:
     if snap.grid is not None:
         st.image(
             snap.grid,
@@ -220,11 +205,11 @@ def _grid(snap: ProgressSnapshot) -> None:
 @st.fragment(run_every=STATUS_REFRESH_S)
 def _live_status(job: TrainingJob) -> None:
     """Progress, stop button and latest loss terms: cheap, redrawn every second."""
-    snap = job.progress.snapshot()
+    snap = job.snapshot()
     if not snap.active:
         # Finished: a full rerun replaces the live panel with the results.
         st.rerun()
-    st.markdown(t("train.training", run=_run_label(job.config)))
+    st.markdown(t("train.training", run=run_title(job.config)))
     left, right = st.columns([6, 1], vertical_alignment="bottom")
     with left:
         if snap.status == "queued":
@@ -247,7 +232,7 @@ def _live_status(job: TrainingJob) -> None:
 @st.fragment(run_every=CHARTS_REFRESH_S)
 def _live_charts(job: TrainingJob) -> None:
     """Loss curves and reconstructions: redrawn less often, the browser works hard for them."""
-    snap = job.progress.snapshot()
+    snap = job.snapshot()
     if not snap.active or snap.step is None:
         return
     names = [n for n in _METRICS if n in snap.step.metrics]
@@ -268,7 +253,7 @@ def _live_panel(job: TrainingJob) -> None:
 # -- results --------------------------------------------------------------------------------
 
 
-def _final_message(snap: ProgressSnapshot) -> bool:
+def _final_message(snap: TrainingSnapshot) -> bool:
     """Say how the last training ended; ``False`` if there is nothing to say."""
     outcome = snap.outcome
     if snap.status == "error":
@@ -306,8 +291,8 @@ def render() -> None:
         st.warning(
             t(
                 "train.offline_notice",
-                requested=_dataset_label(selection.requested),
-                used=_dataset_label(data.name),
+                requested=dataset_label(selection.requested),
+                used=dataset_label(data.name),
                 n=_number(len(data.train_x) + len(data.test_x)),
             ),
             icon=":material/wifi_off:",
@@ -341,7 +326,7 @@ def render() -> None:
                 st.info(t("train.fix_settings"))
             else:
                 same_run = job is not None and job.run_id == config.run_id
-                finished = job.progress.snapshot() if same_run else None
+                finished = job.snapshot() if same_run else None
                 _actions(selection, run, finished, broken=problem is not None)
         if run is not None and data is not None:
             _results(run, model, data)

@@ -16,6 +16,7 @@ import streamlit as st
 
 from vaelab.app.i18n import localize_decimal, t
 from vaelab.app.paths import data_dir, runs_dir
+from vaelab.app.tabs.context import TabContext
 from vaelab.data import ImageDataset
 from vaelab.errors import VaeLabError
 from vaelab.metrics import (
@@ -113,24 +114,12 @@ def _measure(run: Run, model: ConvVAE, data: ImageDataset, lang: str) -> None:
     st.rerun()
 
 
-def render_metrics(
-    run: Run, model: ConvVAE, data: ImageDataset | None, *, lang: str, key: str
-) -> None:
+def render(ctx: TabContext) -> None:
     """Draw a run's metrics, with a button that measures it and saves them in the run.
 
-    Parameters
-    ----------
-    run : Run
-        The run; its ``metrics`` are shown.
-    model : ConvVAE
-        Its model. It is only read: measuring works on a copy.
-    data : ImageDataset or None
-        The images it was trained on; without them the run cannot be measured.
-    lang : str
-        Language of the texts.
-    key : str
-        Prefix of the widget keys.
+    The model is only read: measuring works on a copy.
     """
+    run, lang, key = ctx.run, ctx.lang, ctx.wkey
     metrics = run.metrics
     if metrics:
         st.markdown(metrics_table(metrics, lang))
@@ -138,7 +127,7 @@ def render_metrics(
     else:
         st.info(t("results.metrics.none", lang))
     saved = bool(run.updated) and RunStore(runs_dir()).exists(run.run_id)
-    if data is None or not len(data.test_x):
+    if not ctx.has_test_images:
         st.info(t("results.metrics.no_data", lang))
     elif not saved:
         st.info(t("results.metrics.unsaved", lang))
@@ -152,7 +141,7 @@ def render_metrics(
                 "results.metrics.measure_help", lang, k=IWAE_K, images=IWAE_IMAGES, fd=FD_IMAGES
             ),
         ):
-            _measure(run, model, data, lang)
+            _measure(run, ctx.model, ctx.data, lang)
     if metrics:
         st.download_button(
             t("results.metrics.download", lang),
