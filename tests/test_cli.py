@@ -1,5 +1,7 @@
 """The command line end to end on tiny data, and its one-line errors."""
 
+import argparse
+import importlib
 import subprocess
 import sys
 import zipfile
@@ -66,19 +68,33 @@ def test_train_sample_reconstruct_runs(workdir, tiny_npz, capsys):
         (["train", "--dataset", "{npz}", "--latent", "0"], "latent size must be from 2 to 512"),
         (["train", "--dataset", "{npz}", "--hidden", "8,8,8,8,8,8,8"], "got 7"),
         (["train", "--dataset", "{npz}", "--model", "beta-vae", "--beta", "-1"], "β must be"),
-        (["train", "--dataset", "no/such/folder"], "unknown dataset 'no/such/folder'"),
         (["train", "--hidden", "a,b"], "layer widths must be whole numbers"),
-        (["sample", "nope"], "no run 'nope'"),
-        (["sample", "../etc"], "run id"),
         (["train", "--dataset", "{npz}", "--device", "tpu"], "unknown device 'tpu'"),
         (["compare", "--betas", "0.1,x"], "expected comma-separated numbers"),
         (["compare", "--dataset", "{npz}", "--betas", "0.1,50"], "β must be from 1e-05 to 10"),
         (["compare", "--dataset", "{npz}", "--samples", "99"], "samples must be"),
+        (["sample", "some-run", "-n", "0"], "-n must be from 1 to 1024"),
+        (["datasets", "fetch", "imagenet"], "invalid choice: 'imagenet'"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(workdir, tiny_npz, capsys, args, message):
+def test_usage_errors_are_one_line_and_exit_2(workdir, tiny_npz, capsys, args, message):
     args = [a.replace("{npz}", str(tiny_npz)) for a in args]
     assert exit_code(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err
+    assert err.startswith("error: ") and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["train", "--dataset", "no/such/folder"], "unknown dataset 'no/such/folder'"),
+        (["sample", "nope"], "no run 'nope'"),
+        (["sample", "../etc"], "run id"),
+    ],
+)
+def test_runtime_errors_are_one_line_and_exit_1(workdir, capsys, args, message):
+    assert exit_code(args) == 1
     err = capsys.readouterr().err.strip()
     assert message in err
     assert err.startswith("error: ") and len(err.splitlines()) == 1
@@ -89,9 +105,122 @@ def test_corrupt_run_is_reported_not_raised(workdir, tiny_npz, capsys):
     run_id = run_id_from(capsys.readouterr().out)
     weights = next((workdir / "runs" / run_id).glob("model-*.safetensors"))
     weights.write_bytes(weights.read_bytes()[:-10] + b"0123456789")
-    assert main(["sample", run_id]) == 2
+    assert main(["sample", run_id]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and run_id in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_unexpected_error_is_one_line_with_a_hint_and_debug_shows_it(monkeypatch, capsys):
+    from vaelab.cli import datasets
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(datasets, "dataset_info", broken)
+    assert main(["datasets"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "error: RuntimeError: disk on fire (rerun as 'vaelab --debug ...' for the traceback)"
+    )
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        main(["--debug", "datasets"])
+
+
+def test_ctrl_c_outside_training_is_one_line_and_exit_130(monkeypatch, capsys):
+    from vaelab.cli import datasets
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(datasets, "dataset_info", interrupted)
+    assert main(["datasets"]) == 130
+    assert capsys.readouterr().err == "error: interrupted\n"
+
+
+def test_the_app_without_streamlit_says_which_extra_to_install(monkeypatch, capsys):
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "streamlit" else find_spec(name, *args),
+    )
+    assert main(["app"]) == 1
+    err = capsys.readouterr().err
+    assert 'pip install "vaelab[app]"' in err and len(err.strip().splitlines()) == 1
+
+
+def test_version_is_the_package_metadata_one(capsys):
+    import re
+    from pathlib import Path
+
+    import vaelab
+
+    pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text()
+    version = re.search(r'^version = "(.+)"$', pyproject, re.MULTILINE).group(1)
+    assert exit_code(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"vaelab {version}" == f"vaelab {vaelab.__version__}"
+
+
+def test_help_quotes_the_library_limits_defaults_and_datasets():
+    from vaelab.cli import build_parser
+    from vaelab.config import LIMITS
+    from vaelab.data import DEFAULT_DATA_DIR, dataset_names
+    from vaelab.runs import DEFAULT_RUNS_DIR
+
+    parser = build_parser()
+    train = parser.parse_args(["train"])
+    assert (train.data_dir, train.runs_dir) == (DEFAULT_DATA_DIR, DEFAULT_RUNS_DIR)
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    text = " ".join(subparsers.choices["train"].format_help().split())
+    low, high = LIMITS.latent_dim
+    assert f"latent size, {low} to {high}" in text
+    assert f"({LIMITS.image_side.low} to {LIMITS.image_side.high})" in text
+    assert f"({LIMITS.epochs.low} to {LIMITS.epochs.high})" in text
+    assert ", ".join(dataset_names()) in text
+
+
+@pytest.fixture
+def mallopt_calls(monkeypatch):
+    """The calls to glibc's mallopt, recorded instead of made, from a process that made none."""
+    from vaelab.training import memory
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("glibc only")
+    calls = []
+    monkeypatch.setattr(memory, "_retaining", False)
+    monkeypatch.setattr(memory, "_mallopt", lambda: lambda *args: calls.append("mallopt") or 1)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("command", "retains"),
+    [("train", True), ("compare", True), ("evaluate", True), ("sample", False), ("runs", False)],
+)
+def test_the_commands_that_train_or_evaluate_keep_freed_memory(
+    monkeypatch, mallopt_calls, command, retains
+):
+    module = importlib.import_module(f"vaelab.cli.{command}")
+    monkeypatch.setattr(module, "run", lambda args: mallopt_calls.append(command) or 0)
+    arguments = {"sample": ["some-run"], "evaluate": ["some-run"], "runs": ["list"]}
+    assert main([command, *arguments.get(command, [])]) == 0
+    assert mallopt_calls == ["mallopt", "mallopt", command] if retains else [command]
+
+
+def test_bench_times_the_tutorial_before_it_keeps_freed_memory(monkeypatch, mallopt_calls, capsys):
+    from vaelab.training import bench
+
+    tutorial_epoch = bench.TutorialPipeline.epoch
+
+    def recorded(self):
+        mallopt_calls.append("tutorial pass")
+        return tutorial_epoch(self)
+
+    monkeypatch.setattr(bench.TutorialPipeline, "epoch", recorded)
+    assert main(["bench", "--images", "64", "--repeats", "1", "--batch-size", "32"]) == 0
+    assert mallopt_calls == ["tutorial pass"] * 2 + ["mallopt"] * 2
+    assert "ratio:" in capsys.readouterr().out
 
 
 def test_console_script_has_help_everywhere_and_no_tracebacks():

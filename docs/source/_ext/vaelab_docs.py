@@ -1,7 +1,7 @@
 """Sphinx directives that build parts of the VAE Lab documentation from the project itself.
 
 * ``vaelab-cli`` renders the ``--help`` of ``vaelab`` and of every subcommand, straight from
-  :func:`vaelab.cli._build_parser`, so the reference can never drift from the program.
+  :func:`vaelab.cli.build_parser`, so the reference can never drift from the program.
 * ``theory-figure`` draws one of the Learn page's figures with :mod:`vaelab.app.learn_figures`, in
   English or French, with the app's own caption.
 * ``app-screenshot`` and ``app-screenshot-gallery`` show the PNGs the browser test saved (copied
@@ -75,8 +75,9 @@ class CliDirective(SphinxDirective):
         """Render the top-level help, a list of the commands, then one section each."""
         from vaelab import cli
 
-        self.env.note_dependency(cli.__file__)
-        parser = cli._build_parser()
+        for module in Path(cli.__file__).parent.glob("*.py"):  # one module per command
+            self.env.note_dependency(str(module))
+        parser = cli.build_parser()
         # The overview: the top-level help, then each command with a link to its section.
         result: list[nodes.Node] = [self._literal(_help_text(parser))]
         items = nodes.bullet_list()
@@ -140,7 +141,7 @@ class TheoryFigureDirective(SphinxDirective):
         # The figure's code and its words (the app's string tables) decide what it looks like.
         from vaelab.app import strings_en, strings_fr
 
-        sources = [Path(m.__file__) for m in (theory_figures, strings_en, strings_fr)]
+        sources = [Path(m.__file__) for m in (learn_figures, strings_en, strings_fr)]
         for source in sources:
             self.env.note_dependency(str(source))
         # matplotlib logs font substitutions at INFO level: not the reader's concern.

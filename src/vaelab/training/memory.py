@@ -9,7 +9,7 @@ with the process instead of going back to the system.
 
 It is an option of the host process, off unless asked for: the setting holds for the whole
 process and cannot be undone, so the library never makes it on its own behalf (a notebook or a
-server that imports :mod:`vaelab` keeps its allocator as it was). The ``vaelab`` command line turns
+server that imports ``vaelab`` keeps its allocator as it was). The ``vaelab`` command line turns
 it on for the commands that train or evaluate, the app's entry point turns it on for its server, and
 ``vaelab bench`` turns it on for the engine's passes only, after the tutorial's. A script that
 trains on the CPU gets the same speed by calling :func:`retain_freed_memory` once before training.

@@ -1,0 +1,52 @@
+"""``vaelab app``: start the Streamlit app."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import vaelab
+from vaelab.errors import VaeLabError
+
+#: The app's entry point, found from the installed package so that any working folder works.
+MAIN_PAGE = Path(vaelab.__file__).parent / "app" / "main.py"
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``app`` and its options to ``subparsers``."""
+    p = subparsers.add_parser("app", help="start the web app")
+    p.set_defaults(handler=run)
+    p.add_argument("--port", type=int, default=8501)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve the app on ``args.port`` until Ctrl-C.
+
+    Raises
+    ------
+    VaeLabError
+        If Streamlit, which comes with the ``[app]`` extra, is not installed.
+    """
+    if importlib.util.find_spec("streamlit") is None:
+        raise VaeLabError('the app needs Streamlit: pip install "vaelab[app]"')
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(MAIN_PAGE),
+        "--server.port",
+        str(args.port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "minimal",
+    ]
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        # Ctrl-C is how the server is stopped: Streamlit got it too and has shut down.
+        return 0

@@ -1,0 +1,156 @@
+"""The options several commands share, and the reading of them.
+
+Every default and every bound quoted in a help text comes from where the library defines it:
+:data:`vaelab.config.LIMITS`, :data:`vaelab.variants.VARIANTS`, the dataset registry
+(:func:`vaelab.data.dataset_names`), :data:`vaelab.data.DEFAULT_DATA_DIR` and
+:data:`vaelab.runs.DEFAULT_RUNS_DIR`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from vaelab.config import LIMITS, Limit
+from vaelab.data import DEFAULT_DATA_DIR, dataset_names, load_dataset
+from vaelab.runs import DEFAULT_RUNS_DIR
+from vaelab.training.device import DEVICE_CHOICES
+
+if TYPE_CHECKING:
+    from vaelab.compare.contenders import CompareSettings
+    from vaelab.config import TrainConfig
+    from vaelab.data import ImageDataset
+    from vaelab.runs import Run
+
+
+def bounds(limit: Limit) -> str:
+    """``"2 to 512"``: the inclusive bounds of a setting, for a help text."""
+    return f"{limit.low} to {limit.high}"
+
+
+def widths(text: str) -> tuple[int, ...]:
+    """Parse ``--hidden``: comma-separated whole numbers such as ``32,64``."""
+    try:
+        return tuple(int(part) for part in text.replace(" ", "").split(",") if part)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"layer widths must be whole numbers separated by commas, like 32,64; got {text!r}"
+        ) from None
+
+
+def add_data_dir(parser: argparse.ArgumentParser) -> None:
+    """``--data-dir``, the folder datasets are read from and downloaded to."""
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=DEFAULT_DATA_DIR,
+        help="dataset folder (default: %(default)s)",
+    )
+
+
+def add_runs_dir(parser: argparse.ArgumentParser) -> None:
+    """``--runs-dir``, the run cache."""
+    parser.add_argument(
+        "--runs-dir",
+        type=Path,
+        default=DEFAULT_RUNS_DIR,
+        help="run cache folder (default: %(default)s)",
+    )
+
+
+def add_folders(parser: argparse.ArgumentParser) -> None:
+    """``--data-dir`` and ``--runs-dir``."""
+    add_data_dir(parser)
+    add_runs_dir(parser)
+
+
+def add_dataset_options(parser: argparse.ArgumentParser, default: str) -> None:
+    """``--dataset`` (``default`` first in its help), ``--image-size`` and ``--no-download``."""
+    others = [name for name in dataset_names() if name != default]
+    parser.add_argument(
+        "--dataset",
+        default=default,
+        help=f"{default}, {', '.join(others)}, "
+        "or the path of an image folder or .npz file (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--image-size",
+        type=int,
+        default=None,
+        help=f"side your own images are resized to ({bounds(LIMITS.image_side)})",
+    )
+    parser.add_argument("--no-download", action="store_true", help="never use the network")
+
+
+def add_architecture(parser: argparse.ArgumentParser, latent: int, hidden: tuple[int, ...]) -> None:
+    """``--latent`` and ``--hidden``, defaulting to ``latent`` and ``hidden``."""
+    parser.add_argument(
+        "--latent", type=int, default=latent, help=f"latent size, {bounds(LIMITS.latent_dim)}"
+    )
+    parser.add_argument(
+        "--hidden",
+        type=widths,
+        default=hidden,
+        help=f"comma-separated widths ({bounds(LIMITS.width)}) of the "
+        f"{bounds(LIMITS.layers)} conv layers (default: {','.join(map(str, hidden))})",
+    )
+
+
+def add_training(
+    parser: argparse.ArgumentParser, defaults: TrainConfig | CompareSettings, epochs_help: str
+) -> None:
+    """``--epochs``, ``--batch-size``, ``--lr``, ``--seed``, defaulting to those of ``defaults``."""
+    lowest_lr, highest_lr = LIMITS.lr
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=defaults.epochs,
+        help=f"{epochs_help} ({bounds(LIMITS.epochs)})",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=defaults.batch_size,
+        help=f"images per step, {bounds(LIMITS.batch_size)} (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--lr",
+        type=float,
+        default=defaults.lr,
+        help=f"Adam learning rate, above {lowest_lr:g} and at most {highest_lr:g} "
+        "(default: %(default)g)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=defaults.seed, help=f"random seed, {bounds(LIMITS.seed)}"
+    )
+
+
+def add_device(parser: argparse.ArgumentParser) -> None:
+    """``--device``."""
+    parser.add_argument("--device", default="auto", help=f"one of {', '.join(DEVICE_CHOICES)}")
+
+
+def requested_data(args: argparse.Namespace, *, allow_fallback: bool = False) -> ImageDataset:
+    """The dataset of ``--dataset``, ``--image-size`` and ``--no-download``; says any fallback."""
+    data = load_dataset(
+        args.dataset,
+        args.data_dir,
+        download=not args.no_download,
+        allow_fallback=allow_fallback,
+        image_size=args.image_size,
+    )
+    if data.notice:
+        print(f"note: {data.notice}", file=sys.stderr)
+    return data
+
+
+def run_data(run: Run, data_dir: Path) -> ImageDataset:
+    """The images ``run`` was trained on, from the local data folder (never downloaded)."""
+    return load_dataset(
+        run.config.data.dataset,
+        data_dir,
+        download=False,
+        image_size=run.config.data.image_size,
+    )

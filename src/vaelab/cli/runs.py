@@ -1,0 +1,82 @@
+"""``vaelab runs``: list, show, delete, export and import the cached runs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from vaelab.cli.options import add_folders
+
+if TYPE_CHECKING:
+    from vaelab.runs import RunStore
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``runs`` and its actions to ``subparsers``."""
+    p = subparsers.add_parser("runs", help="list, show, delete, export or import cached runs")
+    p.set_defaults(handler=run)
+    add_folders(p)
+    actions = p.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="list the cached runs")
+    for action in ("show", "delete"):
+        actions.add_parser(action, help=f"{action} a run").add_argument("run")
+    q = actions.add_parser("export", help="write a run as a .zip")
+    q.add_argument("run")
+    q.add_argument("dest", type=Path, nargs="?", default=Path("."))
+    q = actions.add_parser("import", help="add a run from a .zip made by export")
+    q.add_argument("archive", type=Path)
+    q.add_argument("--overwrite", action="store_true")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Do ``args.action`` on the run cache."""
+    from vaelab.runs import RunStore
+
+    store = RunStore(args.runs_dir)
+    if args.action == "list":
+        _list(store)
+    elif args.action == "show":
+        _show(store, args.run)
+    elif args.action == "delete":
+        store.delete(args.run)
+        print(f"deleted {args.run}")
+    elif args.action == "export":
+        print(f"wrote {store.export(args.run, args.dest)}")
+    elif args.action == "import":
+        print(f"imported {store.import_(args.archive, overwrite=args.overwrite)}")
+    return 0
+
+
+def _list(store: RunStore) -> None:
+    summaries = store.list()
+    if not summaries:
+        print(f"no runs in {store.root}")
+    for s in summaries:
+        if s.error:
+            print(f"{s.run_id}  BROKEN: {s.error}")
+            continue
+        loss = s.final.get("test_loss")
+        loss_text = f"test loss {loss:.4g}" if loss is not None else "no epoch yet"
+        print(f"{s.run_id}  {s.epochs_done} epoch(s)  {s.status}  {loss_text}  {s.updated}")
+
+
+def _show(store: RunStore, run_id: str) -> None:
+    saved = store.load(run_id)
+    print(
+        json.dumps(
+            {
+                "run_id": saved.run_id,
+                "path": str(store.path(saved.run_id)),
+                "epochs_done": saved.epochs_done,
+                "status": saved.status,
+                "created": saved.created,
+                "updated": saved.updated,
+                "config": saved.config.to_dict(),
+                "history": saved.history,
+                "metrics": saved.metrics,
+            },
+            indent=2,
+        )
+    )
