@@ -18,12 +18,12 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from vaelab.app import architecture, sidebar
+from vaelab.app import architecture, sidebar, widgets
 from vaelab.app.jobs import REGISTRY, JobQueue, JobRegistry
 from vaelab.app.strings_en import EN
 from vaelab.app.strings_fr import FR
 from vaelab.app.training_job import TrainingJob, thin_curve
-from vaelab.config import ModelConfig
+from vaelab.config import LIMITS, ModelConfig
 from vaelab.data import ImageDataset, load_dataset
 from vaelab.data.dataset import Splits
 from vaelab.runs import RunStore
@@ -117,6 +117,20 @@ def test_string_tables_have_the_same_keys_and_placeholders():
 # -- the default page --------------------------------------------------------------------------
 
 
+def test_the_widgets_offer_ranges_within_the_librarys_limits():
+    for low, high, limit in (
+        (widgets.LATENT_MIN, widgets.LATENT_MAX, LIMITS.latent_dim),
+        (min(widgets.WIDTHS), max(widgets.WIDTHS), LIMITS.width),
+        (1, widgets.MAX_LAYERS, LIMITS.layers),
+        (min(widgets.BATCH_SIZES), max(widgets.BATCH_SIZES), LIMITS.batch_size),
+        (widgets.EPOCHS_MIN, widgets.EPOCHS_MAX, LIMITS.epochs),
+        (0, widgets.SEED_MAX, LIMITS.seed),
+    ):
+        assert limit.low <= low <= high <= limit.high
+    assert widgets.WIDTHS == (8, 16, 32, 64, 128, 256, 512)
+    assert LIMITS.lr[0] < min(widgets.LEARNING_RATES) <= max(widgets.LEARNING_RATES) <= LIMITS.lr[1]
+
+
 def test_default_page_has_the_seeds_widgets_and_works_offline(env):
     at = _app()
     assert not at.exception
@@ -137,7 +151,7 @@ def test_default_page_has_the_seeds_widgets_and_works_offline(env):
     assert side.select_slider(key="hp_lr").value == pytest.approx(1e-3)
     assert side.number_input(key="hp_seed").value == 0
     assert side.selectbox(key="hp_device").value == "auto"
-    assert "cpu" in sidebar.available_devices()
+    assert "cpu" in widgets.available_devices()
     # Every widget explains itself in one line.
     for widget in (*side.selectbox, *side.slider, *side.select_slider, *side.multiselect):
         assert widget.help, widget.key

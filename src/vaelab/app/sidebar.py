@@ -14,21 +14,19 @@ from pathlib import Path
 
 import streamlit as st
 
+from vaelab.app import widgets
 from vaelab.app.i18n import current_language, t
+from vaelab.app.labels import dataset_label, model_label
 from vaelab.app.paths import data_dir
 from vaelab.app.state import downloads_allowed
 from vaelab.config import SCALE_MODES, SCALED_LIKELIHOODS, ModelConfig, RunConfig
 from vaelab.data import DatasetInfo, ImageDataset, dataset_info, dataset_names, load_dataset
 from vaelab.errors import ConfigError, DatasetError, DatasetUnavailableError
-from vaelab.training.device import DEVICE_CHOICES, pick_device
 from vaelab.training.experiment import build_config
 from vaelab.variants import VARIANTS
 
-# The seed's ranges and defaults.
-LATENT_MIN, LATENT_MAX, LATENT_STEP, LATENT_DEFAULT = 2, 400, 2, 128
-WIDTHS = (8, 16, 32, 64, 128, 256, 512)
+# The seed's defaults; the ranges are those of the shared widgets (vaelab.app.widgets).
 HIDDEN_DEFAULT = (32, 64)
-MAX_LAYERS = 5
 BETAS = (
     1e-5,
     2e-5,
@@ -51,11 +49,8 @@ BETAS = (
     10.0,
 )
 BETA_DEFAULT = 1.0
-BATCH_SIZES = (64, 128, 256)
-EPOCHS_MIN, EPOCHS_MAX, EPOCHS_DEFAULT = 1, 50, 5
-LEARNING_RATES = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2)
-LR_DEFAULT = 1e-3
-SEED_MAX = 2**31 - 1
+#: Prefix of the keys of the shared widgets (:mod:`vaelab.app.widgets`).
+PREFIX = "hp"
 #: Choice of the dataset list that reads the user's own images.
 OWN_DATA = "own"
 #: Image sides offered for the user's images; ``None`` lets the loader decide.
@@ -71,14 +66,14 @@ DEFAULTS: dict[str, object] = {
     "hp_dataset": "mnist",
     "hp_own_path": "",
     "hp_image_size": None,
-    "hp_latent": LATENT_DEFAULT,
+    "hp_latent": widgets.LATENT_DEFAULT,
     "hp_hidden": list(HIDDEN_DEFAULT),
     **{f"hp_likelihood_{v.id}": v.likelihoods[0] for v in VARIANTS.values()},
     "hp_scale": "optimal",
     **{f"hp_beta_{v.id}": BETA_DEFAULT for v in VARIANTS.values() if not v.beta_is_fixed},
-    "hp_batch": BATCH_SIZES[0],
-    "hp_epochs": EPOCHS_DEFAULT,
-    "hp_lr": LR_DEFAULT,
+    "hp_batch": widgets.BATCH_SIZES[0],
+    "hp_epochs": widgets.EPOCHS_DEFAULT,
+    "hp_lr": widgets.LR_DEFAULT,
     "hp_seed": 0,
     "hp_device": "auto",
 }
@@ -110,18 +105,6 @@ class Selection:
     info: DatasetInfo | None
     requested: str
     device: str
-
-
-def available_devices() -> list[str]:
-    """List the device choices this machine has (``auto`` and ``cpu`` always)."""
-    devices = []
-    for name in DEVICE_CHOICES:
-        try:
-            pick_device(name)
-        except ConfigError:
-            continue
-        devices.append(name)
-    return devices
 
 
 @st.cache_resource(ttl=300, show_spinner=False, max_entries=8)
@@ -164,10 +147,6 @@ def _labeller(prefix: str) -> Callable[[object], str]:
 
 def _image_size_label(lang: str) -> Callable[[int | None], str]:
     return lambda side: t("sidebar.image_size_auto", lang) if side is None else f"{side}×{side}"
-
-
-def _format_number(beta: float) -> str:
-    return f"{beta:g}"
 
 
 def _save_upload(upload: object) -> Path:
@@ -224,7 +203,7 @@ def _hidden_widget() -> tuple[int, ...]:
     """Pick the encoder widths in order,, corrected to 1–5 layers with a message."""
     hidden = st.multiselect(
         t("sidebar.hidden"),
-        WIDTHS,
+        widgets.WIDTHS,
         help=t("sidebar.hidden_help"),
         key="hp_hidden",
         persist_state="session",
@@ -232,9 +211,9 @@ def _hidden_widget() -> tuple[int, ...]:
     if not hidden:
         st.warning(t("sidebar.hidden_none", default=" → ".join(map(str, HIDDEN_DEFAULT))))
         return HIDDEN_DEFAULT
-    if len(hidden) > MAX_LAYERS:
-        st.warning(t("sidebar.hidden_too_many", n=len(hidden), max=MAX_LAYERS))
-        hidden = hidden[:MAX_LAYERS]
+    if len(hidden) > widgets.MAX_LAYERS:
+        st.warning(t("sidebar.hidden_too_many", n=len(hidden), max=widgets.MAX_LAYERS))
+        hidden = hidden[: widgets.MAX_LAYERS]
     st.caption(t("sidebar.hidden_order", order=" → ".join(map(str, hidden))))
     return tuple(hidden)
 
@@ -268,7 +247,7 @@ def _loss_widgets(variant: str) -> tuple[str, str, float]:
     beta = st.select_slider(
         t("sidebar.beta"),
         betas,
-        format_func=_format_number,
+        format_func=widgets.number_format(current_language()),
         help=t(f"sidebar.beta_help.{variant}"),
         key=f"hp_beta_{variant}",
         persist_state="session",
@@ -292,77 +271,33 @@ def render() -> Selection:
         variant = st.selectbox(
             t("sidebar.model"),
             list(VARIANTS),
-            format_func=lambda v: VARIANTS[v].label,
+            format_func=model_label,
             help=t("sidebar.model_help"),
             key="hp_variant",
             persist_state="session",
         )
         requested, image_size = _dataset_widgets()
-        latent = st.slider(
-            t("sidebar.latent"),
-            LATENT_MIN,
-            LATENT_MAX,
-            step=LATENT_STEP,
-            help=t("sidebar.latent_help"),
-            key="hp_latent",
-            persist_state="session",
-        )
+        latent = widgets.latent_slider(PREFIX)
         hidden = _hidden_widget()
         likelihood, scale, beta = _loss_widgets(variant)
-        batch_size = st.select_slider(
-            t("sidebar.batch"),
-            BATCH_SIZES,
-            help=t("sidebar.batch_help"),
-            key="hp_batch",
-            persist_state="session",
-        )
-        epochs = st.slider(
-            t("sidebar.epochs"),
-            EPOCHS_MIN,
-            EPOCHS_MAX,
-            help=t("sidebar.epochs_help"),
-            key="hp_epochs",
-            persist_state="session",
-        )
+        batch_size = widgets.batch_slider(PREFIX)
+        epochs = widgets.epochs_slider(PREFIX)
         with st.expander(t("sidebar.advanced")):
-            lr = st.select_slider(
-                t("sidebar.lr"),
-                LEARNING_RATES,
-                format_func=_format_number,
-                help=t("sidebar.lr_help"),
-                key="hp_lr",
-                persist_state="session",
-            )
-            seed = st.number_input(
-                t("sidebar.seed"),
-                0,
-                SEED_MAX,
-                step=1,
-                help=t("sidebar.seed_help"),
-                key="hp_seed",
-                persist_state="session",
-            )
-            devices = available_devices()
-            device = st.selectbox(
-                t("sidebar.device"),
-                devices,
-                format_func=_labeller("device"),
-                help=t("sidebar.device_help"),
-                key="hp_device",
-                persist_state="session",
-            )
+            lr = widgets.lr_slider(PREFIX)
+            seed = widgets.seed_input(PREFIX)
+            device = widgets.device_select(PREFIX)
 
         data, info = None, None
         if not requested:
             st.info(t("sidebar.own_path_missing"))
         else:
             try:
-                with st.spinner(t("sidebar.loading", name=requested)):
+                with st.spinner(t("sidebar.loading", name=dataset_label(requested))):
                     data = load_data(requested, image_size)
                     info = dataset_info(data.name, data_dir(), image_size=image_size)
             except DatasetUnavailableError as exc:
                 st.error(
-                    t("sidebar.dataset_unavailable", name=t(f"dataset.{requested}"), reason=exc)
+                    t("sidebar.dataset_unavailable", name=dataset_label(requested), reason=exc)
                 )
             except (DatasetError, ConfigError, OSError) as exc:
                 st.error(t("sidebar.dataset_error", reason=exc))
@@ -386,7 +321,7 @@ def render() -> Selection:
                     epochs=epochs,
                     batch_size=batch_size,
                     lr=lr,
-                    seed=int(seed),
+                    seed=seed,
                 )
                 model = config.model
             elif info is not None:

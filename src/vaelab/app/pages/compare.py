@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from vaelab.app import sidebar
+from vaelab.app import sidebar, widgets
 from vaelab.app.compare_job import ComparisonJob, ComparisonSnapshot
 from vaelab.app.compare_view import render_comparison
-from vaelab.app.i18n import current_language, duration, localize_decimal, t
+from vaelab.app.i18n import current_language, duration, t
 from vaelab.app.jobs import REGISTRY
 from vaelab.app.labels import contender_name, dataset_label, layers_label
 from vaelab.app.paths import data_dir
@@ -29,6 +29,14 @@ REFRESH_S = 1.0
 #: β offered for the β-VAE rows: the paper's sweep.
 BETA_CHOICES = DEFAULT_BETAS
 _DEFAULT = CompareSettings()
+#: (setting, lowest, highest, step) of the number inputs of the measures.
+MEASURES = (
+    ("iwae_k", 1, 10_000, 10),
+    ("iwae_images", 0, 100_000, 100),
+    ("fd_images", 0, 100_000, 100),
+)
+#: Prefix of the keys of the shared widgets (:mod:`vaelab.app.widgets`).
+PREFIX = "cmp"
 #: Default of every widget, by key (kept for the session, as in the sidebar).
 DEFAULTS: dict[str, object] = {
     "cmp_dataset": "mnist-5k",
@@ -55,10 +63,6 @@ _STATE_ICONS = {
 # -- the settings ---------------------------------------------------------------------------
 
 
-def _number_format(value: float) -> str:
-    return localize_decimal(f"{value:g}")
-
-
 def _settings_widgets() -> tuple[str, dict[str, object], str]:
     """The form; returns the dataset, the keyword arguments of CompareSettings and the device."""
     # Option labels in the language of this run: the test client formats them outside it.
@@ -73,113 +77,56 @@ def _settings_widgets() -> tuple[str, dict[str, object], str]:
             key="cmp_dataset",
             persist_state="session",
         )
-        latent = st.slider(
-            t("sidebar.latent"),
-            sidebar.LATENT_MIN,
-            sidebar.LATENT_MAX,
-            step=sidebar.LATENT_STEP,
-            help=t("sidebar.latent_help"),
-            key="cmp_latent",
-            persist_state="session",
-        )
+        latent = widgets.latent_slider(PREFIX)
         hidden = st.multiselect(
             t("sidebar.hidden"),
-            sidebar.WIDTHS,
-            max_selections=sidebar.MAX_LAYERS,
+            widgets.WIDTHS,
+            max_selections=widgets.MAX_LAYERS,
             help=t("sidebar.hidden_help"),
             key="cmp_hidden",
             persist_state="session",
         )
     with right:
-        epochs = st.slider(
-            t("sidebar.epochs"),
-            sidebar.EPOCHS_MIN,
-            sidebar.EPOCHS_MAX,
-            help=t("sidebar.epochs_help"),
-            key="cmp_epochs",
-            persist_state="session",
-        )
-        batch_size = st.select_slider(
-            t("sidebar.batch"),
-            sidebar.BATCH_SIZES,
-            help=t("sidebar.batch_help"),
-            key="cmp_batch",
-            persist_state="session",
-        )
-        seed = st.number_input(
-            t("sidebar.seed"),
-            0,
-            sidebar.SEED_MAX,
-            step=1,
-            help=t("sidebar.seed_help"),
-            key="cmp_seed",
-            persist_state="session",
-        )
+        epochs = widgets.epochs_slider(PREFIX)
+        batch_size = widgets.batch_slider(PREFIX)
+        seed = widgets.seed_input(PREFIX)
     betas = st.multiselect(
         t("compare.betas"),
         BETA_CHOICES,
-        format_func=_number_format,
+        format_func=widgets.number_format(lang),
         help=t("compare.betas_help"),
         key="cmp_betas",
         persist_state="session",
     )
     with st.expander(t("sidebar.advanced")):
-        first, second, third = st.columns(3)
-        iwae_k = first.number_input(
-            t("compare.iwae_k"),
-            1,
-            10_000,
-            step=10,
-            help=t("compare.iwae_k_help"),
-            key="cmp_iwae_k",
-            persist_state="session",
-        )
-        iwae_images = second.number_input(
-            t("compare.iwae_images"),
-            0,
-            100_000,
-            step=100,
-            help=t("compare.iwae_images_help"),
-            key="cmp_iwae_images",
-            persist_state="session",
-        )
-        fd_images = third.number_input(
-            t("compare.fd_images"),
-            0,
-            100_000,
-            step=100,
-            help=t("compare.fd_images_help"),
-            key="cmp_fd_images",
-            persist_state="session",
-        )
+        measures = {
+            name: int(
+                column.number_input(
+                    t(f"compare.{name}"),
+                    low,
+                    high,
+                    step=step,
+                    help=t(f"compare.{name}_help"),
+                    key=f"{PREFIX}_{name}",
+                    persist_state="session",
+                )
+            )
+            for column, (name, low, high, step) in zip(st.columns(3), MEASURES, strict=True)
+        }
         first, second, _ = st.columns(3)
-        lr = first.select_slider(
-            t("sidebar.lr"),
-            sidebar.LEARNING_RATES,
-            format_func=_number_format,
-            help=t("sidebar.lr_help"),
-            key="cmp_lr",
-            persist_state="session",
-        )
-        device = second.selectbox(
-            t("sidebar.device"),
-            sidebar.available_devices(),
-            format_func=lambda name: t(f"device.{name}", lang),
-            help=t("sidebar.device_help"),
-            key="cmp_device",
-            persist_state="session",
-        )
+        with first:
+            lr = widgets.lr_slider(PREFIX)
+        with second:
+            device = widgets.device_select(PREFIX)
     values = dict(
         latent_dim=latent,
         hidden=tuple(hidden),
         epochs=epochs,
         batch_size=batch_size,
         lr=lr,
-        seed=int(seed),
+        seed=seed,
         betas=tuple(sorted(betas, reverse=True)),
-        iwae_k=int(iwae_k),
-        iwae_images=int(iwae_images),
-        fd_images=int(fd_images),
+        **measures,
     )
     return dataset, values, device
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from vaelab.app import architecture, sidebar
+from vaelab.app import architecture, sidebar, widgets
 from vaelab.app.i18n import current_language, duration, localize_decimal, t
 from vaelab.app.jobs import REGISTRY
 from vaelab.app.labels import dataset_label, run_title
@@ -120,7 +120,7 @@ def _actions(
             extra = left.number_input(
                 t("train.extra_epochs"),
                 min_value=1,
-                max_value=sidebar.EPOCHS_MAX,
+                max_value=widgets.EPOCHS_MAX,
                 value=EXTRA_EPOCHS_DEFAULT,
                 help=t("train.extra_epochs_help"),
                 key="extra_epochs",

@@ -1,0 +1,131 @@
+"""The training settings' widgets, shared by the Train page's sidebar and the Compare page.
+
+Each widget is keyed ``<prefix>_<setting>`` (``hp_epochs`` in the sidebar, ``cmp_epochs`` on the
+Compare page) and keeps its value for the whole browser session. The ranges are those of
+:data:`vaelab.config.LIMITS`; where the app offers less, the constant says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from vaelab.app.i18n import current_language, localize_decimal, t
+from vaelab.config import LIMITS
+from vaelab.errors import ConfigError
+from vaelab.training.device import DEVICE_CHOICES, pick_device
+
+LATENT_MIN = LIMITS.latent_dim.low
+#: The seed app's range: a slider up to the library's limit makes small codes harder to pick.
+LATENT_MAX = min(LIMITS.latent_dim.high, 400)
+LATENT_STEP, LATENT_DEFAULT = 2, 128
+#: Layer widths offered: the powers of two within the library's limits.
+WIDTHS = tuple(1 << k for k in range(LIMITS.width.high.bit_length()) if LIMITS.width.low <= 1 << k)
+MAX_LAYERS = LIMITS.layers.high
+BATCH_SIZES = (64, 128, 256)
+EPOCHS_MIN = LIMITS.epochs.low
+#: A class session never needs more; the command line trains longer.
+EPOCHS_MAX = min(LIMITS.epochs.high, 50)
+EPOCHS_DEFAULT = 5
+LEARNING_RATES = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2)
+LR_DEFAULT = 1e-3
+#: Streamlit's number input is a JavaScript number in the browser: integers stay exact only up to
+#: Number.MAX_SAFE_INTEGER (Streamlit refuses larger bounds), below the library's 2⁶³ − 1.
+SEED_MAX = min(LIMITS.seed.high, 2**53 - 1)
+
+
+def number_format(lang: str) -> Callable[[float], str]:
+    """Write option values as ``0.001`` or ``1e-05``, with the decimal mark of ``lang``.
+
+    The language is passed in, not read when an option is shown: Streamlit's test client formats
+    options outside the script run, where the session is unknown.
+    """
+    return lambda value: localize_decimal(f"{value:g}", lang)
+
+
+def latent_slider(prefix: str) -> int:
+    """The size of the latent code."""
+    return st.slider(
+        t("sidebar.latent"),
+        LATENT_MIN,
+        LATENT_MAX,
+        step=LATENT_STEP,
+        help=t("sidebar.latent_help"),
+        key=f"{prefix}_latent",
+        persist_state="session",
+    )
+
+
+def batch_slider(prefix: str) -> int:
+    """Images per optimisation step."""
+    return st.select_slider(
+        t("sidebar.batch"),
+        BATCH_SIZES,
+        help=t("sidebar.batch_help"),
+        key=f"{prefix}_batch",
+        persist_state="session",
+    )
+
+
+def epochs_slider(prefix: str) -> int:
+    """Passes over the training set."""
+    return st.slider(
+        t("sidebar.epochs"),
+        EPOCHS_MIN,
+        EPOCHS_MAX,
+        help=t("sidebar.epochs_help"),
+        key=f"{prefix}_epochs",
+        persist_state="session",
+    )
+
+
+def lr_slider(prefix: str) -> float:
+    """Adam's learning rate."""
+    return st.select_slider(
+        t("sidebar.lr"),
+        LEARNING_RATES,
+        format_func=number_format(current_language()),
+        help=t("sidebar.lr_help"),
+        key=f"{prefix}_lr",
+        persist_state="session",
+    )
+
+
+def seed_input(prefix: str) -> int:
+    """The random seed."""
+    seed = st.number_input(
+        t("sidebar.seed"),
+        0,
+        SEED_MAX,
+        step=1,
+        help=t("sidebar.seed_help"),
+        key=f"{prefix}_seed",
+        persist_state="session",
+    )
+    return int(seed)
+
+
+def available_devices() -> list[str]:
+    """List the device choices this machine has (``auto`` and ``cpu`` always)."""
+    devices = []
+    for name in DEVICE_CHOICES:
+        try:
+            pick_device(name)
+        except ConfigError:
+            continue
+        devices.append(name)
+    return devices
+
+
+def device_select(prefix: str) -> str:
+    """Where to train: ``auto`` or one of this machine's devices."""
+    lang = current_language()
+    return st.selectbox(
+        t("sidebar.device"),
+        available_devices(),
+        format_func=lambda name: t(f"device.{name}", lang),
+        help=t("sidebar.device_help"),
+        key=f"{prefix}_device",
+        persist_state="session",
+    )
