@@ -18,9 +18,9 @@ from vaelab.app.compare_job import ComparisonJob
 from vaelab.app.compare_view import markdown_table
 from vaelab.app.jobs import REGISTRY, JobQueue, JobRegistry
 from vaelab.app.labels import contender_name
-from vaelab.app.strings_en import EN
-from vaelab.app.strings_fr import FR
 from vaelab.compare import DEFAULT_BETAS, CompareSettings, Comparison, Contender, Row, contenders
+from vaelab.i18n.strings_en import EN
+from vaelab.i18n.strings_fr import FR
 from vaelab.runs import RunStore
 
 MAIN = str(Path(__file__).resolve().parents[1] / "src" / "vaelab" / "app" / "main.py")

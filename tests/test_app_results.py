@@ -13,9 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from vaelab.app.paths import DATA_DIR_ENV, RUNS_DIR_ENV, data_dir, runs_dir
 from vaelab.app.state import CURRENT_RUN_KEY
-from vaelab.app.strings_en import EN
-from vaelab.app.strings_fr import FR
 from vaelab.data import load_dataset
+from vaelab.i18n.strings_en import EN
+from vaelab.i18n.strings_fr import FR
 from vaelab.runs import RunStore
 from vaelab.training.experiment import build_config, train
 

@@ -8,7 +8,6 @@ offline machine. Trainings use tiny ``.npz`` images and take a second or two.
 from __future__ import annotations
 
 import re
-import string
 import subprocess
 import sys
 import time
@@ -20,8 +19,6 @@ from streamlit.testing.v1 import AppTest
 
 from vaelab.app import architecture, sidebar, widgets
 from vaelab.app.jobs import REGISTRY, JobQueue, JobRegistry
-from vaelab.app.strings_en import EN
-from vaelab.app.strings_fr import FR
 from vaelab.app.training_job import TrainingJob, thin_curve
 from vaelab.config import LIMITS, ModelConfig
 from vaelab.data import ImageDataset, load_dataset
@@ -98,20 +95,6 @@ def _until(condition, what: str, timeout: float = 30.0) -> None:
 
 def _finished(at: AppTest) -> bool:
     return not any(button.key == "stop" for button in at.button)
-
-
-# -- string tables ---------------------------------------------------------------------------
-
-
-def _fields(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
-def test_string_tables_have_the_same_keys_and_placeholders():
-    assert set(EN) == set(FR), set(EN) ^ set(FR)
-    for key in EN:
-        assert EN[key].strip() and FR[key].strip(), key
-        assert _fields(EN[key]) == _fields(FR[key]), key
 
 
 # -- the default page --------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from vaelab.compare import (
 from vaelab.compare import sweep as sweep_module
 from vaelab.errors import ConfigError
 from vaelab.explore.plots import sample_rows
+from vaelab.i18n import texts
 from vaelab.runs import RunStore
 
 TINY = dict(
@@ -32,6 +33,8 @@ TINY = dict(
     fd_images=16,
     samples=3,
 )
+#: The metric columns' English titles, as the command line writes the table.
+ENGLISH_COLUMNS = texts("compare.col", "en")
 
 
 def test_the_rows_are_those_of_the_paper():
@@ -189,12 +192,13 @@ def test_findings_state_ranks_and_the_beta_that_sigma_amounts_to():
     assert (fd.best.key, fd.sigma_rank) == ("gaussian-vae", 2)
     assert not fd.sigma_beats_gaussian and likelihood.sigma_beats_gaussian
     assert finding.implied_beta == pytest.approx(0.02)
-    text = describe(finding)
+    templates, labels = texts("compare.finding", "en"), texts("compare.col", "en")
+    text = describe(finding, templates, labels)
     assert text[0] == "On IWAE bits/dim, the best model is the σ-VAE; the σ-VAE ranks 1 of 4."
     assert "scores 1.2 against 1.3 for the best β-VAE (β = 0.1)" in text[3]
     assert "one β-VAE per β tried: 0.1, 0.01." in text[3]
     assert "β = 2σ² = 0.02" in text[-1]
-    french = describe(finding, name=lambda contender: contender.key.upper(), decimal=",")
+    french = describe(finding, templates, labels, lambda c: c.key.upper(), lang="fr")
     assert "SIGMA-VAE" in french[0]
     assert "scores 1,2 against 1,3" in french[3] and "tried: 0,1; 0,01." in french[3]
     assert "= 0,02." in french[-1]
@@ -213,11 +217,11 @@ def test_exports_mark_the_best_and_keep_missing_values_empty():
     table = list(csv.DictReader(io.StringIO(c.to_csv())))
     assert [r["model"] for r in table] == [r.contender.label for r in c.rows]
     assert table[2]["recon_psnr_db"] == "" and float(table[3]["calibrated_bits_per_dim"]) == 1.2
-    markdown = c.to_markdown()
+    markdown = c.to_markdown(ENGLISH_COLUMNS, texts("compare.finding", "en"))
     assert "| σ-VAE | 5 | **1.2** | 9 |" in markdown
     assert "| β-VAE, β = 0.1 | 5 | 1.3 | **20** |" in markdown
     assert "ELBO bits/dim ↓" in markdown and "PSNR (dB) ↑" in markdown
-    french = c.markdown_table(decimal=",", best="=={}==")
+    french = c.markdown_table(ENGLISH_COLUMNS, lang="fr", best="=={}==")
     assert "| σ-VAE | 5 | ==1,2== | 9 |" in french
     assert c.to_json()["rows"][3]["metrics"]["calibrated_bits_per_dim"] == 1.2
 
@@ -240,7 +244,10 @@ def test_the_json_record_reads_back_and_bad_records_are_refused():
 
     c = made_up({"calibrated_bits_per_dim": [1.5, 1.3, 1.4, 1.2], "model_scale": [0, 0, 0, 0.1]})
     again = Comparison.from_json(json.loads(json.dumps(c.to_json())))
-    assert again.to_markdown() == c.to_markdown()
+    findings = texts("compare.finding", "en")
+    markdown = again.to_markdown(ENGLISH_COLUMNS, findings)
+    assert markdown == c.to_markdown(ENGLISH_COLUMNS, findings)
+    assert "| model | epochs | ELBO bits/dim ↓ |" in markdown  # untitled columns show their id
     assert again.rows[3].contender == c.rows[3].contender and again.settings == c.settings
     with pytest.raises(ConfigError, match="not a VAE Lab comparison"):
         Comparison.from_json({"format": "other"})

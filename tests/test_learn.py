@@ -17,7 +17,8 @@ from matplotlib.text import Text
 
 import vaelab.app
 from vaelab.app import learn_figures
-from vaelab.app.i18n import LANGUAGES, STRINGS, t
+from vaelab.app.i18n import t
+from vaelab.i18n import LANGUAGES, STRINGS
 from vaelab.models.likelihoods import LOG_SCALE_MIN, SOFTCLIP_SHARPNESS
 
 matplotlib.use("Agg")

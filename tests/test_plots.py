@@ -10,11 +10,11 @@ import torch
 from matplotlib.figure import Figure
 from PIL import Image
 
-from vaelab.app.strings_en import EN
-from vaelab.app.strings_fr import FR
 from vaelab.explore import plots
+from vaelab.i18n import STRINGS, texts
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+ENGLISH = texts("plot", "en")
 
 
 def history(epochs: int = 3, sigma: bool = False) -> list[dict[str, float]]:
@@ -77,43 +77,42 @@ def test_png_bytes_of_arrays_and_figures():
     data = plots.png_bytes(plots.image_grid(torch.rand(4, 1, 8, 8), nrow=2))
     assert data.startswith(PNG_SIGNATURE)
     assert Image.open(io.BytesIO(data)).size == (2 * 10 + 2, 2 * 10 + 2)
-    assert plots.png_bytes(plots.loss_curves(history())).startswith(PNG_SIGNATURE)
+    assert plots.png_bytes(plots.loss_curves(history(), labels=ENGLISH)).startswith(PNG_SIGNATURE)
 
 
 def test_loss_curves_have_a_sigma_panel_only_for_the_sigma_vae():
-    fig = plots.loss_curves(history())
-    assert titles(fig) == [plots.DEFAULT_LABELS[k] for k in ("loss", "recon", "kl")]
+    fig = plots.loss_curves(history(), labels=ENGLISH)
+    assert titles(fig) == [ENGLISH[k] for k in ("loss", "recon", "kl")]
     assert all(len(ax.lines) == 2 for ax in fig.axes)
-    with_sigma = plots.loss_curves(history(sigma=True))
+    with_sigma = plots.loss_curves(history(sigma=True), labels=ENGLISH)
     assert len(titles(with_sigma)) == 4
-    assert titles(with_sigma)[-1] == plots.DEFAULT_LABELS["sigma"]
+    assert titles(with_sigma)[-1] == "Decoder σ"
 
 
 def test_loss_curves_of_one_epoch_and_by_step():
-    fig = plots.loss_curves(history(1))
+    fig = plots.loss_curves(history(1), labels=ENGLISH)
     assert all(line.get_marker() == "o" for ax in fig.axes for line in ax.lines)
     steps = [{"step": i, "train_loss": 1.0 / (i + 1)} for i in range(100)]
-    fig = plots.loss_curves(steps, x="step")
+    fig = plots.loss_curves(steps, x="step", labels=ENGLISH)
     assert len(fig.axes) == 1 and fig.axes[0].get_xlabel() == "Step"
-    assert plots.loss_curves([]).axes  # nothing recorded yet: an empty panel, no error
+    assert plots.loss_curves([], labels=ENGLISH).axes  # nothing recorded yet: an empty panel
 
 
 def test_translated_labels_reach_the_figure():
-    french = {key: FR[f"plot.{key}"] for key in plots.LABEL_KEYS}
-    fig = plots.loss_curves(history(), labels=french)
+    fig = plots.loss_curves(history(), labels=texts("plot", "fr"))
     assert titles(fig)[0] == "Perte totale (nats par image)"
     assert fig.axes[0].get_xlabel() == "Époque"
     assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["entraînement", "test"]
 
 
 def test_every_label_is_in_both_string_tables():
-    for key in plots.LABEL_KEYS:
-        assert f"plot.{key}" in EN and f"plot.{key}" in FR
-        assert EN[f"plot.{key}"] == plots.DEFAULT_LABELS[key]
+    for lang in STRINGS:
+        assert set(texts("plot", lang)) == set(plots.LABEL_KEYS), lang
 
 
 def test_compare_curves_has_one_line_per_run():
-    fig = plots.compare_curves({"run A": history(3), "run B": history(2, sigma=True)})
+    runs = {"run A": history(3), "run B": history(2, sigma=True)}
+    fig = plots.compare_curves(runs, labels=ENGLISH)
     assert len(fig.axes) == 3  # loss, KL, MSE
     assert all(len(ax.lines) == 2 for ax in fig.axes)
     legend = fig.legends[0]
@@ -122,12 +121,12 @@ def test_compare_curves_has_one_line_per_run():
 
 
 def test_axis_titles():
-    assert plots.axis_titles("latent", (0.5, 0.5)) == ("z₁", "z₂")
-    assert plots.axis_titles("pca", (0.314, 0.2)) == (
+    assert plots.axis_titles("latent", (0.5, 0.5), ENGLISH) == ("z₁", "z₂")
+    assert plots.axis_titles("pca", (0.314, 0.2), ENGLISH) == (
         "PC 1 (31 % of the variance)",
         "PC 2 (20 % of the variance)",
     )
-    french = {"pc_axis": FR["plot.pc_axis"]}
+    french = texts("plot", "fr")
     assert plots.axis_titles("pca", (0.5, 0.1), french)[1] == "CP 2 (10 % de la variance)"
 
 
@@ -136,20 +135,25 @@ def test_latent_scatter_legend_names_the_classes_and_the_users_image():
     coords = torch.randn(60, 2, generator=generator)
     targets = torch.arange(60) % 3
     fig = plots.latent_scatter(
-        coords, targets, ("cat", "dog", "owl"), highlight=torch.zeros(1, 2), axes=("a", "b")
+        coords,
+        targets,
+        ("cat", "dog", "owl"),
+        highlight=torch.zeros(1, 2),
+        axes=("a", "b"),
+        labels=ENGLISH,
     )
     ax = fig.axes[0]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["cat", "dog", "owl", "your image"]
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("a", "b")
-    unlabelled = plots.latent_scatter(coords.numpy())
+    unlabelled = plots.latent_scatter(coords.numpy(), labels=ENGLISH)
     assert [t.get_text() for t in unlabelled.axes[0].get_legend().get_texts()] == ["test images"]
 
 
 def test_kl_bars_colour_the_active_dimensions():
     kl = torch.tensor([2.0, 0.001, 1.0, 0.0])
     active = torch.tensor([True, False, True, False])
-    fig = plots.kl_bars(kl, active)
+    fig = plots.kl_bars(kl, active, labels=ENGLISH)
     ax = fig.axes[0]
     assert len(ax.patches) == 4
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["active (2)", "inactive (2)"]

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from vaelab.compare import Comparison
+from vaelab.i18n import texts
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "docs" / "source" / "_results"
@@ -14,7 +15,8 @@ def test_the_committed_table_is_the_one_its_record_gives():
     assert comparison.dataset == "mnist-5k" and not comparison.stopped
     assert comparison.settings.epochs == 5
     assert all(row.metrics for row in comparison.rows)
-    assert (RESULTS / "comparison.md").read_text() == comparison.to_markdown()
+    english = texts("compare.col", "en"), texts("compare.finding", "en")
+    assert (RESULTS / "comparison.md").read_text() == comparison.to_markdown(*english)
 
 
 def test_the_readme_shows_that_table_and_figure():

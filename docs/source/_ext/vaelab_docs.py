@@ -128,7 +128,6 @@ class TheoryFigureDirective(SphinxDirective):
         name, lang = self.arguments[0], self.options.get("lang", "en")
         try:
             from vaelab.app import learn_figures
-            from vaelab.app.i18n import t
         except ImportError as exc:  # matplotlib is in the ``app`` extra
             note = nodes.note()
             note += nodes.paragraph(
@@ -138,8 +137,8 @@ class TheoryFigureDirective(SphinxDirective):
             return [note]
         if name not in learn_figures.FIGURES:
             raise self.error(f"unknown figure {name!r}; known: {', '.join(learn_figures.FIGURES)}")
-        # The figure's code and its words (the app's string tables) decide what it looks like.
-        from vaelab.app import strings_en, strings_fr
+        # The figure's code and its words (the string tables) decide what it looks like.
+        from vaelab.i18n import strings_en, strings_fr, text
 
         sources = [Path(m.__file__) for m in (learn_figures, strings_en, strings_fr)]
         for source in sources:
@@ -153,7 +152,7 @@ class TheoryFigureDirective(SphinxDirective):
             target.write_bytes(learn_figures.figure_png(name, lang, dpi=110))
         figure = nodes.figure(align="center")
         figure += nodes.image(uri=f"/{FIGURE_DIR}/{name}-{lang}.png", alt=name)
-        caption = t(f"learn.fig.{name}.caption", lang)
+        caption = text(f"learn.fig.{name}.caption", lang)
         if caption and caption != f"learn.fig.{name}.caption":
             figure += nodes.caption(text=caption)
         return [figure]
@@ -263,6 +262,7 @@ class ResultsDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         """Return the figure, table and findings found, or a note saying how to make them."""
         from vaelab.compare import Comparison, describe
+        from vaelab.i18n import texts
 
         _mark_dynamic(self)
         base = Path(self.env.srcdir) / RESULTS_DIR
@@ -281,11 +281,12 @@ class ResultsDirective(SphinxDirective):
         for path in _files(self.env.srcdir, RESULTS_DIR):
             caption = "Samples of each model, decoded from the same latent codes."
             result.append(_figure(f"/{RESULTS_DIR}/{path.name}", path.stem, caption))
-        result.append(_table(*comparison.formatted()))
+        columns = texts("compare.col", "en")  # the model and epochs columns keep their ids
+        result.append(_table(*comparison.formatted(columns)))
         finding = comparison.findings()
         if finding is not None:
             bullets = nodes.bullet_list()
-            for sentence in describe(finding):
+            for sentence in describe(finding, texts("compare.finding", "en"), columns):
                 bullets += nodes.list_item("", nodes.paragraph(text=sentence))
             result.append(bullets)
         result.append(nodes.paragraph(text=_settings_text(comparison)))

@@ -13,6 +13,7 @@ import streamlit as st
 
 from vaelab.app.i18n import t
 from vaelab.config import ModelConfig
+from vaelab.i18n import size, whole
 from vaelab.models import ConvVAE
 from vaelab.variants import VARIANTS
 
@@ -52,10 +53,6 @@ def describe_model(config: ModelConfig) -> tuple[tuple[tuple[str, tuple[int, ...
     """
     model = ConvVAE(config)
     return tuple(model.describe()), model.num_parameters()
-
-
-def _shape(shape: tuple[int, ...]) -> str:
-    return "×".join(map(str, shape))
 
 
 def layer_label(name: str) -> str:
@@ -106,7 +103,7 @@ def architecture_dot(
             color = LATENT_COLOR
         else:
             color = DECODER_COLOR
-        label = f"{labels[i]}\\n{_shape(shape)}"
+        label = f"{labels[i]}\\n{size(shape)}"
         lines.append(f'  n{i} [label="{label}", fillcolor="{color}"];')
     lines.append('  eps [label="ε ~ N(0, I)", shape=ellipse, fillcolor="white", fontsize=10];')
     lines.append("  " + " -> ".join(f"n{i}" for i in range(len(layers))) + ";")
@@ -164,7 +161,7 @@ def render(config: ModelConfig | None, *, expanded: bool = True) -> None:
     title = t(
         "arch.title",
         variant=VARIANTS[config.variant].label,
-        params=f"{n_params:,}".replace(",", "\u202f"),
+        params=whole(n_params),
     )
     with st.expander(title, expanded=expanded):
         labels = [layer_label(name) for name, _ in layers]
@@ -183,7 +180,7 @@ def render(config: ModelConfig | None, *, expanded: bool = True) -> None:
             # A markdown table: light, and drawn at once (a data grid is drawn by script).
             rows = [f"| {t('arch.layer')} | {t('arch.shape')} |", "|:--|:--|"]
             rows += [
-                f"| {label} | {_shape(shape)} |"
+                f"| {label} | {size(shape)} |"
                 for label, (_, shape) in zip(labels, layers, strict=True)
             ]
             st.markdown("\n".join(rows))

@@ -2,7 +2,7 @@
 
 Widgets and layout only: the numbers, the table and the sentences come from
 :mod:`vaelab.compare`, the figure from :func:`~vaelab.explore.plots.sample_rows`. Everything is
-phrased in the session's language through the string tables (the English ones quote the library's).
+phrased in the session's language, with the words of :mod:`vaelab.i18n`.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from vaelab.app.i18n import decimal_mark, t
+from vaelab.app.i18n import t
 from vaelab.app.labels import contender_name
-from vaelab.compare import COLUMN_LABELS_EN, FINDINGS_EN, Comparison, Contender, describe
+from vaelab.compare import Comparison, Contender, describe
 from vaelab.explore import plots
+from vaelab.i18n import texts
 
 #: How the best value of a column is marked on screen (in the downloaded Markdown: bold only).
 _BEST_ON_SCREEN = ":green-background[**{}**]"
@@ -27,11 +28,10 @@ def _namer(lang: str) -> Callable[[Contender], str]:
 
 def column_labels(lang: str) -> dict[str, str]:
     """Titles of the table's columns in ``lang``, keyed as :meth:`Comparison.formatted` wants."""
-    labels = {m: t(f"compare.col.{m}", lang) for m in COLUMN_LABELS_EN}
     return {
-        "model": t("compare.col.model", lang),
-        "epochs": t("compare.col.epochs", lang),
-        **labels,
+        "model": t("compare.table.model", lang),
+        "epochs": t("compare.table.epochs", lang),
+        **texts("compare.col", lang),
     }
 
 
@@ -40,24 +40,19 @@ def findings(comparison: Comparison, lang: str) -> list[str]:
     finding = comparison.findings()
     if finding is None:
         return []
-    templates = {key: t(f"compare.finding.{key}", lang) for key in FINDINGS_EN}
-    return describe(finding, templates, column_labels(lang), _namer(lang), decimal_mark(lang))
+    templates = texts("compare.finding", lang)
+    return describe(finding, templates, column_labels(lang), _namer(lang), lang)
 
 
 def markdown_table(comparison: Comparison, lang: str, best: str = "**{}**") -> str:
     """The table in Markdown, in ``lang``, each column's best value written as ``best``."""
-    return comparison.markdown_table(
-        column_labels(lang), _namer(lang), decimal_mark(lang), best=best
-    )
+    return comparison.markdown_table(column_labels(lang), _namer(lang), lang, best=best)
 
 
 def report_markdown(comparison: Comparison, lang: str) -> str:
     """The table and the findings in ``lang``, as a Markdown document."""
-    sentences = findings(comparison, lang)
-    lines = [markdown_table(comparison, lang)]
-    if sentences:
-        lines += ["", *(f"- {sentence}" for sentence in sentences)]
-    return "\n".join(lines) + "\n"
+    templates = texts("compare.finding", lang)
+    return comparison.to_markdown(column_labels(lang), templates, _namer(lang), lang)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vaelab.app.i18n import localize_decimal, t
+from vaelab.app.i18n import t
 from vaelab.compare import Contender
 from vaelab.config import ModelConfig, RunConfig
 from vaelab.data import dataset_names
+from vaelab.i18n import decimal
 from vaelab.runs import Run
 from vaelab.variants import VARIANTS
 
@@ -100,5 +101,5 @@ def run_summary(run: Run) -> str:
 
 def contender_name(contender: Contender, lang: str) -> str:
     """Name of a row of the comparison in ``lang``: "Gaussian VAE", "β-VAE, β = 0.01", "σ-VAE"."""
-    beta = localize_decimal(f"{contender.beta:g}", lang)
+    beta = decimal(contender.beta, "g", lang)
     return t(f"compare.row.{contender.variant}", lang, beta=beta)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from vaelab.app.i18n import LANGUAGES, current_language, t
+from vaelab.app.i18n import current_language, t
+from vaelab.i18n import LANGUAGES
 from vaelab.training.memory import retain_freed_memory
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"

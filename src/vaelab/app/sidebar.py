@@ -22,6 +22,7 @@ from vaelab.app.state import downloads_allowed
 from vaelab.config import SCALE_MODES, SCALED_LIKELIHOODS, ModelConfig, RunConfig
 from vaelab.data import DatasetInfo, ImageDataset, dataset_info, dataset_names, load_dataset
 from vaelab.errors import ConfigError, DatasetError, DatasetUnavailableError
+from vaelab.i18n import size, whole
 from vaelab.training.experiment import build_config
 from vaelab.variants import VARIANTS
 
@@ -135,6 +136,20 @@ def load_data(name: str, image_size: int | None = None) -> ImageDataset:
     return load_dataset(name, data_dir(), image_size=image_size)
 
 
+def fallback_notice(requested: str, data: ImageDataset) -> None:
+    """Say so when ``requested`` could not be loaded and its offline sample stands in for it."""
+    if data.notice and data.name != requested:
+        st.warning(
+            t(
+                "train.offline_notice",
+                requested=dataset_label(requested),
+                used=dataset_label(data.name),
+                n=whole(len(data.train_x) + len(data.test_x)),
+            ),
+            icon=":material/wifi_off:",
+        )
+
+
 def _labeller(prefix: str) -> Callable[[object], str]:
     """Translate option ids as ``prefix.<id>`` in the session's language.
 
@@ -146,7 +161,7 @@ def _labeller(prefix: str) -> Callable[[object], str]:
 
 
 def _image_size_label(lang: str) -> Callable[[int | None], str]:
-    return lambda side: t("sidebar.image_size_auto", lang) if side is None else f"{side}×{side}"
+    return lambda side: t("sidebar.image_size_auto", lang) if side is None else size((side, side))
 
 
 def _save_upload(upload: object) -> Path:

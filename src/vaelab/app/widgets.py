@@ -11,9 +11,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from vaelab.app.i18n import current_language, localize_decimal, t
+from vaelab.app.i18n import current_language, t
 from vaelab.config import LIMITS
 from vaelab.errors import ConfigError
+from vaelab.i18n import decimal
 from vaelab.training.device import DEVICE_CHOICES, pick_device
 
 LATENT_MIN = LIMITS.latent_dim.low
@@ -41,7 +42,7 @@ def number_format(lang: str) -> Callable[[float], str]:
     The language is passed in, not read when an option is shown: Streamlit's test client formats
     options outside the script run, where the session is unknown.
     """
-    return lambda value: localize_decimal(f"{value:g}", lang)
+    return lambda value: decimal(value, "g", lang)
 
 
 def latent_slider(prefix: str) -> int:

@@ -81,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
     from vaelab.cli.progress import CompareBar
     from vaelab.compare import run_comparison
     from vaelab.explore.plots import png_bytes, sample_rows
+    from vaelab.i18n import texts
     from vaelab.metrics import classifier_cache_dir
     from vaelab.runs import RunStore
 
@@ -121,9 +122,10 @@ def run(args: argparse.Namespace) -> int:
         figure = sample_rows([(row.contender.label, row.samples) for row in done])
         (out / "comparison.png").write_bytes(png_bytes(figure))
     (out / "comparison.csv").write_text(comparison.to_csv())
-    (out / "comparison.md").write_text(comparison.to_markdown())
+    markdown = comparison.to_markdown(texts("compare.col", "en"), texts("compare.finding", "en"))
+    (out / "comparison.md").write_text(markdown)
     (out / "comparison.json").write_text(json.dumps(comparison.to_json(), indent=2))
-    print(comparison.to_markdown())
+    print(markdown)
     state = "stopped (the same command continues it)" if comparison.stopped else "done"
     print(f"comparison {state} in {comparison.seconds:.0f} s; wrote {out}/comparison.*")
     return 0

@@ -18,8 +18,7 @@ measuring them, with progress and stop), ``report`` (the table and the findings)
 
 from vaelab.compare.contenders import DEFAULT_BETAS, CompareSettings, Contender, contenders
 from vaelab.compare.report import (
-    COLUMN_LABELS_EN,
-    FINDINGS_EN,
+    FINDINGS,
     RANKED,
     TABLE_METRICS,
     Cell,
@@ -32,9 +31,8 @@ from vaelab.compare.report import (
 from vaelab.compare.sweep import PHASES, CompareProgress, run_comparison
 
 __all__ = [
-    "COLUMN_LABELS_EN",
     "DEFAULT_BETAS",
-    "FINDINGS_EN",
+    "FINDINGS",
     "PHASES",
     "RANKED",
     "TABLE_METRICS",

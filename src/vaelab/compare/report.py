@@ -3,6 +3,11 @@
 :class:`Comparison` is what :func:`vaelab.compare.run_comparison` returns. It exports the table
 (CSV, Markdown, JSON) and, through :meth:`Comparison.findings` and :func:`describe`, states what
 the numbers show, in words, whatever they show.
+
+The report speaks in ids and numbers: the words (column titles, the sentences of the findings)
+come from the caller, in its language, usually from :mod:`vaelab.i18n`
+(``texts("compare.col", lang)`` and ``texts("compare.finding", lang)``); numbers are written
+with that language's decimal mark.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from torch import Tensor
 
 from vaelab.compare.contenders import CompareSettings, Contender
 from vaelab.errors import ConfigError
+from vaelab.i18n import decimal, decimals, localize_decimal
 from vaelab.metrics import METRICS, METRICS_FORMAT, format_metric
 
 #: Version of the record :meth:`Comparison.to_json` writes.
@@ -39,16 +45,6 @@ RANKED = (
     ("recon_psnr_db",),
     ("fd_classifier_features",),
 )
-#: English column titles (the app has its own in every language).
-COLUMN_LABELS_EN: dict[str, str] = {
-    "iwae_bits_per_dim_calibrated": "IWAE bits/dim",
-    "calibrated_bits_per_dim": "ELBO bits/dim",
-    "recon_psnr_db": "PSNR (dB)",
-    "fd_classifier_features": "FD (classifier features)",
-    "test_kl": "KL (nats)",
-    "active_units": "active units",
-    "calibrated_sigma": "calibrated σ",
-}
 
 
 @dataclass
@@ -160,27 +156,16 @@ class Finding:
     implied_beta: float | None
 
 
-#: English sentences of :func:`describe`; the app has them in every language.
-FINDINGS_EN: dict[str, str] = {
-    "ranking": "On {metric}, the best model is the {best}; the σ-VAE ranks {rank} of {rows}.",
-    "versus_beta": (
-        "The σ-VAE, trained once with β = 1, scores {sigma_value} against {best_beta_value} for "
-        "the best β-VAE (β = {best_beta}), found by training one β-VAE per β tried: {betas}."
-    ),
-    "versus_gaussian": "The Gaussian VAE with a fixed σ scores {gaussian_value}.",
-    "implied_beta": (
-        "The σ-VAE's optimal σ is {sigma}: for a β-VAE with the squared error, that is "
-        "β = 2σ² = {implied_beta}."
-    ),
-}
+#: Ids of the sentences of :func:`describe`, whose templates the caller gives.
+FINDINGS = ("ranking", "versus_beta", "versus_gaussian", "implied_beta")
 
 
 def describe(
     finding: Finding,
-    templates: Mapping[str, str] = FINDINGS_EN,
-    labels: Mapping[str, str] = COLUMN_LABELS_EN,
+    templates: Mapping[str, str],
+    labels: Mapping[str, str],
     name: Callable[[Contender], str] | None = None,
-    decimal: str = ".",
+    lang: str = "en",
 ) -> list[str]:
     """Sentences stating what ``finding`` shows.
 
@@ -189,13 +174,14 @@ def describe(
     finding : Finding
         From :meth:`Comparison.findings`.
     templates : mapping
-        The sentences, with the keys of :data:`FINDINGS_EN`.
+        The sentences, keyed by the ids of :data:`FINDINGS`, with ``{placeholders}`` for the
+        names and numbers (:func:`vaelab.i18n.texts` ``("compare.finding", lang)``).
     labels : mapping
-        Names of the metrics, with the keys of :data:`COLUMN_LABELS_EN`.
+        Names of the metrics, keyed by metric id (``texts("compare.col", lang)``).
     name : callable, optional
-        The name of a contender; its English :attr:`Contender.label` by default.
-    decimal : str
-        The decimal mark (``","`` in French).
+        The name of a contender; its :attr:`Contender.label` by default.
+    lang : str
+        Language of the numbers (its decimal mark).
 
     Returns
     -------
@@ -206,7 +192,7 @@ def describe(
     name = name or (lambda contender: contender.label)
 
     def number(value: float, spec: str = ".4g") -> str:
-        return format(value, spec).replace(".", decimal)
+        return decimal(value, spec, lang)
 
     sentences = [
         templates["ranking"].format(
@@ -220,7 +206,7 @@ def describe(
         "best_beta_value": number(main.best_beta_value),
         "best_beta": number(main.best_beta, "g"),
         "gaussian_value": number(main.gaussian_value),
-        "betas": ("; " if decimal == "," else ", ").join(number(b, "g") for b in main.betas),
+        "betas": decimals(main.betas, "g", lang),
     }
     sentences.append(templates["versus_beta"].format(**values))
     sentences.append(templates["versus_gaussian"].format(**values))
@@ -329,21 +315,21 @@ class Comparison:
 
     def formatted(
         self,
-        labels: Mapping[str, str] = COLUMN_LABELS_EN,
+        labels: Mapping[str, str],
         name: Callable[[Contender], str] | None = None,
-        decimal: str = ".",
+        lang: str = "en",
     ) -> tuple[list[str], list[list[Cell]]]:
         """The table as text for people: titles with ↓/↑, 4 significant digits, best marked.
 
         Parameters
         ----------
         labels : mapping
-            Column titles, with the keys of :data:`COLUMN_LABELS_EN` and ``model`` and
-            ``epochs`` (English by default).
+            Column titles by column id: ``model``, ``epochs`` and the metric ids of
+            :data:`TABLE_METRICS`. A column without a title is titled by its id.
         name : callable, optional
-            The name of a contender; its English :attr:`Contender.label` by default.
-        decimal : str
-            The decimal mark (``","`` in French).
+            The name of a contender; its :attr:`Contender.label` by default.
+        lang : str
+            Language of the numbers (its decimal mark).
 
         Returns
         -------
@@ -351,44 +337,54 @@ class Comparison:
         rows : list of list of Cell
             One cell per column; missing values are "–".
         """
-        labels = {"model": "model", "epochs": "epochs", **labels}
         name = name or (lambda contender: contender.label)
         columns = self.columns()
         best = {m: self.best(m) for m in columns}
         arrows = {"lower": " ↓", "higher": " ↑", None: ""}
-        header = [labels["model"], labels["epochs"]]
-        header += [labels[m] + arrows[METRICS[m].better] for m in columns]
+        header = [labels.get("model", "model"), labels.get("epochs", "epochs")]
+        header += [labels.get(m, m) + arrows[METRICS[m].better] for m in columns]
         rows = []
         for i, row in enumerate(self.rows):
             cells = [Cell(name(row.contender)), Cell(str(row.epochs) if row.epochs else "–")]
             for m in columns:
                 value = row.value(m)
-                text = "–" if value is None else format_metric(m, value).replace(".", decimal)
+                text = "–" if value is None else localize_decimal(format_metric(m, value), lang)
                 cells.append(Cell(text, best[m] == i))
             rows.append(cells)
         return header, rows
 
     def markdown_table(
         self,
-        labels: Mapping[str, str] = COLUMN_LABELS_EN,
+        labels: Mapping[str, str],
         name: Callable[[Contender], str] | None = None,
-        decimal: str = ".",
+        lang: str = "en",
         best: str = "**{}**",
     ) -> str:
         """The table in Markdown (see :meth:`formatted`), each best value written as ``best``."""
-        header, rows = self.formatted(labels, name, decimal)
+        header, rows = self.formatted(labels, name, lang)
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for cells in rows:
             text = [best.format(c.text) if c.best else c.text for c in cells]
             lines.append("| " + " | ".join(text) + " |")
         return "\n".join(lines)
 
-    def to_markdown(self) -> str:
-        """The table in Markdown, the best value of each column in bold and the findings below."""
-        lines = [self.markdown_table()]
+    def to_markdown(
+        self,
+        labels: Mapping[str, str],
+        templates: Mapping[str, str],
+        name: Callable[[Contender], str] | None = None,
+        lang: str = "en",
+    ) -> str:
+        """The table in Markdown, the best value of each column in bold and the findings below.
+
+        ``labels`` title the columns (see :meth:`formatted`); ``templates``, ``name`` and
+        ``lang`` phrase the findings (see :func:`describe`).
+        """
+        lines = [self.markdown_table(labels, name, lang)]
         finding = self.findings()
         if finding is not None:
-            lines += ["", *(f"- {sentence}" for sentence in describe(finding))]
+            sentences = describe(finding, templates, labels, name, lang)
+            lines += ["", *(f"- {sentence}" for sentence in sentences)]
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> dict[str, Any]:

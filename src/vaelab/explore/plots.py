@@ -3,10 +3,9 @@
 Plain matplotlib through its object-oriented API (``matplotlib.figure.Figure``, never
 ``pyplot``): no global state, so Streamlit's threads can draw at the same time, and no UI import.
 
-Every text a figure shows comes from a ``labels`` mapping whose keys are :data:`LABEL_KEYS`;
-missing keys fall back to the English of :data:`DEFAULT_LABELS`. The app passes the strings of
-the user's language, ``{key: t(f"plot.{key}") for key in LABEL_KEYS}``. Labels containing
-``{placeholders}`` are formatted here.
+Figures speak in ids: every text they show comes from the caller's ``labels`` mapping, whose keys
+are :data:`LABEL_KEYS`, in the caller's language. :mod:`vaelab.i18n` has them in English and in
+French: ``texts("plot", lang)``. Labels containing ``{placeholders}`` are formatted here.
 """
 
 from __future__ import annotations
@@ -25,38 +24,33 @@ from PIL import Image
 from torch import Tensor
 from torchvision.utils import make_grid
 
-#: English texts of the figures; the app passes translated ones with the same keys.
-DEFAULT_LABELS: dict[str, str] = {
-    "epoch": "Epoch",
-    "step": "Step",
-    "train": "train",
-    "test": "test",
-    "loss": "Total loss (nats per image)",
-    "recon": "Reconstruction (nats per image)",
-    "kl": "KL divergence (nats per image)",
-    "sigma": "Decoder σ",
-    "mse": "MSE per pixel",
-    "latent_dim": "Latent dimension",
-    "kl_per_dim": "Mean KL (nats)",
-    "active": "active ({n})",
-    "inactive": "inactive ({n})",
-    "latent_axis": "z{i}",
-    "pc_axis": "PC {i} ({pct} % of the variance)",
-    "images": "test images",
-    "your_image": "your image",
-    "class": "Class",
-}
-LABEL_KEYS: tuple[str, ...] = tuple(DEFAULT_LABELS)
+#: Ids of every text a figure can show; callers pass the words for them in a ``labels`` mapping.
+LABEL_KEYS: tuple[str, ...] = (
+    "epoch",
+    "step",
+    "train",
+    "test",
+    "loss",
+    "recon",
+    "kl",
+    "sigma",
+    "mse",
+    "latent_dim",
+    "kl_per_dim",
+    "active",
+    "inactive",
+    "latent_axis",
+    "pc_axis",
+    "images",
+    "your_image",
+    "class",
+)
 
 #: Curves drawn by :func:`loss_curves`, in panel order; ``sigma`` only when recorded.
 CURVE_METRICS = ("loss", "recon", "kl", "sigma")
 _TRAIN_COLOR, _TEST_COLOR = "#1f77b4", "#d62728"
 _ACTIVE_COLOR, _INACTIVE_COLOR = "#2a7ab9", "#b9b9b9"
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
-def _labels(labels: Mapping[str, str] | None) -> dict[str, str]:
-    return {**DEFAULT_LABELS, **(labels or {})}
 
 
 # -- images ----------------------------------------------------------------------------------
@@ -194,7 +188,7 @@ def loss_curves(
     *,
     x: str = "epoch",
     metrics: Sequence[str] = CURVE_METRICS,
-    labels: Mapping[str, str] | None = None,
+    labels: Mapping[str, str],
 ) -> Figure:
     """Train and test curves of the loss and its terms, one panel per term.
 
@@ -207,15 +201,14 @@ def loss_curves(
         Key of the horizontal axis (``"epoch"`` or ``"step"``).
     metrics : sequence of str, default ``CURVE_METRICS``
         Terms to draw; those absent from the history (σ outside the σ-VAE) get no panel.
-    labels : mapping, optional
-        Translated texts (see :data:`LABEL_KEYS`).
+    labels : mapping
+        The texts, keyed by :data:`LABEL_KEYS`.
 
     Returns
     -------
     Figure
         One row of panels, or two rows of two for four panels.
     """
-    text = _labels(labels)
     shown = _metrics_in(history, metrics) or list(metrics[:1])
     # Four panels in a row leave each too small to read: two rows of two instead.
     ncols = 2 if len(shown) == 4 else len(shown)
@@ -228,9 +221,9 @@ def loss_curves(
             if xs:
                 # A marker per point keeps a 1-epoch run visible (a line needs two points).
                 marker = "o" if len(xs) <= 30 else None
-                ax.plot(xs, ys, style, color=color, marker=marker, ms=3, label=text[split])
-        ax.set_title(text.get(metric, metric), fontsize=10)
-        ax.set_xlabel(text.get(x, x))
+                ax.plot(xs, ys, style, color=color, marker=marker, ms=3, label=labels[split])
+        ax.set_title(labels.get(metric, metric), fontsize=10)
+        ax.set_xlabel(labels.get(x, x))
         _whole_number_axis(ax)
         ax.grid(alpha=0.3)
         if ax.lines:
@@ -244,7 +237,7 @@ def compare_curves(
     split: str = "test",
     x: str = "epoch",
     metrics: Sequence[str] = ("loss", "kl", "mse"),
-    labels: Mapping[str, str] | None = None,
+    labels: Mapping[str, str],
 ) -> Figure:
     """Curves of several runs, one colour per run, one panel per term.
 
@@ -260,15 +253,14 @@ def compare_curves(
         Terms to draw, by default ``("loss", "kl", "mse")`` (those no run recorded are left
         out). Losses of runs with different likelihoods are on different scales; the MSE per
         pixel compares any two runs.
-    labels : mapping, optional
-        Translated texts (see :data:`LABEL_KEYS`).
+    labels : mapping
+        The texts, keyed by :data:`LABEL_KEYS`.
 
     Returns
     -------
     Figure
         One row of panels with a shared legend below.
     """
-    text = _labels(labels)
     every = [r for h in histories.values() for r in h]
     shown = _metrics_in(every, metrics) or list(metrics[:1])
     fig = Figure(figsize=(3.6 * len(shown), 3.3), layout="constrained")
@@ -282,8 +274,8 @@ def compare_curves(
             if xs:
                 ax.plot(xs, ys, color=color, marker="o" if len(xs) <= 30 else None, ms=3)
     for ax, metric in zip(axes, shown, strict=True):
-        ax.set_title(f"{text.get(metric, metric)} — {text.get(split, split)}", fontsize=10)
-        ax.set_xlabel(text.get(x, x))
+        ax.set_title(f"{labels.get(metric, metric)} — {labels.get(split, split)}", fontsize=10)
+        ax.set_xlabel(labels.get(x, x))
         _whole_number_axis(ax)
         ax.grid(alpha=0.3)
     if handles:
@@ -344,7 +336,7 @@ def _palette(n: int) -> list:
 
 
 def axis_titles(
-    method: str, explained: Sequence[float], labels: Mapping[str, str] | None = None
+    method: str, explained: Sequence[float], labels: Mapping[str, str]
 ) -> tuple[str, str]:
     """Titles of the two axes of the latent map.
 
@@ -354,21 +346,20 @@ def axis_titles(
         ``"latent"`` (the axes are z₁ and z₂) or ``"pca"`` (principal components).
     explained : sequence of float
         Share of the variance along each axis, in [0, 1] (used for PCA).
-    labels : mapping, optional
-        Translated texts (see :data:`LABEL_KEYS`).
+    labels : mapping
+        The texts, keyed by :data:`LABEL_KEYS`.
 
     Returns
     -------
     tuple of str
         Horizontal and vertical titles.
     """
-    text = _labels(labels)
     if method == "latent":
         return tuple(  # type: ignore[return-value]
-            text["latent_axis"].format(i=str(i).translate(_SUBSCRIPTS)) for i in (1, 2)
+            labels["latent_axis"].format(i=str(i).translate(_SUBSCRIPTS)) for i in (1, 2)
         )
     return tuple(  # type: ignore[return-value]
-        text["pc_axis"].format(i=i, pct=round(100 * float(share)))
+        labels["pc_axis"].format(i=i, pct=round(100 * float(share)))
         for i, share in zip((1, 2), explained, strict=True)
     )
 
@@ -380,7 +371,7 @@ def latent_scatter(
     *,
     axes: tuple[str, str] = ("z₁", "z₂"),
     highlight: Tensor | np.ndarray | None = None,
-    labels: Mapping[str, str] | None = None,
+    labels: Mapping[str, str],
 ) -> Figure:
     """Scatter plot of encoded images in 2-D, coloured by class.
 
@@ -396,15 +387,14 @@ def latent_scatter(
         Axis titles (see :func:`axis_titles`).
     highlight : array-like, optional
         ``(K, 2)`` positions drawn as large stars (the user's image).
-    labels : mapping, optional
-        Translated texts (see :data:`LABEL_KEYS`).
+    labels : mapping
+        The texts, keyed by :data:`LABEL_KEYS`.
 
     Returns
     -------
     Figure
         The map, legend outside on the right.
     """
-    text = _labels(labels)
     xy = np.asarray(coords, dtype=np.float64).reshape(-1, 2)
     fig = Figure(figsize=(5.4, 4.2), layout="constrained")
     ax = fig.subplots()
@@ -417,7 +407,7 @@ def latent_scatter(
             s=size,
             alpha=alpha,
             color=_palette(1)[0],
-            label=text["images"],
+            label=labels["images"],
             linewidths=0,
         )
     else:
@@ -448,7 +438,7 @@ def latent_scatter(
             edgecolors="black",
             linewidths=1.2,
             zorder=5,
-            label=text["your_image"],
+            label=labels["your_image"],
         )
     ax.set_xlabel(axes[0])
     ax.set_ylabel(axes[1])
@@ -457,14 +447,14 @@ def latent_scatter(
         loc="center left",
         bbox_to_anchor=(1.01, 0.5),
         fontsize=8,
-        title=text["class"] if targets is not None else None,
+        title=labels["class"] if targets is not None else None,
         frameon=False,
     )
     for handle, label in zip(legend.legend_handles, legend.get_texts(), strict=True):
         if handle is not None:
             # Legend markers at a fixed, readable size whatever the size of the points.
             handle.set_alpha(1.0)
-            handle.set_sizes([140 if label.get_text() == text["your_image"] else 36])
+            handle.set_sizes([140 if label.get_text() == labels["your_image"] else 36])
     return fig
 
 
@@ -513,7 +503,7 @@ def kl_bars(
     kl: Tensor | np.ndarray,
     active: Tensor | np.ndarray,
     *,
-    labels: Mapping[str, str] | None = None,
+    labels: Mapping[str, str],
 ) -> Figure:
     """Bar chart of the mean KL of each latent dimension, active ones highlighted.
 
@@ -523,15 +513,14 @@ def kl_bars(
         ``(D,)`` mean KL per dimension in nats.
     active : array-like
         ``(D,)`` booleans (see :class:`vaelab.explore.LatentUsage`).
-    labels : mapping, optional
-        Translated texts (see :data:`LABEL_KEYS`).
+    labels : mapping
+        The texts, keyed by :data:`LABEL_KEYS`.
 
     Returns
     -------
     Figure
         One bar per dimension, in dimension order.
     """
-    text = _labels(labels)
     values = np.asarray(kl, dtype=np.float64).reshape(-1)
     on = np.asarray(active, dtype=bool).reshape(-1)
     d = len(values)
@@ -542,13 +531,13 @@ def kl_bars(
     # Both entries always, so that "inactive (0)" says plainly that every dimension is used.
     ax.legend(
         handles=[
-            Patch(color=_ACTIVE_COLOR, label=text["active"].format(n=int(on.sum()))),
-            Patch(color=_INACTIVE_COLOR, label=text["inactive"].format(n=int((~on).sum()))),
+            Patch(color=_ACTIVE_COLOR, label=labels["active"].format(n=int(on.sum()))),
+            Patch(color=_INACTIVE_COLOR, label=labels["inactive"].format(n=int((~on).sum()))),
         ],
         fontsize=8,
     )
-    ax.set_xlabel(text["latent_dim"])
-    ax.set_ylabel(text["kl_per_dim"])
+    ax.set_xlabel(labels["latent_dim"])
+    ax.set_ylabel(labels["kl_per_dim"])
     ax.set_xlim(-0.7, d - 0.3)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.grid(axis="y", alpha=0.3)

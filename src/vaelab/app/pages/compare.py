@@ -13,7 +13,7 @@ import streamlit as st
 from vaelab.app import sidebar, widgets
 from vaelab.app.compare_job import ComparisonJob, ComparisonSnapshot
 from vaelab.app.compare_view import render_comparison
-from vaelab.app.i18n import current_language, duration, t
+from vaelab.app.i18n import current_language, t
 from vaelab.app.jobs import REGISTRY
 from vaelab.app.labels import contender_name, dataset_label, layers_label
 from vaelab.app.paths import data_dir
@@ -22,6 +22,7 @@ from vaelab.compare import DEFAULT_BETAS, CompareSettings, contenders
 from vaelab.data import ImageDataset, dataset_names
 from vaelab.errors import ConfigError, DatasetError, DatasetUnavailableError
 from vaelab.explore.plots import image_grid, upscale_for_display
+from vaelab.i18n import duration
 from vaelab.metrics import classifier_cache_dir
 
 #: Seconds between two redraws of the progress.
@@ -142,17 +143,7 @@ def _load(requested: str) -> ImageDataset | None:
     except (DatasetError, ConfigError, OSError) as exc:
         st.error(t("sidebar.dataset_error", reason=exc))
         return None
-    if data.notice and data.name != requested:
-        n = f"{len(data.train_x) + len(data.test_x):,}".replace(",", "\u202f")
-        st.warning(
-            t(
-                "train.offline_notice",
-                requested=dataset_label(requested),
-                used=dataset_label(data.name),
-                n=n,
-            ),
-            icon=":material/wifi_off:",
-        )
+    sidebar.fallback_notice(requested, data)
     return data
 
 

@@ -11,13 +11,14 @@ from streamlit.errors import StreamlitAPIException
 
 from vaelab import explore
 from vaelab.app.export import ZIP_MIME, run_archive
-from vaelab.app.i18n import current_language, plot_labels, t
+from vaelab.app.i18n import current_language, t
 from vaelab.app.labels import dataset_label, model_label, run_label
 from vaelab.app.paths import runs_dir
 from vaelab.app.run_cache import open_cached_run
 from vaelab.app.state import set_current_run
 from vaelab.errors import RunError
 from vaelab.explore import plots
+from vaelab.i18n import decimal, texts
 from vaelab.runs import RunStore, RunSummary
 
 RESULTS_PAGE = Path(__file__).resolve().parent / "results.py"
@@ -48,7 +49,7 @@ def _row(summary: RunSummary) -> dict[str, Any]:
             t("runs.col.latent"): model.latent_dim,
             t("runs.col.hidden"): ", ".join(str(w) for w in model.hidden),
             t("runs.col.likelihood"): likelihood,
-            t("runs.col.beta"): f"{model.beta:g}",
+            t("runs.col.beta"): decimal(model.beta, "g", current_language()),
             t("runs.col.epochs"): f"{summary.epochs_done} / {config.train.epochs}",
         }
     row |= {
@@ -148,7 +149,7 @@ def _actions(store: RunStore, summaries: list[RunSummary], labels: dict[str, str
 def _compare_png(
     key: tuple[tuple[str, str, str], ...], lang: str, _histories: dict[str, list]
 ) -> bytes:
-    return plots.png_bytes(plots.compare_curves(_histories, labels=plot_labels(lang)))
+    return plots.png_bytes(plots.compare_curves(_histories, labels=texts("plot", lang)))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from vaelab.app import architecture, sidebar, widgets
-from vaelab.app.i18n import current_language, duration, localize_decimal, t
+from vaelab.app.i18n import current_language, t
 from vaelab.app.jobs import REGISTRY
 from vaelab.app.labels import dataset_label, run_title
 from vaelab.app.run_cache import open_cached_run
@@ -20,6 +20,7 @@ from vaelab.app.training_job import TrainingJob, TrainingSnapshot
 from vaelab.config import RunConfig
 from vaelab.data import DatasetInfo, ImageDataset
 from vaelab.errors import RunError
+from vaelab.i18n import count, decimal, duration, size, whole
 from vaelab.models import ConvVAE
 from vaelab.runs import Run
 
@@ -30,18 +31,8 @@ CHART_HEIGHT = 180
 EXTRA_EPOCHS_DEFAULT = 5
 
 
-def _number(value: float) -> str:
-    return f"{value:,.0f}".replace(",", "\u202f")
-
-
-def _decimal(value: float) -> str:
-    return localize_decimal(f"{value:.1f}")
-
-
 def _epochs(n: int) -> str:
-    """``"1 epoch"``, ``"5 epochs"``; French also says ``"0 époque"``."""
-    singular = n == 1 or (n == 0 and current_language() == "fr")
-    return t("unit.epoch" if singular else "unit.epochs", n=n)
+    return count(n, "epoch", current_language())
 
 
 # -- dataset box ----------------------------------------------------------------------------
@@ -55,9 +46,13 @@ def _dataset_box(info: DatasetInfo | None, data: ImageDataset | None) -> None:
         st.markdown(f"**{dataset_label(info.id)}**")
         n_train = len(data.train_x) if data is not None else info.n_train
         n_test = len(data.test_x) if data is not None else info.n_test
-        shape = "×".join(map(str, info.shape))
         st.markdown(
-            t("train.dataset_size", train=_number(n_train), test=_number(n_test), shape=shape)
+            t(
+                "train.dataset_size",
+                train=whole(n_train),
+                test=whole(n_test),
+                shape=size(info.shape),
+            )
         )
         if info.classes:
             shown = ", ".join(info.classes[:10]) + (" …" if len(info.classes) > 10 else "")
@@ -186,7 +181,7 @@ def _progress(snap: TrainingSnapshot) -> None:
         epochs=step.epochs,
         step=step.step_in_epoch,
         steps=step.steps_per_epoch,
-        speed=_number(step.images_per_second),
+        speed=whole(step.images_per_second),
         eta=duration(step.eta),
     )
     st.progress(step.fraction, text=text)
@@ -196,7 +191,9 @@ def _grid(snap: TrainingSnapshot) -> None:
     if snap.grid is not None:
         st.image(
             snap.grid,
-            caption=t("train.recon_caption", epoch=_decimal(snap.grid_epoch)),
+            caption=t(
+                "train.recon_caption", epoch=decimal(snap.grid_epoch, ".1f", current_language())
+            ),
             width="stretch",
             clamp=True,
         )
@@ -225,8 +222,10 @@ def _live_status(job: TrainingJob) -> None:
         st.caption(t("train.stopping"))
     if snap.step is not None:
         names = [n for n in _METRICS if n in snap.step.metrics]
+        lang = current_language()
         for column, name in zip(st.columns(len(names)), names, strict=True):
-            column.metric(t(f"metric.{name}"), f"{snap.step.metrics[name]:.4g}")
+            value = decimal(snap.step.metrics[name], ".4g", lang)
+            column.metric(t(f"metric.{name}", lang), value)
 
 
 @st.fragment(run_every=CHARTS_REFRESH_S)
@@ -287,16 +286,8 @@ def render() -> None:
     st.title(t("train.title"))
     st.caption(t("train.intro"))
     data = selection.data
-    if data is not None and data.notice and data.name != selection.requested:
-        st.warning(
-            t(
-                "train.offline_notice",
-                requested=dataset_label(selection.requested),
-                used=dataset_label(data.name),
-                n=_number(len(data.train_x) + len(data.test_x)),
-            ),
-            icon=":material/wifi_off:",
-        )
+    if data is not None:
+        sidebar.fallback_notice(selection.requested, data)
 
     job = REGISTRY.get(session_id(), TrainingJob.kind)
     training = job is not None and job.active

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from vaelab.app.i18n import plot_labels
 from vaelab.app.tabs.context import TabContext, png_download
 from vaelab.explore import plots
+from vaelab.i18n import texts
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _curves_png(key: str, lang: str, _history: list[dict[str, float]]) -> bytes:
     """The loss curves of a run's history, as PNG."""
-    return plots.png_bytes(plots.loss_curves(_history, labels=plot_labels(lang)))
+    return plots.png_bytes(plots.loss_curves(_history, labels=texts("plot", lang)))
 
 
 def figure(ctx: TabContext) -> bytes:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from vaelab import explore
-from vaelab.app.i18n import localize_decimal, plot_labels
 from vaelab.app.tabs.context import TabContext, needs_data, png_download
 from vaelab.app.tabs.encoded import usage
 from vaelab.explore import plots
+from vaelab.i18n import decimal, texts
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def kl_png(key: str, lang: str, _usage: explore.LatentUsage) -> bytes:
     """The mean KL of each latent dimension, active ones highlighted, as PNG."""
-    return plots.png_bytes(plots.kl_bars(_usage.kl, _usage.active, labels=plot_labels(lang)))
+    return plots.png_bytes(plots.kl_bars(_usage.kl, _usage.active, labels=texts("plot", lang)))
 
 
 def figure(ctx: TabContext) -> bytes:
@@ -30,8 +30,7 @@ def render(ctx: TabContext) -> None:
     d = len(used.kl)
     first, second, _ = st.columns([1, 1, 2])
     first.metric(ctx.text("results.kl.active"), f"{used.n_active} / {d}")
-    total = f"{float(used.kl.sum()):.2f}"
-    second.metric(ctx.text("results.kl.total"), localize_decimal(total, ctx.lang))
+    second.metric(ctx.text("results.kl.total"), decimal(float(used.kl.sum()), ".2f", ctx.lang))
     png = figure(ctx)
     st.image(png)
     st.markdown(ctx.text("results.kl.explain"))

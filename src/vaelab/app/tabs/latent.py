@@ -6,10 +6,10 @@ import streamlit as st
 import torch
 
 from vaelab import explore
-from vaelab.app.i18n import plot_labels
 from vaelab.app.tabs.context import TabContext, needs_data, png_download
 from vaelab.app.tabs.encoded import encoded, projection
 from vaelab.explore import plots
+from vaelab.i18n import texts
 from vaelab.models import ConvVAE
 
 #: Images per side of the decoded plane of a 2-D latent space.
@@ -21,7 +21,7 @@ def scatter_png(ctx: TabContext, highlight: torch.Tensor | None = None) -> bytes
     data = ctx.data
     latents = encoded(ctx.key, ctx.model, data.test_x)
     view = projection(ctx.key, ctx.model, data.test_x)
-    labels = plot_labels(ctx.lang)
+    labels = texts("plot", ctx.lang)
     targets = None if data.test_y is None else data.test_y[: len(latents.mu)]
     fig = plots.latent_scatter(
         view.transform(latents.mu),
@@ -46,7 +46,7 @@ def manifold_png(key: str, lang: str, _model: ConvVAE) -> bytes:
     grid = plots.image_grid(
         explore.manifold_grid(_model, MANIFOLD_SIDE), nrow=MANIFOLD_SIDE, padding=0, scale=2
     )
-    axes = plots.axis_titles("latent", (0.0, 0.0), plot_labels(lang))
+    axes = plots.axis_titles("latent", (0.0, 0.0), texts("plot", lang))
     return plots.png_bytes(
         plots.manifold_figure(grid, explore.manifold_values(MANIFOLD_SIDE), axes=axes)
     )

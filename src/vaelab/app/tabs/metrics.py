@@ -14,11 +14,12 @@ from typing import Any
 
 import streamlit as st
 
-from vaelab.app.i18n import localize_decimal, t
+from vaelab.app.i18n import t
 from vaelab.app.paths import data_dir, runs_dir
 from vaelab.app.tabs.context import TabContext
 from vaelab.data import ImageDataset
 from vaelab.errors import VaeLabError
+from vaelab.i18n import localize_decimal
 from vaelab.metrics import (
     METRICS,
     classifier_cache_dir,

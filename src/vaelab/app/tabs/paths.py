@@ -17,6 +17,7 @@ from vaelab.app.tabs.context import (
 )
 from vaelab.app.tabs.encoded import usage
 from vaelab.data import ImageDataset
+from vaelab.i18n import decimal
 from vaelab.models import ConvVAE
 
 #: Images along each traversal.
@@ -137,7 +138,11 @@ def _traversals(ctx: TabContext, image: int) -> None:
     grid = _traversal(ctx.key, tuple(start.tolist()), tuple(dims), float(span), model)
     st.image(grid, width="stretch")
     st.caption(
-        ctx.text("results.trav.caption", span=f"{span:g}", dims=", ".join(str(d) for d in dims))
+        ctx.text(
+            "results.trav.caption",
+            span=decimal(span, "g", ctx.lang),
+            dims=", ".join(str(d) for d in dims),
+        )
     )
     png_download(ctx, "traversals", grid, f"{ctx.wkey}.png.trav")
 

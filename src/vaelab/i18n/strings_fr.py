@@ -1,4 +1,4 @@
-"""Chaînes françaises de l'application (mêmes clés que :mod:`vaelab.app.strings_en`)."""
+"""Chaînes françaises de VAE Lab (mêmes clés que :mod:`vaelab.i18n.strings_en`)."""
 
 FR: dict[str, str] = {
     # --- shell: navigation, sidebar, train page, architecture panel (helper A) ---
@@ -470,8 +470,8 @@ FR: dict[str, str] = {
     "compare.row.vae": "VAE gaussien",
     "compare.row.beta-vae": "β-VAE, β = {beta}",
     "compare.row.sigma-vae": "σ-VAE",
-    "compare.col.model": "Modèle",
-    "compare.col.epochs": "Époques",
+    "compare.table.model": "Modèle",
+    "compare.table.epochs": "Époques",
     "compare.col.iwae_bits_per_dim_calibrated": "IWAE bits/dim",
     "compare.col.calibrated_bits_per_dim": "ELBO bits/dim",
     "compare.col.recon_psnr_db": "PSNR (dB)",

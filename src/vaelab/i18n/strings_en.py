@@ -1,6 +1,4 @@
-"""English strings of the app (keys must match :mod:`vaelab.app.strings_fr`)."""
-
-from vaelab.compare import COLUMN_LABELS_EN, FINDINGS_EN
+"""English strings of VAE Lab (keys must match :mod:`vaelab.i18n.strings_fr`)."""
 
 EN: dict[str, str] = {
     # --- shell: navigation, sidebar, train page, architecture panel (helper A) ---
@@ -442,10 +440,25 @@ EN: dict[str, str] = {
     "compare.row.vae": "Gaussian VAE",
     "compare.row.beta-vae": "β-VAE, β = {beta}",
     "compare.row.sigma-vae": "σ-VAE",
-    "compare.col.model": "Model",
-    "compare.col.epochs": "Epochs",
-    **{f"compare.col.{metric}": label for metric, label in COLUMN_LABELS_EN.items()},
-    **{f"compare.finding.{key}": text for key, text in FINDINGS_EN.items()},
+    # The table's own columns; "compare.col.<metric>" title the metric columns.
+    "compare.table.model": "Model",
+    "compare.table.epochs": "Epochs",
+    "compare.col.iwae_bits_per_dim_calibrated": "IWAE bits/dim",
+    "compare.col.calibrated_bits_per_dim": "ELBO bits/dim",
+    "compare.col.recon_psnr_db": "PSNR (dB)",
+    "compare.col.fd_classifier_features": "FD (classifier features)",
+    "compare.col.test_kl": "KL (nats)",
+    "compare.col.active_units": "active units",
+    "compare.col.calibrated_sigma": "calibrated σ",
+    # What the numbers of a comparison show (vaelab.compare.describe); the CLI writes them too.
+    "compare.finding.ranking": "On {metric}, the best model is the {best}; the σ-VAE ranks "
+    "{rank} of {rows}.",
+    "compare.finding.versus_beta": "The σ-VAE, trained once with β = 1, scores {sigma_value} "
+    "against {best_beta_value} for the best β-VAE (β = {best_beta}), found by training one "
+    "β-VAE per β tried: {betas}.",
+    "compare.finding.versus_gaussian": "The Gaussian VAE with a fixed σ scores {gaussian_value}.",
+    "compare.finding.implied_beta": "The σ-VAE's optimal σ is {sigma}: for a β-VAE with the "
+    "squared error, that is β = 2σ² = {implied_beta}.",
     "metrics.stage.calibrate": "fitting σ on the training set",
     "metrics.stage.test": "ELBO on the test set",
     "metrics.stage.iwae": "IWAE bound",

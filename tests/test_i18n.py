@@ -1,0 +1,83 @@
+"""The string tables of both languages, and how numbers, counts and durations are written."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from vaelab.compare import FINDINGS, TABLE_METRICS
+from vaelab.i18n import (
+    LANGUAGES,
+    STRINGS,
+    count,
+    decimal,
+    decimals,
+    duration,
+    localize_decimal,
+    singular,
+    size,
+    text,
+    texts,
+    whole,
+)
+from vaelab.i18n.strings_en import EN
+from vaelab.i18n.strings_fr import FR
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_string_tables_have_the_same_keys_and_placeholders():
+    assert set(EN) == set(FR), set(EN) ^ set(FR)
+    for key in EN:
+        assert EN[key].strip() and FR[key].strip(), key
+        assert _fields(EN[key]) == _fields(FR[key]), key
+    assert set(STRINGS) == set(LANGUAGES)
+
+
+def test_text_fills_placeholders_and_falls_back_to_english_then_the_key(monkeypatch):
+    assert text("unit.epochs", "fr", n=3) == "3 époques"
+    assert text("nav.train", "en") == "Train"
+    monkeypatch.setitem(STRINGS, "fr", {})
+    assert text("nav.train", "fr") == "Train"
+    assert text("no.such.key", "fr") == "no.such.key"
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_the_comparison_has_every_title_and_sentence(lang):
+    assert set(texts("compare.col", lang)) == set(TABLE_METRICS)
+    assert set(texts("compare.finding", lang)) == set(FINDINGS)
+
+
+def test_numbers_take_the_decimal_mark_of_the_language():
+    assert decimal(0.25, "g", "en") == "0.25"
+    assert decimal(0.25, "g", "fr") == "0,25"
+    assert decimal(1234.5678, ".4g", "fr") == "1235"
+    assert decimal(1e-5, "g", "fr") == "1e-05"
+    assert localize_decimal("7.146", "fr") == "7,146"
+    # French lists separate numbers with semicolons: their decimal mark is the comma.
+    assert decimals([0.1, 0.01], "g", "en") == "0.1, 0.01"
+    assert decimals([0.1, 0.01], "g", "fr") == "0,1; 0,01"
+
+
+def test_whole_numbers_set_thousands_apart():
+    assert whole(4000) == "4\u202f000"
+    assert whole(1234567.4) == "1\u202f234\u202f567"
+    assert whole(12) == "12"
+
+
+def test_counts_agree_with_their_number():
+    assert [count(n, "epoch", "en") for n in (0, 1, 2)] == ["0 epochs", "1 epoch", "2 epochs"]
+    # French puts zero in the singular.
+    assert [count(n, "epoch", "fr") for n in (0, 1, 2)] == ["0 époque", "1 époque", "2 époques"]
+    assert not singular(0, "en") and singular(0, "fr")
+
+
+def test_durations_and_sizes():
+    assert duration(0) == "0:00"
+    assert duration(59.6) == "1:00"
+    assert duration(3725) == "1:02:05"
+    assert duration(-3) == "0:00"
+    assert size((1, 28, 28)) == "1×28×28"
