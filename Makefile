@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: app test test-all lint bench results docs clean
+.PHONY: app test test-slow test-all lint bench results docs clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -16,18 +16,23 @@ $(STAMP): pyproject.toml
 app: $(STAMP)
 	$(BIN)/vaelab app
 
-## Lint, then run the default test suite (slow tests excluded)
+## Lint, then run the default test suite: every test but the slow ones (about a minute)
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/pytest
 
-## Every test, slow and browser ones included
+## Only the slow tests: the browser tests, the packaging test, the docs build, long trainings
+test-slow: $(STAMP)
+	$(BIN)/pytest -m slow
+
+## Every test, slow and browser ones included (what CI runs, as `make test test-slow`)
 test-all: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/pytest -m ""
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 
 ## Training throughput: this engine vs the tutorial pipeline
 bench: $(STAMP)

@@ -132,6 +132,7 @@ def test_the_offline_fallback_is_announced(env):
 # -- running it ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_small_comparison_runs_and_shows_the_figure_table_and_findings(env):
     at = _tiny(_page())
     at.button(key="compare_start").click().run()
@@ -167,6 +168,7 @@ def test_a_small_comparison_runs_and_shows_the_figure_table_and_findings(env):
     assert any("0 models trained, 3 reused" in text for text in _texts(at, "success"))
 
 
+@pytest.mark.slow
 def test_stop_keeps_the_models_done(env):
     at = _tiny(_page(), epochs=5)
     at.button(key="compare_start").click().run()

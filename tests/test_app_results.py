@@ -243,6 +243,7 @@ def test_metrics_tab_says_not_measured_and_offers_to_measure(env, lang):
     assert not any(b.key.endswith(".metrics_json") for b in at.get("download_button"))
 
 
+@pytest.mark.slow
 def test_measuring_shows_the_values_and_saves_them_in_the_run(env, tmp_path, monkeypatch):
     store = _copy(env, tmp_path, monkeypatch, env.two_d)
     at = _app(RESULTS, "fr", env.two_d)

