@@ -12,7 +12,8 @@ The package follows the pipeline, one sub-package a step:
    σ-VAE paper's comparison;
 6. :mod:`vaelab.explore` — the latent space, samples and figures of a trained model;
 7. :mod:`vaelab.cli` and :mod:`vaelab.app` — the command line and the Streamlit app, the only
-   places that talk to people.
+   places that talk to people, in the words and number formats of :mod:`vaelab.i18n` (English and
+   French).
 
 The names a script needs most are here::
 
