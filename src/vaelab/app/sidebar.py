@@ -207,6 +207,8 @@ def _dataset_widgets() -> tuple[str, int | None]:
         t("sidebar.image_size"),
         IMAGE_SIZES,
         format_func=_image_size_label(current_language()),
+        # "Automatic" is the option None, which Streamlit shows as the placeholder.
+        placeholder=t("sidebar.image_size_auto"),
         help=t("sidebar.image_size_help"),
         key="hp_image_size",
         persist_state="session",

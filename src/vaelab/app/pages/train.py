@@ -298,12 +298,13 @@ def render() -> None:
             run, model = open_cached_run(config.run_id)
         except RunError as exc:
             problem = t("train.run_broken", reason=exc)
-    architecture.render(selection.model, expanded=not training and run is None)
-
+    # The Train button comes first, so that it is on the first screen of a laptop (1366×768); the
+    # architecture follows, open only before the first training of these settings.
     # The live panel is one block. When training ends, an empty element takes its place: a
     # block would keep the panel's elements on screen, faded, until the results are drawn.
     if training:
         _live_panel(job)
+        architecture.render(selection.model, expanded=False)
         return
     st.empty()
     with st.container():
@@ -319,8 +320,9 @@ def render() -> None:
                 same_run = job is not None and job.run_id == config.run_id
                 finished = job.snapshot() if same_run else None
                 _actions(selection, run, finished, broken=problem is not None)
-        if run is not None and data is not None:
-            _results(run, model, data)
+    architecture.render(selection.model, expanded=run is None)
+    if run is not None and data is not None:
+        _results(run, model, data)
 
 
 render()
