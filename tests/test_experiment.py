@@ -76,7 +76,7 @@ def test_data_must_match_the_config(tiny_data, store):
     other = type(tiny_data).create(
         "tiny",
         (tiny_data.train_x.flip(0), tiny_data.train_y, tiny_data.test_x, tiny_data.test_y),
-        None,
+        tiny_data.classes,
     )
     with pytest.raises(ConfigError, match="differ from those this run was trained on"):
         train(config, other, store=store)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 import stat
@@ -19,6 +21,7 @@ from vaelab.models import build_model
 from vaelab.runs import MANIFEST, Run, RunStore
 from vaelab.runs import archive as runs_archive
 from vaelab.runs.files import ROLES
+from vaelab.training.trainer import Callback, Trainer
 
 SMALL = ModelConfig(latent_dim=2, hidden=(8,), height=8, width=8)
 
@@ -27,24 +30,48 @@ def make_config(seed: int = 0, model: ModelConfig = SMALL) -> RunConfig:
     return RunConfig(model=model, data=DataConfig("mnist-5k"), train=TrainConfig(seed=seed))
 
 
+RUN_ID = make_config().run_id
+
+
+@functools.cache
+def trainer_state(model: ModelConfig) -> tuple[dict[str, torch.Tensor], dict]:
+    """A real trainer's state after two epochs and one step of the third (steps of 4 images)."""
+    images = torch.randint(0, 256, (8, *model.image_shape), dtype=torch.uint8)
+    stop = threading.Event()
+
+    class StopAtStep5(Callback):
+        def on_step_end(self, trainer, state):
+            if state.step == 5:
+                stop.set()
+
+    torch.manual_seed(0)
+    trainer = Trainer(
+        build_model(model),
+        images,
+        images,
+        TrainConfig(batch_size=4),
+        callbacks=[StopAtStep5()],
+        stop_event=stop,
+    )
+    trainer.fit(3)
+    assert (trainer.epochs_done, trainer.step_in_epoch) == (2, 1)
+    return trainer.state_tensors(), trainer.state_meta()
+
+
 def make_run(config: RunConfig | None = None, *, fill: float | None = None) -> Run:
     config = config or make_config()
     torch.manual_seed(0)
     state = build_model(config.model).state_dict()
     if fill is not None:
         state = {k: torch.full_like(v, fill) for k, v in state.items()}
+    tensors, meta = trainer_state(config.model)
     return Run(
         config=config,
         model_state=state,
-        trainer_state={
-            "rng.cpu": torch.get_rng_state(),  # uint8
-            "adam.exp_avg.0": torch.randn(3, 4, dtype=torch.float64),
-            "step": torch.tensor(7),
-            "losses": torch.randn(5).half(),
-        },
-        trainer_meta={"step": 7, "batch_in_epoch": 3, "note": "σ"},
+        trainer_state=dict(tensors),
+        trainer_meta=copy.deepcopy(meta),
         history=[{"epoch": 1, "loss": 1.5, "kl": 0.25}, {"epoch": 2, "loss": 1.25, "kl": 0.3}],
-        metrics={"test_loss": 1.1, "per_class": [0.1, 0.2]},
+        metrics={"test_loss": 1.1, "per_class": [0.1, 0.2], "note": "σ"},
         epochs_done=2,
         status="stopped",
     )
@@ -121,16 +148,19 @@ def test_round_trip_is_exact(store: RunStore, saved: Run) -> None:
     )
 
 
-def test_round_trip_of_empty_trainer_state_and_shared_tensors(store: RunStore) -> None:
-    run = make_run()
-    weight = torch.randn(4, 4)
+def test_round_trip_of_shared_and_non_contiguous_tensors(store: RunStore, saved: Run) -> None:
+    run = store.load(saved.run_id)
+    state = run.trainer_state
     # Tied and non-contiguous tensors: safetensors refuses them unless the store copies them.
-    run.trainer_state = {"a": weight, "b": weight, "c": weight.t()}
+    state["optim.0.exp_avg"] = state["optim.0.exp_avg_sq"]
+    key = next(k for k, v in run.model_state.items() if v.ndim > 1 and min(v.shape[:2]) > 1)
+    weight = run.model_state[key]
+    run.model_state[key] = weight.transpose(0, 1).contiguous().transpose(0, 1)
+    assert not run.model_state[key].is_contiguous()
     store.save(run)
-    assert_same_tensors(store.load(run.run_id).trainer_state, run.trainer_state)
-    run.trainer_state = {}
-    store.save(run)
-    assert store.load(run.run_id).trainer_state == {}
+    loaded = store.load(run.run_id)
+    assert_same_tensors(loaded.trainer_state, state)
+    assert_same_tensors(loaded.model_state, run.model_state)
 
 
 def test_load_model_gives_the_saved_weights_in_eval_mode(store: RunStore) -> None:
@@ -142,45 +172,72 @@ def test_load_model_gives_the_saved_weights_in_eval_mode(store: RunStore) -> Non
     assert loaded.run_id == run.run_id
 
 
-def test_load_model_refuses_weights_of_another_architecture(store: RunStore) -> None:
-    run = make_run()
+def replace_tensor_file(
+    store: RunStore, run_id: str, role: str, tensors: dict[str, torch.Tensor]
+) -> None:
+    """Swap a run's tensor file for other tensors, with a manifest that vouches for them."""
+    from vaelab.runs.files import write_tensor_file
+
+    ref = write_tensor_file(store.path(run_id), role, tensors)
+    manifest = manifest_of(store, run_id)
+    manifest["files"][role] = ref._asdict()
+    write_manifest(store, run_id, manifest)
+
+
+def test_load_model_refuses_weights_of_another_architecture(store: RunStore, saved: Run) -> None:
     other = build_model(replace(SMALL, hidden=(16,))).state_dict()
-    run.model_state = other
-    store.save(run)
+    replace_tensor_file(store, saved.run_id, "model", other)
+    # Weights larger than the model's are refused before they are read.
+    with raises_one_line(r"is corrupted: its model weights file .* but those of its model take"):
+        store.load_model(saved.run_id)
+    other = {**saved.model_state, "decoder.1.bias": torch.zeros(4)}
+    replace_tensor_file(store, saved.run_id, "model", other)
     with raises_one_line(
-        r"does not fit the model .*wrong shape for decoder\.1\.bias \(16,\) instead of \(8,\)"
+        r"does not fit the model .*wrong shape for decoder\.1\.bias \(4,\) instead of \(8,\)"
     ):
-        store.load_model(run.run_id)
+        store.load_model(saved.run_id)
+    other = dict(saved.model_state)
     del other["encoder.0.bias"]
     other["extra"] = torch.zeros(1)
-    store.save(run)
-    with raises_one_line(r"missing encoder\.0\.bias; unexpected extra"):
-        store.load_model(run.run_id)
+    other["encoder.0.weight"] = other["encoder.0.weight"].double()
+    replace_tensor_file(store, saved.run_id, "model", other)
+    with raises_one_line(
+        r"missing encoder\.0\.bias; unexpected extra; wrong type for encoder\.0\.weight"
+    ):
+        store.load_model(saved.run_id)
 
 
 def test_save_accepts_numpy_and_tensor_scalars_in_history(store: RunStore) -> None:
     import numpy as np
 
     run = make_run()
-    run.history = [{"loss": np.float32(0.5), "kl": torch.tensor(0.25)}]
+    run.history = [{"loss": np.float32(0.5), "kl": torch.tensor(0.25)}, {"loss": np.int64(2)}]
     store.save(run)
-    assert store.load(run.run_id).history == [{"loss": 0.5, "kl": 0.25}]
+    assert store.load(run.run_id).history == [{"loss": 0.5, "kl": 0.25}, {"loss": 2}]
 
 
-def test_save_refuses_bad_runs_without_writing(store: RunStore) -> None:
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda r: setattr(r, "trainer_meta", {"callback": object()}), "must hold only JSON"),
+        (lambda r: setattr(r, "status", "done"), "status must be one of: complete, stopped"),
+        (lambda r: setattr(r, "model_state", {"w": [1.0]}), "model state must map names to"),
+        (lambda r: r.history[0].update(loss=float("nan")), r"history\[0\]\.loss must be a finite"),
+        (lambda r: r.metrics.update(n_test="many"), "metrics.n_test must be a whole number"),
+        (lambda r: setattr(r, "epochs_done", 3), "history has 2 records for 3 epochs"),
+        (lambda r: r.trainer_state.pop("rng.noise"), "invalid trainer state: rng.noise is missing"),
+        (lambda r: r.model_state.pop("encoder.0.bias"), "does not fit the model .*missing"),
+    ],
+)
+def test_save_refuses_what_it_would_not_load_without_writing(
+    store: RunStore, change, message: str
+) -> None:
     run = make_run()
-    run.trainer_meta = {"callback": object()}
-    with raises_one_line("must hold only JSON values"):
+    change(run)
+    with raises_one_line(f"cannot save run .*{message}"):
         store.save(run)
-    run = make_run()
-    run.status = "done"
-    with raises_one_line("status must be one of: complete, stopped"):
-        store.save(run)
-    run = make_run()
-    run.model_state = {"w": [1.0, 2.0]}
-    with raises_one_line("model state must map names to tensors"):
-        store.save(run)
-    assert not store.root.exists() or store.list() == []
+    assert store.list() == []
+    assert not store.path(run.run_id).exists()
 
 
 # --------------------------------------------------------------------------- crash safety
@@ -189,14 +246,14 @@ def test_save_refuses_bad_runs_without_writing(store: RunStore) -> None:
 def test_saving_twice_replaces_the_run_and_removes_old_files(store: RunStore, saved: Run) -> None:
     old_files = {p.name for p in store.path(saved.run_id).iterdir()}
     newer = make_run(fill=1.0)
-    newer.epochs_done, newer.status = 3, "complete"
+    newer.status, newer.revision = "complete", saved.revision
     store.save(newer)
     files = {p.name for p in store.path(saved.run_id).iterdir()}
     assert len(files) == 3
     assert tensor_file(store, saved.run_id, "model").name not in old_files
     loaded = store.load(saved.run_id)
     assert_same_tensors(loaded.model_state, newer.model_state)
-    assert loaded.epochs_done == 3
+    assert (loaded.status, loaded.revision) == ("complete", 2)
     # A fresh Run object with no created time keeps the one from the first save.
     assert loaded.created == saved.created
     assert loaded.updated >= saved.updated
@@ -215,12 +272,13 @@ def test_crash_before_the_manifest_keeps_the_old_run(
 
     monkeypatch.setattr(os, "replace", crash_on_manifest)
     with raises_one_line("cannot save run .*No space left on device; the previous save"):
-        store.save(make_run(fill=2.0))
+        store.save(make_run(fill=2.0), overwrite=True)
     loaded = store.load(saved.run_id)
     assert_same_tensors(loaded.model_state, saved.model_state)
+    assert loaded.revision == saved.revision
     assert len(list(store.path(saved.run_id).iterdir())) > 3  # orphans of the failed save
 
-    store.save(make_run(fill=2.0))
+    store.save(make_run(fill=2.0), overwrite=True)
     assert len(list(store.path(saved.run_id).iterdir())) == 3
     assert float(store.load(saved.run_id).model_state["encoder.0.bias"][0]) == 2.0
 
@@ -262,16 +320,22 @@ def test_leftover_temporary_files_are_removed_on_the_next_save(store: RunStore, 
     }
 
 
-def test_concurrent_saves_of_one_run_never_break_it(store: RunStore) -> None:
-    errors = []
+def test_concurrent_saves_of_one_run_never_break_it_nor_lose_one(store: RunStore) -> None:
+    store.save(make_run())
+    saved, refused, errors = [], [], []
 
     def writer(fill: float) -> None:
-        try:
-            for _ in range(10):
-                store.save(make_run(fill=fill))
-                store.load(make_run().run_id)
-        except Exception as exc:  # noqa: BLE001 - report it in the main thread
-            errors.append(exc)
+        for _ in range(6):
+            try:
+                run = store.load(RUN_ID)
+                store.save(
+                    replace(run, model_state={k: v + fill for k, v in run.model_state.items()})
+                )
+                saved.append(run.revision)
+            except RunError as exc:
+                refused.append(str(exc))
+            except Exception as exc:  # noqa: BLE001 - report it in the main thread
+                errors.append(exc)
 
     threads = [threading.Thread(target=writer, args=(f,)) for f in (1.0, 2.0, 3.0)]
     for thread in threads:
@@ -279,7 +343,11 @@ def test_concurrent_saves_of_one_run_never_break_it(store: RunStore) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
-    assert len(list(store.path(make_run().run_id).iterdir())) == 3
+    # Each save built on the revision before it: none was overwritten by a stale copy.
+    assert sorted(saved) == list(range(1, len(saved) + 1))
+    assert store.load(RUN_ID).revision == len(saved) + 1
+    assert all("since this copy was loaded" in r for r in refused)
+    assert len(list(store.path(RUN_ID).iterdir())) == 3
 
 
 # ---------------------------------------------------------------------- damaged runs
@@ -328,23 +396,27 @@ def test_unknown_run_and_folder_without_manifest(store: RunStore, saved: Run) ->
     with raises_one_line(r"no run 'vae-nope' in .*runs/ \(train it or import it first\)"):
         store.load("vae-nope")
     (store.path(saved.run_id) / MANIFEST).unlink()
-    with raises_one_line(f"no run '{saved.run_id}' in .*its folder has no run.json"):
+    with raises_one_line(f"no run '{saved.run_id}' in .*is not a run: it has no run.json"):
         store.load(saved.run_id)
 
 
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda m: "{not json", r"unreadable run\.json \(Expecting"),
+        (lambda m: "{not json", r"malformed run\.json: it is not valid JSON \(Expecting"),
         (lambda m: [1, 2], "not a JSON object"),
         (lambda m: {**m, "format_version": 99}, r"newer VAE Lab \(format 99\)"),
         (lambda m: {**m, "format_version": "1"}, "unknown format version '1'"),
         (lambda m: {**m, "status": "done"}, "malformed run.json: status must be"),
-        (lambda m: {**m, "history": {"loss": 1}}, "malformed run.json: history"),
-        (lambda m: {**m, "files": {"model": m["files"]["model"]}}, "files must list exactly"),
+        (lambda m: {**m, "history": {"loss": 1}}, "malformed run.json: history must be a list"),
+        (lambda m: {**m, "files": {"model": m["files"]["model"]}}, "files has no 'trainer'"),
         (
             lambda m: {**m, "files": {**m["files"], "model": {"name": "../../etc/passwd"}}},
-            "files.model.name must look like",
+            "files.model has no 'sha256'",
+        ),
+        (
+            lambda m: {**m, "files": {**m["files"], "model": {**m["files"]["model"], "name": "x"}}},
+            r"files\.model\.name must look like model-\[0-9a-f\]\{16\}",
         ),
         (
             lambda m: {**m, "config": {**m["config"], "model": {"latent_dim": 1}}},
@@ -413,11 +485,12 @@ def test_list_is_newest_first_and_shows_broken_runs(store: RunStore, saved: Run)
     assert summaries[saved.run_id].final == saved.history[-1]
     assert summaries[saved.run_id].config == saved.config
     assert summaries[saved.run_id].status == "stopped"
-    assert "unreadable run.json" in summaries[broken_json.run_id].error
+    assert "malformed run.json: it is not valid JSON" in summaries[broken_json.run_id].error
     assert summaries[broken_json.run_id].status == "broken"
     assert "is missing" in summaries[missing.run_id].error
     assert summaries[missing.run_id].config == missing.config
-    assert "has no run.json" in summaries["stray-folder"].error
+    assert summaries["stray-folder"].status == "foreign"
+    assert summaries["stray-folder"].error == "not a run: it has no run.json"
     assert all("\n" not in (s.error or "") for s in summaries.values())
 
 
@@ -456,7 +529,7 @@ def test_export_import_round_trip(tmp_path: Path, store: RunStore, saved: Run) -
 
     with raises_one_line("already exists .* overwrite"):
         other.import_(archive)
-    other.save(make_run(fill=3.0))
+    other.save(make_run(fill=3.0), overwrite=True)
     other.import_(archive, overwrite=True)
     assert_same_tensors(other.load(saved.run_id).model_state, saved.model_state)
 
@@ -493,7 +566,6 @@ def symlink(name: str) -> zipfile.ZipInfo:
     return info
 
 
-RUN_ID = make_config().run_id
 UNLISTED = f"{RUN_ID}/model-{'0' * 16}.safetensors"
 
 

@@ -1,14 +1,18 @@
-"""A run's files on disk: content-addressed tensor files, atomic writes, and clean-up.
+"""A run's files on disk: content-addressed tensor files, atomic writes, safe reads, clean-up.
 
 Tensor files are written under a new name derived from their SHA-256, flushed, and only then
 referenced by a new manifest, so the files the current manifest points to are never rewritten.
+Every file of a run is opened with :func:`open_regular`: a link, a FIFO or a device put in its
+place is refused at once, never followed or waited on, and its size is known before reading.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,6 +30,29 @@ from vaelab.runs.messages import RETRAIN, os_reason
 #: Tensor files of a run, by role, with the words used for them in messages.
 ROLES = {"model": "model weights", "trainer": "trainer state"}
 TENSOR_FILE = re.compile(r"(model|trainer)-[0-9a-f]{16}\.safetensors")
+
+
+# No link followed, no wait for a FIFO's writer; O_NONBLOCK does not affect regular files.
+_READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+class NotRegularFile(OSError):
+    """A link, folder, FIFO, socket or device where the store expects one of its files."""
+
+    def __init__(self) -> None:
+        super().__init__("not a regular file (a link, folder, FIFO or device)")
+
+
+class FileTooLarge(OSError):
+    """A file larger than the store reads."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"it has {size} bytes, more than the {limit} allowed")
 
 
 class FileRef(NamedTuple):
@@ -126,9 +153,78 @@ def write_tensor_file(folder: Path, role: str, tensors: dict[str, torch.Tensor])
     return ref
 
 
+def open_regular(path: Path) -> tuple[int, int]:
+    """Open a regular file for reading, without following a link or blocking on a FIFO.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+
+    Returns
+    -------
+    fd : int
+        An open file descriptor; close it after use.
+    size : int
+        The file's size in bytes.
+
+    Raises
+    ------
+    NotRegularFile
+        If ``path`` is a link, folder, FIFO, socket or device.
+    OSError
+        If it cannot be opened (:class:`FileNotFoundError` when it is missing).
+    """
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
+            raise NotRegularFile() from None
+        raise
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise NotRegularFile()
+    return fd, info.st_size
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The content of a regular file of at most ``limit`` bytes (see :func:`open_regular`).
+
+    Raises
+    ------
+    FileTooLarge
+        If the file holds more than ``limit`` bytes; nothing beyond the limit is read.
+    NotRegularFile, OSError
+        As :func:`open_regular`.
+    """
+    fd, size = open_regular(path)
+    try:
+        if size > limit:
+            raise FileTooLarge(size, limit)
+        # One byte more than allowed tells a file that grew since fstat.
+        data = _read_up_to(fd, limit + 1)
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise FileTooLarge(len(data), limit)
+    return data
+
+
+def _read_up_to(fd: int, count: int) -> bytes:
+    chunks, left = [], count
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 24))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
 def read_tensor_file(
     run_dir: Path, run_id: str, role: str, ref: FileRef
-) -> dict[str, torch.Tensor]:
+) -> tuple[dict[str, torch.Tensor], bytes]:
     """Read a tensor file after checking its size and SHA-256 against the manifest.
 
     Parameters
@@ -144,23 +240,31 @@ def read_tensor_file(
 
     Returns
     -------
-    dict of str to torch.Tensor
+    tensors : dict of str to torch.Tensor
         The tensors, on the CPU.
+    data : bytes
+        The verified bytes they were parsed from (what an export writes).
 
     Raises
     ------
     RunError
-        If the file is missing, unreadable, truncated, modified or not valid safetensors.
+        If the file is missing, not a regular file, unreadable, truncated, modified or not
+        valid safetensors.
     """
     what = ROLES[role]
     try:
-        data = (run_dir / ref.name).read_bytes()
+        fd, size = open_regular(run_dir / ref.name)
+        try:
+            # The manifest says how much to read: a wrong size is refused before reading.
+            data = _read_up_to(fd, ref.size + 1) if size == ref.size else b""
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         raise _missing(run_id, role, ref) from None
     except OSError as exc:
         raise RunError(f"cannot read the {what} of run {run_id!r}: {os_reason(exc)}") from exc
-    if len(data) != ref.size:
-        raise _wrong_size(run_id, role, ref, len(data))
+    if size != ref.size or len(data) != ref.size:
+        raise _wrong_size(run_id, role, ref, max(size, len(data)))
     if hashlib.sha256(data).hexdigest() != ref.sha256:
         raise RunError(
             f"run {run_id!r} is corrupted: its {what} file {ref.name} does not match its "
@@ -168,7 +272,7 @@ def read_tensor_file(
         )
     try:
         # Parse the very bytes that were hashed, so the file cannot change in between.
-        return load_safetensors(data)
+        return load_safetensors(data), data
     except (SafetensorError, ValueError, RuntimeError) as exc:
         reason = " ".join(str(exc).split())
         raise RunError(
@@ -195,15 +299,17 @@ def check_files_present(run_dir: Path, run_id: str, files: Mapping[str, FileRef]
     """
     for role, ref in files.items():
         try:
-            size = (run_dir / ref.name).stat().st_size
+            info = (run_dir / ref.name).lstat()
+            if not stat.S_ISREG(info.st_mode):
+                raise NotRegularFile()
         except FileNotFoundError:
             raise _missing(run_id, role, ref) from None
         except OSError as exc:
             raise RunError(
                 f"cannot read the {ROLES[role]} of run {run_id!r}: {os_reason(exc)}"
             ) from exc
-        if size != ref.size:
-            raise _wrong_size(run_id, role, ref, size)
+        if info.st_size != ref.size:
+            raise _wrong_size(run_id, role, ref, info.st_size)
 
 
 def remove_unreferenced(run_dir: Path, keep: set[str]) -> None:

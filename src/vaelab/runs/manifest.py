@@ -1,30 +1,126 @@
 """The manifest ``run.json``: building, encoding, parsing and validating it.
 
-The manifest holds the run's config, history, metrics and trainer metadata, and the name, size
-and SHA-256 of each tensor file; replacing it is the commit point of a save.
+The manifest holds the run's config, history, metrics and trainer metadata, its revision (a
+counter of saves), and the name, size and SHA-256 of each tensor file; replacing it is the commit
+point of a save. Every field is checked against :data:`MANIFEST_SCHEMA` when it is read, and
+before it is written, so that the store never writes what it would refuse to read.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from vaelab.config import RunConfig
+from vaelab.config import LIMITS, DataConfig, ModelConfig, RunConfig, TrainConfig
 from vaelab.errors import ConfigError, RunError
-from vaelab.runs.files import ROLES, TENSOR_FILE, FileRef
+from vaelab.runs.files import ROLES, FileRef
+from vaelab.runs.limits import MAX_MANIFEST_BYTES, MAX_RUN_BYTES, MAX_WHOLE
 from vaelab.runs.messages import RETRAIN
 from vaelab.runs.run import FORMAT_VERSION, MANIFEST, STATUSES, Run
+from vaelab.runs.schema import (
+    Check,
+    Invalid,
+    either,
+    iso_time,
+    list_of,
+    mapping,
+    number,
+    one_of,
+    optional,
+    parse_json,
+    record,
+    scalar,
+    text,
+    whole,
+)
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_ANY_WHOLE = whole(-MAX_WHOLE, MAX_WHOLE)
+# Checks of the config's fields by their annotation; from_dict then checks their values. A field
+# added to the config later gets the generic check until it is named here.
+_BY_ANNOTATION: dict[str, Check] = {
+    "int": _ANY_WHOLE,
+    "int | None": optional(_ANY_WHOLE),
+    "float": number(),
+    "str": text(),
+    "str | None": optional(text()),
+    "tuple[int, ...]": list_of(_ANY_WHOLE, 16),
+}
+#: Metrics that code compares or counts with: whole numbers when present.
+_METRIC_COUNTS = (
+    "pixels",
+    "latent_dim",
+    "n_train",
+    "n_test",
+    "seed",
+    "iwae_k",
+    "iwae_images",
+    "fd_images",
+    "active_units",
+    "active_units_kl",
+)
 
 
-def new_manifest(run: Run, *, created: str, updated: str) -> dict[str, Any]:
+def _section(cls: type) -> Check:
+    """The fields of a config dataclass, all optional (from_dict fills in the defaults)."""
+    return record(
+        {},
+        {f.name: _BY_ANNOTATION.get(str(f.type), scalar) for f in dataclasses.fields(cls)},
+    )
+
+
+def _metrics(value: Any, path: str) -> None:
+    mapping(
+        either(scalar, list_of(optional(number())), what="a number, a text or a list of numbers")
+    )(value, path)
+    for key in _METRIC_COUNTS:
+        if key in value:
+            whole()(value[key], f"{path}.{key}")
+
+
+def _file_ref(role: str) -> Check:
+    name = re.compile(rf"{role}-[0-9a-f]{{16}}\.safetensors")
+    return record(
+        {"name": text(64, name), "sha256": text(64, _SHA256), "size": whole(0, MAX_RUN_BYTES)}
+    )
+
+
+#: The schema of ``run.json``. ``files`` is optional here because a save checks its manifest
+#: before writing the tensor files; :func:`parse_manifest` requires it.
+MANIFEST_SCHEMA = record(
+    {
+        "format_version": one_of(FORMAT_VERSION),
+        "run_id": text(128),
+        "config": record(
+            {
+                "model": _section(ModelConfig),
+                "data": _section(DataConfig),
+                "train": _section(TrainConfig),
+            }
+        ),
+        "epochs_done": whole(0, LIMITS.epochs.high),
+        "status": one_of(*STATUSES),
+        "created": iso_time,
+        "updated": iso_time,
+        "history": list_of(mapping(number()), LIMITS.epochs.high),
+        "metrics": _metrics,
+        # The trainer checks its own metadata against its tensors (see RunStore.load).
+        "trainer_meta": mapping(either(scalar, mapping(scalar), what="a number, text or object")),
+    },
+    {
+        "revision": whole(0, MAX_WHOLE),
+        "files": record({role: _file_ref(role) for role in ROLES}),
+    },
+)
+
+
+def new_manifest(run: Run, *, created: str, updated: str, revision: int) -> dict[str, Any]:
     """The manifest of a run about to be saved, without its ``files`` entry.
 
     Parameters
@@ -33,6 +129,8 @@ def new_manifest(run: Run, *, created: str, updated: str) -> dict[str, Any]:
         The run being saved.
     created, updated : str
         ISO-8601 UTC times of the run's first and of this save.
+    revision : int
+        The number of this save.
 
     Returns
     -------
@@ -42,6 +140,7 @@ def new_manifest(run: Run, *, created: str, updated: str) -> dict[str, Any]:
     return {
         "format_version": FORMAT_VERSION,
         "run_id": run.run_id,
+        "revision": revision,
         "config": run.config.to_dict(),
         "epochs_done": run.epochs_done,
         "status": run.status,
@@ -53,52 +152,15 @@ def new_manifest(run: Run, *, created: str, updated: str) -> dict[str, Any]:
     }
 
 
-def check_fields(context: str, manifest: Mapping[str, Any]) -> None:
-    """Check the types of the manifest's metadata, for save and load alike.
-
-    Parameters
-    ----------
-    context : str
-        Start of the error message (``"cannot save run 'x'"``...).
-    manifest : mapping
-        The manifest.
-
-    Raises
-    ------
-    RunError
-        Naming the first field that has the wrong type or value.
-    """
-
-    def bad(what: str) -> RunError:
-        return RunError(f"{context}: {what}")
-
-    epochs = manifest.get("epochs_done")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-        raise bad(f"epochs_done must be a whole number >= 0, got {epochs!r}")
-    if manifest.get("status") not in STATUSES:
-        raise bad(f"status must be one of: {', '.join(STATUSES)}, got {manifest.get('status')!r}")
-    for key in ("created", "updated"):
-        if not isinstance(manifest.get(key), str):
-            raise bad(f"{key} must be an ISO-8601 time string, got {manifest.get(key)!r}")
-    history = manifest.get("history")
-    if not isinstance(history, list) or not all(isinstance(r, dict) for r in history):
-        raise bad("history must be a list of records (objects), one per epoch")
-    for key in ("metrics", "trainer_meta"):
-        if not isinstance(manifest.get(key), dict):
-            raise bad(f"{key} must be an object, got {type(manifest.get(key)).__name__}")
-    if not isinstance(manifest.get("config"), dict):
-        raise bad("config must be an object")
-
-
 def encode_manifest(run_id: str, manifest: Mapping[str, Any]) -> bytes:
-    """The manifest as indented UTF-8 JSON.
+    """The manifest as indented UTF-8 JSON, after checking it as :func:`parse_manifest` would.
 
     Parameters
     ----------
     run_id : str
         Id of the run, for messages.
     manifest : mapping
-        The manifest.
+        The manifest, with or without its ``files`` entry.
 
     Returns
     -------
@@ -108,16 +170,22 @@ def encode_manifest(run_id: str, manifest: Mapping[str, Any]) -> bytes:
     Raises
     ------
     RunError
-        If the history, metrics or trainer metadata hold values that are not JSON-able.
+        If a field has a value the store would refuse to read (NaN in the history, a text where
+        a number belongs...), or values that are not JSON-able.
     """
     try:
-        text = json.dumps(manifest, indent=2, ensure_ascii=False, default=_json_default)
-    except (TypeError, ValueError) as exc:
+        text_ = json.dumps(manifest, indent=2, ensure_ascii=False, default=_json_default)
+    except (TypeError, ValueError, RecursionError) as exc:
         raise RunError(
             f"cannot save run {run_id!r}: history, metrics and trainer_meta must hold only "
             f"JSON values (numbers, strings, lists, dicts): {exc}"
         ) from None
-    return (text + "\n").encode("utf-8")
+    raw = (text_ + "\n").encode("utf-8")
+    try:
+        _check(run_id, raw)
+    except Invalid as exc:
+        raise RunError(f"cannot save run {run_id!r}: {exc}") from None
+    return raw
 
 
 def parse_manifest(run_id: str, raw: bytes) -> tuple[Run, dict[str, FileRef]]:
@@ -140,38 +208,17 @@ def parse_manifest(run_id: str, raw: bytes) -> tuple[Run, dict[str, FileRef]]:
     Raises
     ------
     RunError
-        If the manifest is not valid JSON, has another format version, a malformed field, an
-        invalid config, or a config whose id is not ``run_id``.
+        If the manifest is too large, not valid JSON, nested too deep, has another format
+        version, a field that does not fit :data:`MANIFEST_SCHEMA`, an invalid config, or a
+        config whose id is not ``run_id``.
     """
     try:
-        manifest = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RunError(f"run {run_id!r} has an unreadable {MANIFEST} ({exc}){RETRAIN}") from None
-    if not isinstance(manifest, dict):
-        raise RunError(f"run {run_id!r} has a malformed {MANIFEST}: it is not a JSON object")
-
-    version = manifest.get("format_version")
-    if version != FORMAT_VERSION:
-        if isinstance(version, int) and not isinstance(version, bool) and version > 1:
-            raise RunError(
-                f"run {run_id!r} was saved by a newer VAE Lab (format {version}); "
-                f"this version reads format {FORMAT_VERSION}, so update VAE Lab"
-            )
-        raise RunError(
-            f"run {run_id!r} has an unknown format version {version!r}; "
-            f"this VAE Lab reads format {FORMAT_VERSION}"
-        )
-    check_fields(f"run {run_id!r} has a malformed {MANIFEST}", manifest)
-    try:
-        config = RunConfig.from_dict(manifest["config"])
-    except ConfigError as exc:
-        raise RunError(f"run {run_id!r} has an invalid config: {exc}") from None
-    if config.run_id != run_id or manifest.get("run_id") != run_id:
-        raise RunError(
-            f"run {run_id!r} does not match its config, whose id is {config.run_id!r}: "
-            "the run was renamed or its config edited, so its weights cannot be trusted"
-        )
-    files = _parse_files(run_id, manifest.get("files"))
+        manifest, config = _check(run_id, raw)
+        if "files" not in manifest:
+            raise Invalid(f"files must list exactly: {', '.join(ROLES)}")
+    except Invalid as exc:
+        raise RunError(f"run {run_id!r} has a malformed {MANIFEST}: {exc}{RETRAIN}") from None
+    files = {role: FileRef(**manifest["files"][role]) for role in ROLES}
     run = Run(
         config=config,
         model_state={},
@@ -183,42 +230,53 @@ def parse_manifest(run_id: str, raw: bytes) -> tuple[Run, dict[str, FileRef]]:
         status=manifest["status"],
         created=manifest["created"],
         updated=manifest["updated"],
+        revision=manifest.get("revision", 0),
     )
     return run, files
 
 
-def saved_created(run_dir: Path) -> str:
-    """The ``created`` time of the run saved in ``run_dir``; empty when there is none."""
+def _check(run_id: str, raw: bytes) -> tuple[dict[str, Any], RunConfig]:
+    """The manifest and its config, checked; :class:`Invalid` for a field that does not fit."""
+    manifest = parse_json(raw, MAX_MANIFEST_BYTES)
+    if not isinstance(manifest, dict):
+        raise Invalid("it is not a JSON object")
+    _check_version(run_id, manifest.get("format_version"))
+    MANIFEST_SCHEMA(manifest, "")
+    if len(manifest["history"]) != manifest["epochs_done"]:
+        raise Invalid(
+            f"history has {len(manifest['history'])} records for "
+            f"{manifest['epochs_done']} epochs done; it needs one per epoch"
+        )
     try:
-        created = json.loads((run_dir / MANIFEST).read_bytes()).get("created")
-    except (OSError, ValueError, AttributeError):
-        return ""
-    return created if isinstance(created, str) else ""
+        config = RunConfig.from_dict(manifest["config"])
+    except ConfigError as exc:
+        raise RunError(f"run {run_id!r} has an invalid config: {exc}") from None
+    if manifest["epochs_done"] > config.train.epochs:
+        raise Invalid(
+            f"epochs_done ({manifest['epochs_done']}) is more than the config's epochs "
+            f"({config.train.epochs})"
+        )
+    if config.run_id != run_id or manifest["run_id"] != run_id:
+        raise RunError(
+            f"run {run_id!r} does not match its config, whose id is {config.run_id!r}: "
+            "the run was renamed or its config edited, so its weights cannot be trusted"
+        )
+    return manifest, config
 
 
-def _parse_files(run_id: str, files: Any) -> dict[str, FileRef]:
-    def bad(what: str) -> RunError:
-        return RunError(f"run {run_id!r} has a malformed {MANIFEST}: {what}")
-
-    if not isinstance(files, dict) or set(files) != set(ROLES):
-        raise bad(f"files must list exactly: {', '.join(ROLES)}")
-    refs = {}
-    for role in ROLES:
-        entry = files[role]
-        if not isinstance(entry, dict):
-            raise bad(f"files.{role} must be an object")
-        name, sha, size = entry.get("name"), entry.get("sha256"), entry.get("size")
-        # The name is joined to the run folder: only our own pattern, so never a path elsewhere.
-        if not isinstance(name, str) or not TENSOR_FILE.fullmatch(name):
-            raise bad(f"files.{role}.name must look like {role}-<16 hex>.safetensors, got {name!r}")
-        if not name.startswith(f"{role}-"):
-            raise bad(f"files.{role}.name must start with '{role}-', got {name!r}")
-        if not isinstance(sha, str) or not _SHA256.fullmatch(sha):
-            raise bad(f"files.{role}.sha256 must be 64 lowercase hex digits")
-        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-            raise bad(f"files.{role}.size must be a whole number of bytes")
-        refs[role] = FileRef(name, sha, size)
-    return refs
+def _check_version(run_id: str, version: Any) -> None:
+    if type(version) is int and version == FORMAT_VERSION:
+        return
+    if type(version) is int and version > FORMAT_VERSION:
+        raise RunError(
+            f"run {run_id!r} was saved by a newer VAE Lab (format {version}); "
+            f"this version reads format {FORMAT_VERSION}, so update VAE Lab"
+        )
+    shown = repr(version) if len(repr(version)) <= 40 else repr(version)[:37] + "..."
+    raise RunError(
+        f"run {run_id!r} has an unknown format version {shown}; "
+        f"this VAE Lab reads format {FORMAT_VERSION}"
+    )
 
 
 def _json_default(value: Any) -> Any:

@@ -17,6 +17,10 @@ FORMAT_VERSION = 1
 MANIFEST = "run.json"
 #: Statuses a run can have: trained to its epoch count, or stopped mid-epoch (can be continued).
 STATUSES = ("complete", "stopped")
+#: Status of a listed run that cannot be used (:attr:`RunSummary.error` says why).
+BROKEN = "broken"
+#: Status of a listed folder that the store did not create (no ``run.json``): never deleted.
+FOREIGN = "foreign"
 
 _RUN_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
@@ -46,6 +50,10 @@ class Run:
     created, updated : str
         ISO-8601 UTC times of the first and of the latest save; :meth:`RunStore.save` sets them
         (an empty ``created`` keeps the time of the run's earlier save, if any).
+    revision : int
+        Number of the save this run was loaded from or last saved as; 0 for a run never saved.
+        A save based on an older revision than the one on disk is refused (see
+        :class:`~vaelab.runs.RunStore`).
     """
 
     config: RunConfig
@@ -58,6 +66,7 @@ class Run:
     status: str = "complete"
     created: str = ""
     updated: str = ""
+    revision: int = 0
 
     @property
     def run_id(self) -> str:
@@ -80,7 +89,8 @@ class RunSummary:
     epochs_done : int
         Number of finished epochs (0 when unknown).
     status : str
-        ``"complete"``, ``"stopped"``, or ``"broken"`` when ``error`` is set.
+        ``"complete"``, ``"stopped"``, :data:`BROKEN` when ``error`` is set, or :data:`FOREIGN`
+        for a folder that is not a run (no ``run.json``), which the store leaves alone.
     updated : str
         ISO-8601 UTC time of the latest save; empty when unknown.
     final : dict of str to float

@@ -16,9 +16,9 @@ from torch import Tensor
 
 from vaelab.config import DataConfig, ModelConfig, RunConfig, TrainConfig
 from vaelab.data import ImageDataset
-from vaelab.errors import ConfigError
+from vaelab.errors import ConfigError, RunError
 from vaelab.models import ConvVAE, build_model
-from vaelab.runs import Run, RunStore
+from vaelab.runs import Run, RunStore, RunSummary, RunWriter
 from vaelab.training.device import pick_device
 from vaelab.training.trainer import Callback, Trainer, TrainResult
 
@@ -133,6 +133,11 @@ def train(
 ) -> TrainOutcome:
     """Train the run ``config`` on ``data`` up to ``config.train.epochs`` epochs.
 
+    The run's writer lock is held from start to end (:meth:`RunStore.writing`), so that a second
+    training of the same run, in this process or another, is refused at once instead of
+    overwriting this one's epochs; a cached run that already has the epochs is returned without
+    taking it.
+
     Parameters
     ----------
     config : RunConfig
@@ -162,21 +167,40 @@ def train(
     TrainingError
         If the loss becomes NaN or infinite; the last saved epoch is kept.
     RunError
-        If the cached run is corrupted (use ``retrain=True`` to replace it).
+        If another process is training the run, or the cached run is corrupted or its trainer
+        state does not fit (use ``retrain=True`` to replace it).
     """
     _check_data(config, data)
     run_id = config.run_id
-    previous = None if retrain or not store.exists(run_id) else store.load(run_id)
     target = config.train.epochs
-    model = seeded_model(config)
-    if previous is not None:
-        model.load_state_dict(previous.model_state)
-        if previous.epochs_done >= target and previous.status == "complete":
-            model.eval()
-            return TrainOutcome(previous, model, "cached", previous.epochs_done)
+    if not retrain and _finished(store.summary(run_id), target):
+        run, model = store.load_model(run_id)
+        if _finished(run, target):
+            return TrainOutcome(run, model, "cached", run.epochs_done)
+    with store.writing(run_id) as writer:
+        # Read under the lock: what this training builds on (another one may have just saved).
+        previous = None if retrain or not store.exists(run_id) else store.load_model(run_id)
+        if previous is not None and _finished(previous[0], target):
+            return TrainOutcome(*previous, "cached", previous[0].epochs_done)
+        return _train_locked(config, data, writer, previous, device, callbacks, stop_event)
 
+
+def _finished(run: Run | RunSummary, epochs: int) -> bool:
+    return run.status == "complete" and run.epochs_done >= epochs
+
+
+def _train_locked(
+    config: RunConfig,
+    data: ImageDataset,
+    writer: RunWriter,
+    previous: tuple[Run, ConvVAE] | None,
+    device: str | torch.device,
+    callbacks: Iterable[Callback],
+    stop_event: threading.Event | None,
+) -> TrainOutcome:
+    target = config.train.epochs
     trainer = Trainer(
-        model,
+        previous[1] if previous else seeded_model(config),
         data.train_x,
         data.test_x,
         config.train,
@@ -185,13 +209,20 @@ def train(
         stop_event=stop_event,
         fixed_batch_size=FIXED_BATCH,
     )
-    created = ""
+    created, revision = "", 0
     if previous is not None:
-        trainer.load_state(previous.trainer_state, previous.trainer_meta, previous.history)
-        created = previous.created
+        run = previous[0]
+        try:
+            trainer.load_state(run.trainer_state, run.trainer_meta, run.history)
+        except RunError as exc:
+            raise RunError(
+                f"run {run.run_id!r} cannot be continued: {exc}; retrain it to start again"
+            ) from None
+        created, revision = run.created, run.revision
     resumed_from = trainer.epochs_done
 
     def save(trainer: Trainer, status: str) -> Run:
+        nonlocal created, revision
         run = Run(
             config=config.with_epochs(max(target, trainer.epochs_done)),
             model_state={k: v.detach().cpu() for k, v in trainer.model.state_dict().items()},
@@ -201,8 +232,12 @@ def train(
             epochs_done=trainer.epochs_done,
             status=status,
             created=created,
+            revision=revision,
         )
-        store.save(run)
+        # A run started from scratch replaces whatever the store holds (a broken run, or the
+        # run being retrained); each later save builds on the one before.
+        writer.save(run, overwrite=revision == 0)
+        created, revision = run.created, run.revision
         return run
 
     trainer.callbacks = [_SaveEachEpoch(save, target), *callbacks]

@@ -16,9 +16,10 @@ reproducible, and their states are saved so that a stopped run continues exactly
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -26,10 +27,32 @@ import torch
 from torch import Tensor, nn
 
 from vaelab.config import TrainConfig
-from vaelab.errors import TrainingError
+from vaelab.errors import RunError, TrainingError
 
 #: Images per forward pass when evaluating the test set.
 EVAL_BATCH = 500
+
+#: Names, in :meth:`Trainer.state_tensors`, of the batch-order and sampling-noise generator states.
+ORDER_RNG, NOISE_RNG = "rng.order", "rng.noise"
+#: Adam's state of one parameter, saved as ``optim.<parameter index>.<name>``.
+ADAM_STATE = ("step", "exp_avg", "exp_avg_sq")
+#: Counters of :meth:`Trainer.state_meta`.
+META_KEYS = (
+    "epochs_done",
+    "step",
+    "step_in_epoch",
+    "train_time",
+    "partial_count",
+    "partial_time",
+    "partial_sums",
+)
+#: Largest step count or image count a saved state may hold.
+MAX_COUNT = 2**53
+_ADAM_KEY = re.compile(r"optim\.(0|[1-9][0-9]{0,5})\.(" + "|".join(ADAM_STATE) + ")")
+# Size of a CPU generator's state: the batch order's, and the largest any device's has.
+_CPU_RNG_BYTES = torch.Generator().get_state().numel()
+# Bytes of one Adam step counter (a float32 scalar; room for a float64 one).
+_STEP_BYTES = 8
 
 
 class TrainableModel(Protocol):
@@ -328,10 +351,34 @@ class Trainer:
         meta: dict[str, Any],
         history: Sequence[dict[str, float]],
     ) -> None:
-        """Resume from :meth:`state_tensors`, :meth:`state_meta` and the run's history."""
-        self._epoch_order_state = tensors["rng.order"].clone()
-        self.noise_rng.set_state(tensors["rng.noise"].clone())
+        """Resume from :meth:`state_tensors`, :meth:`state_meta` and the run's history.
+
+        Raises
+        ------
+        RunError
+            If the state does not fit this trainer (see :func:`check_state`), its step within
+            the epoch is past this data's epoch, or its noise generator state was saved on
+            another kind of device. Nothing is changed then.
+        """
         params = [p for group in self.optimizer.param_groups for p in group["params"]]
+        check_state(tensors, meta, params, len(history))
+        step_in_epoch, count = meta["step_in_epoch"], meta["partial_count"]
+        if step_in_epoch >= self.steps_per_epoch or count > step_in_epoch * self.config.batch_size:
+            raise RunError(
+                f"invalid trainer state: {step_in_epoch} steps and {count} images into an epoch "
+                f"of {self.steps_per_epoch} steps of {self.config.batch_size} images"
+            )
+        noise = tensors[NOISE_RNG]
+        try:
+            _generator(0, self.device).set_state(noise)
+        except RuntimeError:
+            raise RunError(
+                f"invalid trainer state: its noise generator state ({noise.numel()} bytes) does "
+                f"not fit a {self.device.type} generator; continue the run on the kind of device "
+                "it was trained on"
+            ) from None
+        self._epoch_order_state = tensors[ORDER_RNG].clone()
+        self.noise_rng.set_state(noise.clone())
         state: dict[int, dict[str, Tensor]] = {}
         for name, value in tensors.items():
             if name.startswith("optim."):
@@ -349,7 +396,161 @@ class Trainer:
         self.epochs_done = int(meta["epochs_done"])
         self.step = int(meta["step"])
         self.step_in_epoch = int(meta["step_in_epoch"])
-        self.train_time = float(meta.get("train_time", 0.0))
-        self._epoch_count = int(meta.get("partial_count", 0))
-        self._epoch_time = float(meta.get("partial_time", 0.0))
-        self._epoch_sums = {k: float(v) for k, v in meta.get("partial_sums", {}).items()}
+        self.train_time = float(meta["train_time"])
+        self._epoch_count = int(meta["partial_count"])
+        self._epoch_time = float(meta["partial_time"])
+        self._epoch_sums = {k: float(v) for k, v in meta["partial_sums"].items()}
+
+
+def check_state(
+    tensors: Mapping[str, Tensor],
+    meta: Mapping[str, Any],
+    params: Sequence[Tensor],
+    epochs_done: int,
+) -> None:
+    """Check a saved trainer state against what :meth:`Trainer.state_tensors` writes.
+
+    What can be checked without the data and the device: the generator states, Adam's state of
+    each parameter (its step, and moments of the parameter's shape and dtype, finite), and the
+    counters of :meth:`Trainer.state_meta`. :meth:`Trainer.load_state` checks the rest.
+
+    Parameters
+    ----------
+    tensors : mapping of str to Tensor
+        The state's tensors.
+    meta : mapping
+        The state's counters.
+    params : sequence of Tensor
+        The parameters of the model, in the optimiser's order.
+    epochs_done : int
+        Epochs the run has finished (its number of history records).
+
+    Raises
+    ------
+    RunError
+        Naming the first entry that is missing, unexpected or wrong, and what it should be.
+    """
+    _check_meta(meta, epochs_done)
+    adam: dict[int, dict[str, Tensor]] = {}
+    for name, value in tensors.items():
+        if name in (ORDER_RNG, NOISE_RNG):
+            continue
+        match = _ADAM_KEY.fullmatch(name)
+        if match is None:
+            raise _invalid(f"unexpected entry {name[:80]!r}")
+        index = int(match[1])
+        if index >= len(params):
+            raise _invalid(f"{name} is for parameter {index} of a model that has {len(params)}")
+        adam.setdefault(index, {})[match[2]] = value
+    _check_generators(tensors)
+    for index, state in sorted(adam.items()):
+        missing = [key for key in ADAM_STATE if key not in state]
+        if missing:
+            raise _invalid(f"optim.{index}.{missing[0]} is missing")
+        _check_adam(index, state, params[index], meta["step"])
+
+
+def max_state_bytes(params: Sequence[Tensor]) -> int:
+    """The most bytes of tensors :meth:`Trainer.state_tensors` holds for a model's parameters.
+
+    Parameters
+    ----------
+    params : sequence of Tensor
+        The parameters (on any device, ``meta`` included).
+
+    Returns
+    -------
+    int
+        Two generator states and, per parameter, Adam's two moments and its step.
+    """
+    moments = sum(2 * p.numel() * p.element_size() + _STEP_BYTES for p in params)
+    return 2 * _CPU_RNG_BYTES + moments
+
+
+def _invalid(what: str) -> RunError:
+    return RunError(f"invalid trainer state: {what}")
+
+
+def _check_generators(tensors: Mapping[str, Tensor]) -> None:
+    for name in (ORDER_RNG, NOISE_RNG):
+        value = tensors.get(name)
+        if value is None:
+            raise _invalid(f"{name} is missing")
+        # The noise generator lives on the training device, whose state may be smaller.
+        sizes = f"{_CPU_RNG_BYTES}" if name == ORDER_RNG else f"1 to {_CPU_RNG_BYTES}"
+        wrong_size = value.numel() != _CPU_RNG_BYTES if name == ORDER_RNG else value.numel() == 0
+        if value.dtype != torch.uint8 or value.ndim != 1 or wrong_size or value.numel() > 2**16:
+            raise _invalid(
+                f"{name} must be a generator state ({sizes} bytes of uint8), "
+                f"got {value.dtype} {tuple(value.shape)}"
+            )
+        if value.numel() == _CPU_RNG_BYTES:
+            try:
+                torch.Generator().set_state(value)
+            except RuntimeError as exc:
+                raise _invalid(f"{name} is not a valid generator state ({exc})") from None
+        elif value.numel() > _CPU_RNG_BYTES:
+            raise _invalid(f"{name} has {value.numel()} bytes; a generator state has {sizes}")
+
+
+def _check_adam(index: int, state: Mapping[str, Tensor], param: Tensor, steps: int) -> None:
+    step = state["step"]
+    if step.numel() != 1 or not step.dtype.is_floating_point:
+        raise _invalid(
+            f"optim.{index}.step must be one float, got {step.dtype} {tuple(step.shape)}"
+        )
+    value = float(step.reshape(()))
+    if not (math.isfinite(value) and value == int(value) and 0 <= value <= steps):
+        raise _invalid(f"optim.{index}.step must be a whole number from 0 to {steps}, got {value}")
+    for key in ("exp_avg", "exp_avg_sq"):
+        moment = state[key]
+        if moment.shape != param.shape or moment.dtype != param.dtype:
+            raise _invalid(
+                f"optim.{index}.{key} must be {param.dtype} {tuple(param.shape)} like its "
+                f"parameter, got {moment.dtype} {tuple(moment.shape)}"
+            )
+        if not bool(torch.isfinite(moment).all()) or (
+            key == "exp_avg_sq" and bool((moment < 0).any())
+        ):
+            raise _invalid(f"optim.{index}.{key} holds values Adam cannot have (NaN, inf or < 0)")
+
+
+def _check_meta(meta: Mapping[str, Any], epochs_done: int) -> None:
+    if not isinstance(meta, Mapping):
+        raise _invalid(f"its counters must be an object, got {type(meta).__name__}")
+    for key in META_KEYS:
+        if key not in meta:
+            raise _invalid(f"counter {key!r} is missing")
+    unknown = sorted(str(key) for key in meta if key not in META_KEYS)
+    if unknown:
+        raise _invalid(f"unknown counter {unknown[0][:80]!r}")
+    for key in ("epochs_done", "step", "step_in_epoch", "partial_count"):
+        value = meta[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+            raise _invalid(f"{key} must be a whole number from 0 to {MAX_COUNT}, got {value!r:.40}")
+    for key in ("train_time", "partial_time"):
+        _check_number(key, meta[key])
+    sums = meta["partial_sums"]
+    if not isinstance(sums, Mapping) or len(sums) > 64:
+        raise _invalid("partial_sums must be an object of at most 64 numbers")
+    for name, value in sums.items():
+        _check_number(f"partial_sums.{str(name)[:64]}", value)
+    if meta["epochs_done"] != epochs_done:
+        raise _invalid(f"epochs_done is {meta['epochs_done']} but the run has {epochs_done}")
+    if meta["step_in_epoch"] > meta["step"]:
+        raise _invalid("step_in_epoch is more than step")
+    # Mid-epoch, and only then, the trainer holds the epoch's running sums.
+    mid_epoch = meta["step_in_epoch"] > 0
+    if mid_epoch != (meta["partial_count"] > 0) or mid_epoch != bool(sums):
+        raise _invalid("the epoch's partial counts do not agree with step_in_epoch")
+
+
+def _check_number(key: str, value: Any) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (isinstance(value, float) and not math.isfinite(value))
+    ):
+        raise _invalid(f"{key} must be a finite number, got {value!r:.40}")
+    if value < 0 and not key.startswith("partial_sums"):
+        raise _invalid(f"{key} must not be negative, got {value!r:.40}")
