@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vaelab.cli import values
 from vaelab.cli.options import add_folders
 
 if TYPE_CHECKING:
@@ -24,14 +25,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         actions.add_parser(action, help=f"{action} a run").add_argument("run")
     q = actions.add_parser("export", help="write a run as a .zip")
     q.add_argument("run")
-    q.add_argument("dest", type=Path, nargs="?", default=Path("."))
+    q.add_argument("dest", type=values.path, nargs="?", default=Path("."))
     q = actions.add_parser("import", help="add a run from a .zip made by export")
-    q.add_argument("archive", type=Path)
+    q.add_argument("archive", type=values.path)
     q.add_argument("--overwrite", action="store_true")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Do ``args.action`` on the run cache."""
+    """Do ``args.action`` on the run cache.
+
+    Waiting for another process that uses a run is reported on stderr (a ``logging`` warning
+    of :mod:`vaelab.runs.locking`).
+    """
     from vaelab.runs import RunStore
 
     store = RunStore(args.runs_dir)
@@ -50,10 +55,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _list(store: RunStore) -> None:
+    from vaelab.runs import FOREIGN
+
     summaries = store.list()
     if not summaries:
         print(f"no runs in {store.root}")
     for s in summaries:
+        if s.status == FOREIGN:
+            # Not the store's: never suggest deleting it.
+            print(f"{s.run_id}  {s.error} (VAE Lab leaves it alone)")
+            continue
         if s.error:
             print(f"{s.run_id}  BROKEN: {s.error}")
             continue

@@ -333,6 +333,9 @@ EN: dict[str, str] = {
     "runs.status.complete": "complete",
     "runs.status.stopped": "stopped",
     "runs.status.broken": "broken",
+    "runs.status.foreign": "not a run",
+    "runs.foreign": "Folders that are not runs (no run.json): {n}. VAE Lab leaves them alone and "
+    "never deletes them.",
     "runs.broken": "Runs that cannot be used: {n}. The table says why; delete them to tidy up.",
     "runs.select": "Run",
     "runs.open": "Open",

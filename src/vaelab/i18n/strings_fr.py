@@ -352,6 +352,9 @@ FR: dict[str, str] = {
     "runs.status.complete": "terminé",
     "runs.status.stopped": "arrêté",
     "runs.status.broken": "endommagé",
+    "runs.status.foreign": "pas un entraînement",
+    "runs.foreign": "Dossiers qui ne sont pas des entraînements (sans run.json) : {n}. VAE Lab "
+    "n'y touche pas et ne les supprime jamais.",
     "runs.broken": "Entraînements inutilisables : {n}. Le tableau dit pourquoi ; supprimez-les "
     "pour faire le ménage.",
     "runs.select": "Entraînement",

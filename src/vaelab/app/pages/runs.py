@@ -19,7 +19,7 @@ from vaelab.app.state import set_current_run
 from vaelab.errors import RunError
 from vaelab.explore import plots
 from vaelab.i18n import decimal, texts
-from vaelab.runs import RunStore, RunSummary
+from vaelab.runs import FOREIGN, RunStore, RunSummary
 
 RESULTS_PAGE = Path(__file__).resolve().parent / "results.py"
 #: Most runs compared at once (beyond that, curves and sample grids are unreadable).
@@ -123,8 +123,9 @@ def _actions(store: RunStore, summaries: list[RunSummary], labels: dict[str, str
             on_click="ignore",
             width="stretch",
         )
+    # A folder the store did not create is never offered for deletion.
     with delete_column:
-        if st.button(
+        if summary.status != FOREIGN and st.button(
             t("runs.delete"), key="runs.delete", icon=":material/delete:", width="stretch"
         ):
             st.session_state[_PENDING_DELETE] = run_id
@@ -209,9 +210,12 @@ def render() -> None:
         return
     st.caption(t("runs.intro", folder=store.root))
     _table(summaries)
-    broken = [s for s in summaries if s.error is not None]
+    broken = [s for s in summaries if s.error is not None and s.status != FOREIGN]
     if broken:
         st.warning(t("runs.broken", n=len(broken)), icon=":material/warning:")
+    foreign = sum(s.status == FOREIGN for s in summaries)
+    if foreign:
+        st.info(t("runs.foreign", n=foreign), icon=":material/folder_off:")
     labels = {
         s.run_id: run_label(s.run_id, s.config) if s.error is None else f"⚠ {s.run_id}"
         for s in summaries
