@@ -9,7 +9,6 @@ MNIST, by Y. LeCun, C. Cortes and C. J. C. Burges, under CC BY-SA 3.0.
 
 from __future__ import annotations
 
-import zipfile
 from importlib.resources import files
 from pathlib import Path
 
@@ -17,9 +16,15 @@ import numpy as np
 import torch
 
 from vaelab.data.dataset import Splits
+from vaelab.data.npz_reader import NpzReader
 from vaelab.errors import DatasetError
 
 FILE_NAME = "mnist5k.npz"
+#: Shape and dtype of each array in the file.
+EXPECTED = {
+    "images": ((5000, 28, 28), np.dtype(np.uint8)),
+    "labels": ((5000,), np.dtype(np.uint8)),
+}
 #: Seed of the permutation that picks the test digits.
 SPLIT_SEED = 0
 #: Share of each class held out for testing: 100 of the 500 digits, so 4,000 train / 1,000 test.
@@ -83,18 +88,19 @@ class Mnist5kSource:
         """
         path = self.location(root)
         try:
-            with np.load(path, allow_pickle=False) as archive:
-                images, labels = archive["images"], archive["labels"]
-        except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+            with NpzReader.open(path) as npz:
+                headers = [npz.header(key) for key in EXPECTED]
+                found = [None if h is None else (h.shape, h.dtype) for h in headers]
+                if found != list(EXPECTED.values()):
+                    raise DatasetError(
+                        f"{path} does not hold 5,000 uint8 images of 28×28 pixels and their "
+                        "uint8 labels"
+                    )
+                images, labels = (npz.read(header) for header in headers)
+        except DatasetError as exc:
             raise DatasetError(
-                f"cannot read the MNIST sample shipped with VAE Lab ({path}: {exc}); "
-                "reinstall vaelab"
+                f"cannot read the MNIST sample shipped with VAE Lab ({exc}); reinstall vaelab"
             ) from exc
-        if images.shape != (5000, 28, 28) or labels.shape != (5000,):
-            raise DatasetError(
-                f"the MNIST sample {path} holds {images.shape} images and {labels.shape} labels; "
-                "expected (5000, 28, 28) and (5000,); reinstall vaelab"
-            )
         x = torch.from_numpy(images.astype(np.uint8)[:, None])  # (N, 28, 28) -> (N, 1, 28, 28)
         y = torch.from_numpy(labels.astype(np.int64))
         train, test = (torch.from_numpy(i) for i in stratified_split(labels))
