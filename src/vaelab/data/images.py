@@ -5,9 +5,11 @@ dataset given by path) and the app's upload box call :func:`load_image`, so that
 always gives the same pixels. The rules, applied in this order:
 
 1. **Checks before decoding.** The pixel count is read from the header and an image above
-   :data:`MAX_IMAGE_PIXELS` is refused before any pixel is decoded (decompression bombs
-   included). Uploaded content (bytes or a file object) above :data:`MAX_UPLOAD_BYTES` is refused
-   before it is read; files on disk have no size limit.
+   ``MAX_IMAGE_PIXELS`` (40 megapixels) is refused before any pixel is decoded (decompression
+   bombs included), with the size it declares. Uploaded content (bytes or a file object) above
+   ``MAX_UPLOAD_BYTES`` (20 MB) is refused before it is read; a file on disk must be a regular
+   file and is read as it is decoded, never whole. Whatever Pillow raises on a damaged file
+   becomes one :class:`ImageInputError`.
 2. **Decoding.** The first frame of an animation, with its EXIF orientation applied. JPEG decodes
    straight at a reduced scale no smaller than the target (libjpeg's DCT scaling).
 3. **More than 8 bits.** 16-bit values ``v`` keep their high byte, ``v >> 8``: a fixed scale
@@ -16,7 +18,7 @@ always gives the same pixels. The rules, applied in this order:
    RGBA and grey-with-alpha PNGs, so a 16-bit grey file and its colour copy agree. Pillow's
    32-bit integer mode ``"I"`` (16-bit PGM, older Pillows' 16-bit PNG) is read the same way,
    clipped to 0-65535. Float images (``"F"``) are taken as [0, 1] when no value exceeds 1, and
-   as 0-255 otherwise.
+   as 0-255 otherwise; NaN is black.
 4. **Transparency** is laid on white, as an image viewer shows it: a fully transparent pixel
    becomes white, whatever colour it stores.
 5. **Channels.** Converted to grey (ITU-R 601-2 luma, Pillow's ``"L"``) or to RGB, as the target
@@ -30,7 +32,8 @@ from __future__ import annotations
 import io
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -39,13 +42,10 @@ import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 from torch import Tensor
 
+from vaelab.data.files import open_regular
+from vaelab.data.limits import MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES
 from vaelab.data.resize import centre_fit
 from vaelab.errors import VaeLabError
-
-#: Largest uploaded content accepted, in bytes (files on disk have no size limit).
-MAX_UPLOAD_BYTES = 20 * 1024**2
-#: Largest image accepted, in pixels (width × height), checked before decoding.
-MAX_IMAGE_PIXELS = 40_000_000
 
 # What load_image reads: the content (bytes or a binary file) or a path.
 ImageSource = bytes | bytearray | memoryview | BinaryIO | str | os.PathLike
@@ -93,17 +93,16 @@ def load_image(source: ImageSource, shape: Sequence[int]) -> Tensor:
     ------
     ImageInputError
         If the file is empty, uploaded content larger than 20 MB, not an image Pillow can read,
-        larger than 40 megapixels, or damaged.
-    OSError
-        If a path cannot be read.
+        larger than 40 megapixels, or damaged, whatever Pillow raises on it.
+    DatasetError
+        If a path is missing, unreadable or not a regular file.
     """
     channels, height, width = (int(v) for v in shape)
     if channels not in (1, 3):
         raise ValueError(f"images have 1 or 3 channels, got {channels}")
     mode = "L" if channels == 1 else "RGB"
-    image = _decode(_read_bytes(source), mode, (width, height))
-    image = _on_white(_to_8bit(image)).convert(mode)
-    array = np.asarray(centre_fit(image, width, height), dtype=np.uint8)
+    with open_image(source) as image:
+        array = _decode(image, mode, (width, height))
     if channels == 1:
         array = array[None]  # (H, W) -> (1, H, W)
     else:
@@ -111,10 +110,60 @@ def load_image(source: ImageSource, shape: Sequence[int]) -> Tensor:
     return torch.from_numpy(array.copy())
 
 
+@contextmanager
+def open_image(source: ImageSource) -> Iterator[Image.Image]:
+    """Open an image without decoding it, its declared size checked (module rule 1).
+
+    Parameters
+    ----------
+    source : bytes, binary file, str or os.PathLike
+        As for :func:`load_image`.
+
+    Yields
+    ------
+    PIL.Image.Image
+        The image, lazily opened: its mode and size are known, no pixel is decoded yet.
+
+    Raises
+    ------
+    ImageInputError
+        If the file is empty, too large to upload, not an image, or declares too many pixels.
+    DatasetError
+        If a path is missing, unreadable or not a regular file.
+    """
+    with _binary(source) as stream, warnings.catch_warnings():
+        # Pillow only warns between its own limit and twice it; make that an error too.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(stream)
+        except UnidentifiedImageError:
+            raise ImageInputError(
+                "this file is not an image (PNG, JPEG, GIF, BMP, WebP... are accepted)", "not-image"
+            ) from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            size = _declared_size(stream)
+            raise (_damaged(exc) if size is None else _too_many_pixels(*size)) from None
+        except Exception as exc:
+            # A header Pillow cannot parse raises whatever its parser hit (SyntaxError,
+            # struct.error, ValueError, IndexError...): each one means a damaged file.
+            raise _damaged(exc) from None
+        with image:
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise _too_many_pixels(width, height)
+            if width <= 0 or height <= 0:
+                raise ImageInputError(
+                    f"the image declares {width} × {height} pixels, so it has none", "damaged"
+                )
+            yield image
+
+
 def suggest_invert(image: Tensor, reference: Tensor) -> bool:
     """Tell whether ``image`` should be inverted to match the background of ``reference``.
 
-    For instance dark ink on white paper against MNIST's white digits on black.
+    For instance dark ink on white paper against MNIST's white digits on black. Only grey images
+    are ever suggested: inverting a colour photo turns a red disc cyan, which no colour dataset
+    calls for.
 
     Parameters
     ----------
@@ -126,9 +175,9 @@ def suggest_invert(image: Tensor, reference: Tensor) -> bool:
     Returns
     -------
     bool
-        ``True`` if the backgrounds lie on opposite sides of mid-grey.
+        ``True`` if both are grey and their backgrounds lie on opposite sides of mid-grey.
     """
-    if len(reference) == 0:
+    if len(reference) == 0 or image.shape[0] != 1 or reference.shape[1] != 1:
         return False
     return (_border_mean(image) > 0.5) != (_border_mean(reference) > 0.5)
 
@@ -138,14 +187,19 @@ def invert(image: Tensor) -> Tensor:
     return 255 - image if image.dtype == torch.uint8 else 1.0 - image
 
 
-def _read_bytes(source: ImageSource) -> bytes:
+@contextmanager
+def _binary(source: ImageSource) -> Iterator[BinaryIO]:
+    """The file to open: a path is opened lazily (never read whole), content is bounded."""
     if isinstance(source, str | os.PathLike):
-        data = Path(source).read_bytes()  # a file on disk: no upload limit
-    else:
-        data = _read_upload(source)
+        with open_regular(Path(source)) as file:
+            if os.fstat(file.fileno()).st_size == 0:
+                raise ImageInputError("the file is empty", "empty")
+            yield file
+        return
+    data = _read_upload(source)
     if not data:
         raise ImageInputError("the file is empty", "empty")
-    return data
+    yield io.BytesIO(data)
 
 
 def _read_upload(source: bytes | bytearray | memoryview | BinaryIO) -> bytes:
@@ -174,8 +228,8 @@ def _file_too_large(size: int) -> ImageInputError:
 def _too_many_pixels(width: int, height: int) -> ImageInputError:
     megapixels, limit = width * height / 1e6, MAX_IMAGE_PIXELS // 1_000_000
     return ImageInputError(
-        f"the image is {width}×{height} pixels ({megapixels:.0f} megapixels); "
-        f"images up to {limit} megapixels are accepted",
+        f"the image declares {width} × {height} pixels ({megapixels:,.0f} megapixels); "
+        f"at most {MAX_IMAGE_PIXELS:,} pixels ({limit} megapixels) are accepted",
         "too-many-pixels",
         width=width,
         height=height,
@@ -184,39 +238,49 @@ def _too_many_pixels(width: int, height: int) -> ImageInputError:
     )
 
 
-def _decode(data: bytes, mode: str, size: tuple[int, int]) -> Image.Image:
-    """Open, check and decode the first frame, EXIF orientation applied."""
-    image: Image.Image | None = None
-    with warnings.catch_warnings():
-        # Pillow only warns between its own limit and twice it; make that an error too.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+def _damaged(exc: BaseException) -> ImageInputError:
+    reason = " ".join(str(exc).split())[:160] or type(exc).__name__
+    return ImageInputError(
+        f"the image is damaged or truncated ({reason})", "damaged", detail=reason
+    )
+
+
+def _declared_size(stream: BinaryIO) -> tuple[int, int] | None:
+    """Width and height of a file that ``Image.open`` refused as a decompression bomb.
+
+    ``Image.open`` checks the size before it returns the image, so the format plugins it
+    registered are asked directly, in its own order and with its own test of the first bytes.
+    """
+    stream.seek(0)
+    prefix = stream.read(16)
+    for format_id in Image.ID:
+        factory, accept = Image.OPEN[format_id]
+        accepted = accept is None or accept(prefix)
+        if not accepted or isinstance(accepted, str):
+            continue
+        stream.seek(0)
         try:
-            image = Image.open(io.BytesIO(data))
-            w, h = image.size
-            if w * h > MAX_IMAGE_PIXELS:
-                raise _too_many_pixels(w, h)
-            if w == 0 or h == 0:
-                raise ImageInputError("the image has no pixels", "damaged")
-            image.seek(0)
-            # JPEG can decode at a fraction of its size: much faster for a 40-megapixel photo.
-            image.draft(mode, size)
-            image = ImageOps.exif_transpose(image)
-            image.load()
-        except ImageInputError:
-            raise
-        except UnidentifiedImageError:
-            raise ImageInputError(
-                "this file is not an image (PNG, JPEG, GIF, BMP, WebP... are accepted)", "not-image"
-            ) from None
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            w, h = image.size if image is not None else (0, 0)
-            raise _too_many_pixels(w, h) from None
-        except (OSError, SyntaxError, ValueError, EOFError) as exc:
-            reason = " ".join(str(exc).split()) or type(exc).__name__
-            raise ImageInputError(
-                f"the image is damaged or truncated ({reason})", "damaged", detail=reason
-            ) from None
-    return image
+            return factory(stream, "").size
+        except Exception:  # this plugin cannot read it; Image.open goes on to the next too
+            continue
+    return None
+
+
+def _decode(image: Image.Image, mode: str, size: tuple[int, int]) -> np.ndarray:
+    """Decode the first frame, EXIF orientation applied, to ``mode`` pixels of ``size``."""
+    try:
+        image.seek(0)
+        # JPEG can decode at a fraction of its size: much faster for a 40-megapixel photo.
+        image.draft(mode, size)
+        image = _on_white(_to_8bit(ImageOps.exif_transpose(image)))
+        if image.mode == "LAB":  # Pillow converts LAB to RGB only
+            image = image.convert("RGB")
+        image = image.convert(mode)
+        return np.asarray(centre_fit(image, *size), dtype=np.uint8)
+    except Exception as exc:
+        # Decoders of untrusted files raise many kinds of errors (OSError for a truncated file,
+        # SyntaxError, ValueError, EOFError, struct.error...): each one means a damaged file.
+        raise _damaged(exc) from None
 
 
 def _to_8bit(image: Image.Image) -> Image.Image:
@@ -225,7 +289,7 @@ def _to_8bit(image: Image.Image) -> Image.Image:
         values = np.clip(np.asarray(image).astype(np.int64), 0, 65535)
         return Image.fromarray((values >> 8).astype(np.uint8))  # mode "L"
     if image.mode == "F":
-        array = np.asarray(image, dtype=np.float64)
+        array = np.nan_to_num(np.asarray(image, dtype=np.float64), nan=0.0)
         scale = 255.0 if array.max(initial=0.0) <= 1.0 else 1.0
         return Image.fromarray(np.clip(np.rint(array * scale), 0, 255).astype(np.uint8))
     return image

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import replace
 from pathlib import Path
 
 from vaelab.data.cache import MEMORY, cache_file, read_cache, write_cache
 from vaelab.data.dataset import DatasetInfo, ImageDataset
+from vaelab.data.files import kind_of
 from vaelab.data.image_folder import load_image_folder, scan_image_folder
 from vaelab.data.npz import load_npz
 from vaelab.data.registry import REGISTRY, DatasetSpec, dataset_names
@@ -56,7 +58,8 @@ def load_dataset(
     Raises
     ------
     DatasetError
-        If the name is unknown or the files are malformed.
+        If the name is empty or unknown, the path missing or not a folder or regular file, or
+        the files are malformed or exceed the limits of ``vaelab.data.limits``.
     DatasetUnavailableError
         If a registered dataset is not on disk and cannot be downloaded.
     ConfigError
@@ -121,8 +124,8 @@ def dataset_info(
         root = Path(root)
         return spec.info(root, cached=cache_file(root, spec.id).is_file())
     dataset = _load_user_data(str(name), image_size)
-    path = Path(name).expanduser()
-    kind = "image folder" if path.is_dir() else ".npz file"
+    path, status = _user_path(str(name))
+    kind = "image folder" if stat.S_ISDIR(status.st_mode) else ".npz file"
     side = dataset.image_size
     resized = f", resized to {side}×{side}" if side else ""
     return DatasetInfo(
@@ -157,11 +160,11 @@ def fetch_dataset(name: PathLike, root: PathLike = DEFAULT_DATA_DIR) -> Path:
     DatasetUnavailableError
         If the files cannot be downloaded.
     DatasetError
-        If the name is unknown.
+        If the name is unknown, or the path missing or not a folder or regular file.
     """
     spec = REGISTRY.get(str(name))
     if spec is None:
-        return _user_path(str(name))
+        return _user_path(str(name))[0]
     return spec.source.fetch(Path(root), download=True)
 
 
@@ -180,16 +183,15 @@ def _load_registered(spec: DatasetSpec, root: Path, download: bool) -> ImageData
 
 
 def _load_user_data(name: str, image_size: int | None) -> ImageDataset:
-    path = _user_path(name)
+    path, status = _user_path(name)
     if image_size is not None:
         image_size = check_image_size(image_size)
-    if path.is_dir():
+    if stat.S_ISDIR(status.st_mode):
         scan = scan_image_folder(path)
-        key = ("folder", name, str(path.resolve()), image_size, scan.stamp())
+        key = ("folder", name, str(path.resolve()), image_size, scan.stamp)
         loader = lambda: load_image_folder(scan, name, image_size)  # noqa: E731
     else:
-        stat = path.stat()
-        key = ("npz", name, str(path.resolve()), image_size, stat.st_size, stat.st_mtime_ns)
+        key = ("npz", name, str(path.resolve()), image_size, status.st_size, status.st_mtime_ns)
         loader = lambda: load_npz(path, name, image_size)  # noqa: E731
     # The user's files can change at any time, so they are cached in memory only, keyed on
     # their sizes and modification times rather than on disk.
@@ -200,11 +202,38 @@ def _load_user_data(name: str, image_size: int | None) -> ImageDataset:
     return dataset
 
 
-def _user_path(name: str) -> Path:
-    path = Path(name).expanduser()
-    if not path.exists():
+def _user_path(name: str) -> tuple[Path, os.stat_result]:
+    """The user's folder or regular file named ``name``, and its status."""
+    choices = (
+        f"choose one of: {', '.join(dataset_names())}, or give the path of an image folder or "
+        "a .npz file"
+    )
+    if not name.strip():
+        raise DatasetError(f"the dataset name is empty; {choices}")
+    try:
+        path = Path(name).expanduser()
+    except RuntimeError:  # "~someone" where there is no such user: taken as it is
+        path = Path(name)
+    try:
+        status = os.stat(path)  # a link is followed: it may point to the user's data
+    except (FileNotFoundError, NotADirectoryError):
+        if _looks_like_path(name):
+            raise DatasetError(f"no such file or folder: {path}") from None
+        raise DatasetError(f"unknown dataset {name!r}; {choices}") from None
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise DatasetError(f"cannot read {path} ({reason})") from None
+    if not (stat.S_ISDIR(status.st_mode) or stat.S_ISREG(status.st_mode)):
         raise DatasetError(
-            f"unknown dataset {name!r}; choose one of: {', '.join(dataset_names())}, "
-            "or give the path of an image folder or a .npz file"
+            f"{path} is {kind_of(status.st_mode)}; give the path of an image folder or a .npz file"
         )
-    return path
+    return path, status
+
+
+def _looks_like_path(name: str) -> bool:
+    separators = {os.sep, os.altsep} - {None}
+    return (
+        any(sep in name for sep in separators)
+        or name.startswith(("~", "."))
+        or name.lower().endswith(".npz")
+    )
