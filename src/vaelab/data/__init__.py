@@ -8,7 +8,9 @@ Modules: ``registry`` (the registered datasets), ``torchvision_sets`` (MNIST, Fa
 CIFAR-10 files), ``mnist5k`` (the offline MNIST sample shipped with the package), ``npz`` and
 ``image_folder`` (the user's images), ``images`` (the one decoder of image files, for folders and
 the app's uploads), ``resize`` (centre crop and resize), ``cache`` (safetensors and in-memory
-caches), ``loading`` (the functions below).
+caches), ``loading`` (the functions below), ``limits`` (every bound on what is read),
+``npz_reader`` (``.npz`` arrays read within those bounds) and ``files`` (only regular files are
+opened).
 """
 
 from vaelab.data.cache import clear_memory_cache

