@@ -64,6 +64,14 @@ def test_suggest_invert_and_invert():
     torch.testing.assert_close(images.invert(torch.tensor([0.25])), torch.tensor([0.75]))
 
 
+def test_colour_images_are_never_suggested_for_inversion():
+    # A red disc on white against dark colour photos: inverting would turn the disc cyan.
+    photo = torch.full((3, 8, 8), 250, dtype=torch.uint8)
+    photo[1:, 2:6, 2:6] = 0
+    dark_photos = torch.zeros(4, 3, 8, 8, dtype=torch.uint8)
+    assert not images.suggest_invert(photo, dark_photos)
+
+
 def _reason(data, shape=(1, 8, 8)) -> str:
     with pytest.raises(images.ImageInputError) as info:
         images.load_image(data, shape)
@@ -215,3 +223,109 @@ def test_files_on_disk_have_no_upload_size_limit(tmp_path, monkeypatch):
     with pytest.raises(images.ImageInputError) as info:
         images.load_image(path.read_bytes(), (1, 8, 8))
     assert info.value.reason == "file-too-large"
+
+
+# -- whatever Pillow meets in a damaged or unusual file is one line ----------------------------
+
+
+def _save(image: Image.Image, fmt: str, **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+
+def _palette_png(plte: bytes, trns: bytes = b"") -> bytes:
+    """8×8 palette PNG (colour type 3) with the given PLTE and tRNS chunks."""
+    header = struct.pack(">IIBBBBB", 8, 8, 8, 3, 0, 0, 0)
+    extra = _chunk(b"PLTE", plte) + (_chunk(b"tRNS", trns) if trns else b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + extra
+        + _chunk(b"IDAT", zlib.compress(b"\0" * 72))
+        + _chunk(b"IEND", b"")
+    )
+
+
+def _animated(fmt: str) -> bytes:
+    frames = [Image.new("L", (16, 16), value) for value in (40, 128, 255)]
+    return _save(frames[0], fmt, save_all=True, append_images=frames[1:])
+
+
+def _palette_with_transparency() -> bytes:
+    image = Image.new("P", (12, 12), 3)
+    image.putpalette([0] * 768)
+    return _save(image, "PNG", transparency=3)
+
+
+#: File -> (reason of the refusal, or the mean grey level it decodes to).
+UNUSUAL_FILES = {
+    "truncated PNG": (lambda: png(Image.new("L", (64, 64), 5))[:80], "damaged"),
+    "PNG with a bad CRC": (lambda: _palette_png(bytes(30))[:40] + b"\xff" * 60, "not-image"),
+    "PNG of 0×0": (lambda: _png_header_only(0, 0), "not-image"),
+    "palette of 300 colours": (lambda: _palette_png(bytes(900)), "damaged"),
+    "tRNS longer than the palette": (lambda: _palette_png(bytes(30), bytes(5000)), "damaged"),
+    "GIF declaring 65535×65535": (
+        lambda: (
+            b"GIF89a"
+            + struct.pack("<HH", 65535, 65535)
+            + b"\0\0\0,\0\0\0\0"
+            + struct.pack("<HH", 65535, 65535)
+            + b"\0\x02\x02D\x01\0;"
+        ),
+        "too-many-pixels",
+    ),
+    "BMP declaring 100000×100000": (
+        lambda: (
+            b"BM"
+            + struct.pack("<IHHI", 0, 0, 0, 54)
+            + struct.pack("<IiiHHIIiiII", 40, 100_000, 100_000, 1, 24, 0, 0, 0, 0, 0, 0)
+        ),
+        "too-many-pixels",
+    ),
+    "PGM declaring 99999×99999": (lambda: b"P5\n99999 99999\n255\n" + bytes(10), "too-many-pixels"),
+    "random bytes": (lambda: bytes(range(256)) * 4, "not-image"),
+    "CMYK JPEG": (lambda: _save(Image.new("CMYK", (20, 20), (0, 0, 0, 255)), "JPEG"), 0),
+    "1-bit PNG": (lambda: png(Image.new("1", (20, 20), 1)), 255),
+    "I;16 PNG": (lambda: png(Image.fromarray(np.full((9, 9), 65535, np.uint16))), 255),
+    "LA PNG, half transparent": (lambda: png(Image.new("LA", (20, 20), (0, 0))), 255),
+    "P with a transparent colour": (_palette_with_transparency, 255),
+    "animated GIF": (lambda: _animated("GIF"), 40),
+    "animated PNG": (lambda: _animated("PNG"), 40),
+    "float TIFF of NaN": (
+        lambda: _save(Image.fromarray(np.full((9, 9), np.nan, np.float32)), "TIFF"),
+        0,
+    ),
+    "LAB TIFF": (lambda: _save(Image.new("LAB", (9, 9), (255, 128, 128)), "TIFF"), 255),
+    "16-bit big-endian TIFF": (
+        lambda: _save(Image.fromarray(np.full((9, 9), 65535, np.uint16)), "TIFF"),
+        255,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", UNUSUAL_FILES)
+@pytest.mark.parametrize("shape", [(1, 8, 8), (3, 8, 8)])
+def test_unusual_and_damaged_files_decode_or_say_one_line(name, shape):
+    make, expected = UNUSUAL_FILES[name]
+    if isinstance(expected, str):
+        assert _reason(make(), shape) == expected
+    else:
+        image = images.load_image(make(), shape)
+        assert image.shape == shape and abs(float(image.float().mean()) - expected) <= 2
+
+
+def test_a_file_on_disk_is_decoded_by_content_not_extension(tmp_path):
+    jpeg_named_png = tmp_path / "photo.png"
+    jpeg_named_png.write_bytes(_save(Image.new("RGB", (16, 16), (90, 90, 90)), "JPEG"))
+    assert abs(float(images.load_image(jpeg_named_png, (1, 8, 8)).float().mean()) - 90) <= 2
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    with pytest.raises(images.ImageInputError) as info:
+        images.load_image(empty, (1, 8, 8))
+    assert info.value.reason == "empty"
