@@ -25,13 +25,8 @@ The names a script needs most are here::
 
 from __future__ import annotations
 
-from importlib import import_module, metadata
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
-
-try:
-    __version__ = metadata.version("vaelab")
-except metadata.PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
 
 # Imported on first use, so that ``import vaelab`` (and ``vaelab --version``) stays light.
 _EXPORTS = {
@@ -45,6 +40,8 @@ _EXPORTS = {
 __all__ = ["ConvVAE", "RunStore", "__version__", "build_config", "load_dataset", "train"]
 
 if TYPE_CHECKING:
+    __version__: str
+
     from vaelab.data import load_dataset
     from vaelab.models import ConvVAE
     from vaelab.runs import RunStore
@@ -52,6 +49,15 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        # Read on first use: importing importlib.metadata takes a tenth of a second, before the
+        # command line can handle a Ctrl-C.
+        from importlib import metadata
+
+        try:
+            return metadata.version("vaelab")
+        except metadata.PackageNotFoundError:  # a source tree that was never installed
+            return "0+unknown"
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'vaelab' has no attribute {name!r}")

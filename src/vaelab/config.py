@@ -61,6 +61,16 @@ class Limits:
     seed: Limit = Limit(0, 2**63 - 1)
     #: Adam's learning rate lies in (low, high]: a float range, open at 0.
     lr: tuple[float, float] = (0.0, 1.0)
+    #: Importance samples per image of the IWAE bound.
+    iwae_k: Limit = Limit(1, 10_000)
+    #: Test images of the IWAE bound, and samples of the Fréchet distance; 0 skips them.
+    iwae_images: Limit = Limit(0, 100_000)
+    fd_images: Limit = Limit(0, 100_000)
+    #: Samples per row of the comparison's figure.
+    samples: Limit = Limit(1, 32)
+    #: The prior's scale when sampling lies in [low, high] (at 0 every sample is the same; the
+    #: command line asks for more). Beyond a few standard deviations the decoder only saturates.
+    temperature: tuple[float, float] = (0.0, 10.0)
 
 
 #: The one table of limits.

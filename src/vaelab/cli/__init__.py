@@ -15,16 +15,23 @@ next step and saves the run). Each ends in one line ``error: …`` on stderr, ne
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 
-from vaelab import __version__
 from vaelab.errors import ConfigError, VaeLabError
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 #: 128 + SIGINT, as shells report a command that Ctrl-C ended.
 EXIT_INTERRUPTED = 130
+#: Longest error message printed (see :func:`one_line`).
+MAX_MESSAGE_CHARS = 300
+#: How an unexpected error's one line ends.
+DEBUG_HINT = "(rerun as 'vaelab --debug ...' for the traceback)"
 #: The commands that train or evaluate on the CPU, for which the process keeps freed memory
 #: (:mod:`vaelab.training.memory`). ``bench`` turns it on itself, after timing the tutorial.
 RETAIN_FREED_MEMORY = ("train", "compare", "evaluate")
@@ -34,13 +41,14 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line (its subcommands' parsers are one too)."""
 
     def error(self, message: str) -> None:  # noqa: D102
-        self.exit(EXIT_USAGE, f"error: {message} (see '{self.prog} --help')\n")
+        self.exit(EXIT_USAGE, f"error: {one_line(message)} (see '{self.prog} --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of the whole command line, every subcommand included."""
     # Imported here rather than with this module: the commands' defaults come from the library,
     # which imports torch (seconds), and main() handles a Ctrl-C that lands in it.
+    from vaelab import __version__
     from vaelab.cli import app, bench, compare, datasets, evaluate, runs, sample, train
 
     parser = _Parser(prog="vaelab", description="VAE Lab: train and explore VAEs.")
@@ -56,23 +64,64 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``vaelab`` command line; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = None
     try:
-        args = build_parser().parse_args(argv)
-        if args.debug:
-            return _run(args)
         try:
+            # The parser is built in here: it imports the library, which can fail like the
+            # command itself.
+            with _interrupt_held():
+                args = build_parser().parse_args(argv)
             return _run(args)
-        except ConfigError as exc:
-            return _fail(str(exc), EXIT_USAGE)
-        except VaeLabError as exc:
-            return _fail(str(exc), EXIT_FAILURE)
-        except Exception as exc:  # noqa: BLE001 - one line, not a traceback; --debug shows it
-            return _fail(
-                f"{type(exc).__name__}: {exc} (rerun as 'vaelab --debug ...' for the traceback)",
-                EXIT_FAILURE,
-            )
+        except Exception as exc:
+            if args.debug if args is not None else "--debug" in argv:
+                raise
+            return _report(exc)
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_INTERRUPTED)
+
+
+def _report(exc: Exception) -> int:
+    if isinstance(exc, ConfigError):
+        return _fail(str(exc), EXIT_USAGE)
+    if isinstance(exc, VaeLabError):
+        return _fail(str(exc), EXIT_FAILURE)
+    if isinstance(exc, BrokenPipeError):
+        # Whoever read the output stopped reading (`vaelab runs list | head -1`): nothing to say,
+        # and nothing more to print; stdout goes nowhere so that its last flush cannot fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
+    return _fail(f"{_describe(exc)} {DEBUG_HINT}", EXIT_FAILURE)
+
+
+@contextlib.contextmanager
+def _interrupt_held() -> Iterator[None]:
+    """Hold a Ctrl-C until the block ends, then raise it; a second Ctrl-C raises at once.
+
+    The block imports the library (seconds, torch included). Raised in the middle of an import, a
+    KeyboardInterrupt can be swallowed (by a weakref callback, a library's broad ``except``) or
+    break the interpreter's shutdown; held, it ends the command with one line.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield  # not Python's own Ctrl-C handling (ignored, or the caller's): leave it alone
+        return
+    pending: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        if pending:
+            raise KeyboardInterrupt
+        pending.append(signum)
+
+    signal.signal(signal.SIGINT, hold)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if pending:
+        raise KeyboardInterrupt
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -80,9 +129,33 @@ def _run(args: argparse.Namespace) -> int:
         from vaelab.training.memory import retain_freed_memory
 
         retain_freed_memory()
-    return args.handler(args)
+    status = args.handler(args)
+    # Flushed here, where a reader that went away is handled, rather than at exit.
+    sys.stdout.flush()
+    return status
+
+
+def one_line(message: str) -> str:
+    """``message`` on one line, its middle cut out if it is longer than :data:`MAX_MESSAGE_CHARS`.
+
+    Messages quote what the user typed; a pasted page as a name must not flood the terminal. The
+    start (what was wrong) and the end (what is allowed) are kept.
+    """
+    text = " ".join(message.split())
+    if len(text) <= MAX_MESSAGE_CHARS:
+        return text
+    half = MAX_MESSAGE_CHARS // 2
+    return f"{text[:half]} … {text[-half:]}"
+
+
+def _describe(exc: Exception) -> str:
+    # An operating-system error names the file it is about (a write to a full disk, a folder
+    # given as a file...), which its str() alone does not always do.
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"{exc.filename}: {exc.strerror or type(exc).__name__}"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _fail(message: str, status: int) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {one_line(message)}", file=sys.stderr)
     return status

@@ -9,17 +9,21 @@ import sys
 from pathlib import Path
 
 import vaelab
+from vaelab.cli.options import add_whole
+from vaelab.config import Limit
 from vaelab.errors import VaeLabError
 
 #: The app's entry point, found from the installed package so that any working folder works.
 MAIN_PAGE = Path(vaelab.__file__).parent / "app" / "main.py"
+#: The TCP ports a server can listen on.
+PORTS = Limit(1, 65535)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Add ``app`` and its options to ``subparsers``."""
     p = subparsers.add_parser("app", help="start the web app")
     p.set_defaults(handler=run)
-    p.add_argument("--port", type=int, default=8501)
+    add_whole(p, "--port", PORTS, 8501, "TCP port to serve on")
 
 
 def run(args: argparse.Namespace) -> int:

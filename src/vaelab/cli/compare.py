@@ -8,25 +8,23 @@ import signal
 import threading
 from pathlib import Path
 
+from vaelab.cli import values
 from vaelab.cli.options import (
     add_architecture,
     add_dataset_options,
     add_device,
     add_folders,
     add_training,
+    add_whole,
     requested_data,
 )
+from vaelab.cli.outputs import check_folder, write_files
 from vaelab.compare.contenders import CompareSettings
+from vaelab.config import LIMITS
 from vaelab.variants import VARIANTS
 
-
-def _betas(text: str) -> tuple[float, ...]:
-    try:
-        return tuple(float(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated numbers such as 1e-1,1e-2, got {text!r}"
-        ) from None
+#: The files of the report: the figure, the table as CSV and Markdown, and everything as JSON.
+REPORT = ("png", "csv", "md", "json")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -44,33 +42,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_training(p, settings, "epochs of every model")
     p.add_argument(
         "--betas",
-        type=_betas,
+        type=values.numbers(low, high),
         default=settings.betas,
         help=f"comma-separated β of the β-VAE rows, each {low:g} to {high:g} "
         f"(default: {','.join(f'{beta:g}' for beta in settings.betas)})",
     )
-    p.add_argument(
-        "--iwae-k", type=int, default=settings.iwae_k, help="importance samples per image"
-    )
-    p.add_argument(
-        "--iwae-images",
-        type=int,
-        default=settings.iwae_images,
-        help="test images for IWAE; 0 skips",
-    )
-    p.add_argument(
-        "--fd-images",
-        type=int,
-        default=settings.fd_images,
-        help="samples for the Fréchet distance in classifier features; 0 skips it",
-    )
-    p.add_argument(
-        "--samples", type=int, default=settings.samples, help="samples per row of the figure"
-    )
+    for name, what in (
+        ("iwae_k", "importance samples per image"),
+        ("iwae_images", "test images for IWAE (0 skips it)"),
+        ("fd_images", "samples for the Fréchet distance in classifier features (0 skips it)"),
+        ("samples", "samples per row of the figure"),
+    ):
+        flag = f"--{name.replace('_', '-')}"
+        add_whole(p, flag, getattr(LIMITS, name), getattr(settings, name), what)
     add_device(p)
     p.add_argument(
         "--out",
-        type=Path,
+        type=values.path,
         default=None,
         help="folder of comparison.png/.csv/.md/.json (default: comparison-DATASET)",
     )
@@ -100,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
     )
     data = requested_data(args)
     out = args.out or Path(f"comparison-{Path(data.name).name}")
+    check_folder(out, [f"comparison.{kind}" for kind in REPORT])
+    check_folder(args.runs_dir, parents=True)
     stop = threading.Event()
     # Ctrl-C stops at the next step, saves the run in training and reports what is done.
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -117,15 +107,21 @@ def run(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGINT, previous)
     done = [row for row in comparison.rows if row.samples is not None]
-    out.mkdir(parents=True, exist_ok=True)
-    if done:
-        figure = sample_rows([(row.contender.label, row.samples) for row in done])
-        (out / "comparison.png").write_bytes(png_bytes(figure))
-    (out / "comparison.csv").write_text(comparison.to_csv())
     markdown = comparison.to_markdown(texts("compare.col", "en"), texts("compare.finding", "en"))
-    (out / "comparison.md").write_text(markdown)
-    (out / "comparison.json").write_text(json.dumps(comparison.to_json(), indent=2))
+    report = {
+        "png": png_bytes(sample_rows([(row.contender.label, row.samples) for row in done]))
+        if done
+        else None,
+        "csv": comparison.to_csv().encode(),
+        "md": markdown.encode(),
+        "json": json.dumps(comparison.to_json(), indent=2).encode(),
+    }
     print(markdown)
+    # The trained models are in the runs folder whatever happens here; the report is written
+    # where asked or, failing that, kept in a temporary folder that the error names.
+    write_files(
+        {out / f"comparison.{kind}": content for kind, content in report.items() if content}
+    )
     state = "stopped (the same command continues it)" if comparison.stopped else "done"
     print(f"comparison {state} in {comparison.seconds:.0f} s; wrote {out}/comparison.*")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from vaelab.cli.options import add_data_dir
+from vaelab.cli.outputs import check_folder
 from vaelab.data import dataset_info, dataset_names, fetch_dataset
 
 
@@ -23,6 +24,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """List the datasets, or fetch ``args.name``."""
     if args.action == "fetch":
+        if not dataset_info(args.name, args.data_dir).available_locally:
+            check_folder(args.data_dir, parents=True)
         print(f"{args.name} is in {fetch_dataset(args.name, args.data_dir)}")
         return 0
     for name in dataset_names():

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
-from vaelab.cli.options import add_device, add_folders, run_data
+from vaelab.cli import values
+from vaelab.cli.options import add_device, add_folders, add_run, add_whole, run_data
+from vaelab.cli.outputs import check_file, check_folder, write_files
+from vaelab.config import LIMITS
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -16,9 +18,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(handler=run)
     add_folders(p)
-    p.add_argument("run", help="run id (see 'vaelab runs list')")
-    p.add_argument("--iwae-k", type=int, default=100, help="importance samples per image")
-    p.add_argument("--iwae-images", type=int, default=1000, help="test images for IWAE; 0 skips")
+    add_run(p)
+    add_whole(p, "--iwae-k", LIMITS.iwae_k, 100, "importance samples per image")
+    add_whole(p, "--iwae-images", LIMITS.iwae_images, 1000, "test images for IWAE (0 skips it)")
     p.add_argument(
         "--no-samples",
         action="store_true",
@@ -27,7 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_device(p)
     p.add_argument(
         "--out",
-        type=Path,
+        type=values.path,
         default=None,
         help="JSON file to write (default: metrics.json in the run's folder)",
     )
@@ -43,6 +45,10 @@ def run(args: argparse.Namespace) -> int:
 
     store = RunStore(args.runs_dir)
     trained, model = open_run(store, args.run)
+    # The metrics are saved in the run too: its folder must be writable before they are measured.
+    check_folder(store.path(trained.run_id))
+    out = args.out or store.path(trained.run_id) / "metrics.json"
+    check_file(out)
     data = run_data(trained, args.data_dir)
     metrics = evaluate(
         model,
@@ -53,10 +59,11 @@ def run(args: argparse.Namespace) -> int:
         classifier_dir=classifier_cache_dir(args.data_dir),
         device=args.device,
     )
-    store.save(replace(trained, metrics=metrics))
-    out = args.out or store.path(trained.run_id) / "metrics.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(metrics, indent=2))
+    try:
+        store.save(replace(trained, metrics=metrics))
+    finally:
+        # Written even when the run cannot be saved, so that the figures are kept somewhere.
+        write_files({out: json.dumps(metrics, indent=2).encode()})
     for key, info in METRICS.items():
         value = metrics.get(key)
         if isinstance(value, int | float):

@@ -13,10 +13,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vaelab.cli import values
 from vaelab.config import LIMITS, Limit
 from vaelab.data import DEFAULT_DATA_DIR, dataset_names, load_dataset
 from vaelab.runs import DEFAULT_RUNS_DIR
 from vaelab.training.device import DEVICE_CHOICES
+from vaelab.training.experiment import _check_data
 
 if TYPE_CHECKING:
     from vaelab.compare.contenders import CompareSettings
@@ -30,21 +32,21 @@ def bounds(limit: Limit) -> str:
     return f"{limit.low} to {limit.high}"
 
 
-def widths(text: str) -> tuple[int, ...]:
-    """Parse ``--hidden``: comma-separated whole numbers such as ``32,64``."""
-    try:
-        return tuple(int(part) for part in text.replace(" ", "").split(",") if part)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"layer widths must be whole numbers separated by commas, like 32,64; got {text!r}"
-        ) from None
+def add_whole(
+    parser: argparse.ArgumentParser, flag: str, limit: Limit, default: int | None, what: str
+) -> None:
+    """A whole-number option refused by argparse outside ``limit``, which its help quotes."""
+    shown = "" if default is None else f" (default: {default})"
+    parser.add_argument(
+        flag, type=values.whole(limit), default=default, help=f"{what}, {bounds(limit)}{shown}"
+    )
 
 
 def add_data_dir(parser: argparse.ArgumentParser) -> None:
     """``--data-dir``, the folder datasets are read from and downloaded to."""
     parser.add_argument(
         "--data-dir",
-        type=Path,
+        type=values.path,
         default=DEFAULT_DATA_DIR,
         help="dataset folder (default: %(default)s)",
     )
@@ -54,7 +56,7 @@ def add_runs_dir(parser: argparse.ArgumentParser) -> None:
     """``--runs-dir``, the run cache."""
     parser.add_argument(
         "--runs-dir",
-        type=Path,
+        type=values.path,
         default=DEFAULT_RUNS_DIR,
         help="run cache folder (default: %(default)s)",
     )
@@ -71,27 +73,23 @@ def add_dataset_options(parser: argparse.ArgumentParser, default: str) -> None:
     others = [name for name in dataset_names() if name != default]
     parser.add_argument(
         "--dataset",
+        type=values.dataset,
         default=default,
         help=f"{default}, {', '.join(others)}, "
         "or the path of an image folder or .npz file (default: %(default)s)",
     )
-    parser.add_argument(
-        "--image-size",
-        type=int,
-        default=None,
-        help=f"side your own images are resized to ({bounds(LIMITS.image_side)})",
+    add_whole(
+        parser, "--image-size", LIMITS.image_side, None, "side your own images are resized to"
     )
     parser.add_argument("--no-download", action="store_true", help="never use the network")
 
 
 def add_architecture(parser: argparse.ArgumentParser, latent: int, hidden: tuple[int, ...]) -> None:
     """``--latent`` and ``--hidden``, defaulting to ``latent`` and ``hidden``."""
-    parser.add_argument(
-        "--latent", type=int, default=latent, help=f"latent size, {bounds(LIMITS.latent_dim)}"
-    )
+    add_whole(parser, "--latent", LIMITS.latent_dim, latent, "latent size")
     parser.add_argument(
         "--hidden",
-        type=widths,
+        type=values.widths,
         default=hidden,
         help=f"comma-separated widths ({bounds(LIMITS.width)}) of the "
         f"{bounds(LIMITS.layers)} conv layers (default: {','.join(map(str, hidden))})",
@@ -103,33 +101,26 @@ def add_training(
 ) -> None:
     """``--epochs``, ``--batch-size``, ``--lr``, ``--seed``, defaulting to those of ``defaults``."""
     lowest_lr, highest_lr = LIMITS.lr
-    parser.add_argument(
-        "--epochs",
-        type=int,
-        default=defaults.epochs,
-        help=f"{epochs_help} ({bounds(LIMITS.epochs)})",
-    )
-    parser.add_argument(
-        "--batch-size",
-        type=int,
-        default=defaults.batch_size,
-        help=f"images per step, {bounds(LIMITS.batch_size)} (default: %(default)s)",
-    )
+    add_whole(parser, "--epochs", LIMITS.epochs, defaults.epochs, epochs_help)
+    add_whole(parser, "--batch-size", LIMITS.batch_size, defaults.batch_size, "images per step")
     parser.add_argument(
         "--lr",
-        type=float,
+        type=values.number(lowest_lr, highest_lr, above_low=True),
         default=defaults.lr,
         help=f"Adam learning rate, above {lowest_lr:g} and at most {highest_lr:g} "
         "(default: %(default)g)",
     )
-    parser.add_argument(
-        "--seed", type=int, default=defaults.seed, help=f"random seed, {bounds(LIMITS.seed)}"
-    )
+    add_whole(parser, "--seed", LIMITS.seed, defaults.seed, "random seed")
 
 
 def add_device(parser: argparse.ArgumentParser) -> None:
     """``--device``."""
-    parser.add_argument("--device", default="auto", help=f"one of {', '.join(DEVICE_CHOICES)}")
+    parser.add_argument(
+        "--device",
+        type=values.device,
+        default="auto",
+        help=f"one of {', '.join(DEVICE_CHOICES)}, or cuda:N for the N-th GPU (default: auto)",
+    )
 
 
 def requested_data(args: argparse.Namespace, *, allow_fallback: bool = False) -> ImageDataset:
@@ -146,11 +137,24 @@ def requested_data(args: argparse.Namespace, *, allow_fallback: bool = False) ->
     return data
 
 
+def add_run(parser: argparse.ArgumentParser) -> None:
+    """The positional ``run``, a run id."""
+    parser.add_argument("run", type=values.run_id, help="run id (see 'vaelab runs list')")
+
+
 def run_data(run: Run, data_dir: Path) -> ImageDataset:
-    """The images ``run`` was trained on, from the local data folder (never downloaded)."""
-    return load_dataset(
+    """The images ``run`` was trained on, from the local data folder (never downloaded).
+
+    Raises
+    ------
+    ConfigError
+        If the images are no longer those of the run (another shape, other pixels).
+    """
+    data = load_dataset(
         run.config.data.dataset,
         data_dir,
         download=False,
         image_size=run.config.data.image_size,
     )
+    _check_data(run.config, data)
+    return data

@@ -6,6 +6,7 @@ import argparse
 import signal
 import threading
 
+from vaelab.cli import values
 from vaelab.cli.options import (
     add_architecture,
     add_dataset_options,
@@ -14,6 +15,7 @@ from vaelab.cli.options import (
     add_training,
     requested_data,
 )
+from vaelab.cli.outputs import check_folder
 from vaelab.config import SCALE_MODES, ModelConfig, TrainConfig
 from vaelab.models.likelihoods import LIKELIHOODS
 from vaelab.variants import VARIANTS
@@ -29,6 +31,12 @@ def _beta_help() -> str:
             else f"{variant.label} {low:g} to {high:g}"
         )
     return f"KL weight: {', '.join(ranges)}"
+
+
+def _beta_span() -> tuple[float, float]:
+    # Every variant's β lies within this; the configuration checks the chosen variant's range.
+    ranges = [variant.beta_range for variant in VARIANTS.values()]
+    return min(low for low, _ in ranges), max(high for _, high in ranges)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -52,7 +60,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         default=model.scale,
         help="σ-VAE decoder scale: analytic optimum or learned",
     )
-    p.add_argument("--beta", type=float, default=model.beta, help=_beta_help())
+    p.add_argument(
+        "--beta", type=values.number(*_beta_span()), default=model.beta, help=_beta_help()
+    )
     add_training(p, training, "total epochs; more than the cached run continues it")
     add_device(p)
     p.add_argument("--retrain", action="store_true", help="ignore the cached run")
@@ -69,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
     from vaelab.runs import RunStore
     from vaelab.training.experiment import build_config, train
 
+    check_folder(args.runs_dir, parents=True)
     data = requested_data(args, allow_fallback=args.allow_fallback)
     config = build_config(
         data,

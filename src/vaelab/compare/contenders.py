@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from vaelab.config import RunConfig
+from vaelab.config import LIMITS, RunConfig
 from vaelab.data import ImageDataset
 from vaelab.errors import ConfigError
 from vaelab.training.experiment import build_config
@@ -113,12 +113,8 @@ class CompareSettings:
         object.__setattr__(self, "hidden", tuple(self.hidden))
         object.__setattr__(self, "betas", tuple(float(b) for b in self.betas))
         contenders(self.betas)  # validates the β
-        for name, low, high in (
-            ("iwae_k", 1, 10_000),
-            ("iwae_images", 0, 100_000),
-            ("fd_images", 0, 100_000),
-            ("samples", 1, 32),
-        ):
+        for name in ("iwae_k", "iwae_images", "fd_images", "samples"):
+            low, high = getattr(LIMITS, name)
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise ConfigError(

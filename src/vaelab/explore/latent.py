@@ -8,13 +8,14 @@ side, by :func:`vaelab.data.images.load_image`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor
 
+from vaelab.config import LIMITS
+from vaelab.errors import ConfigError
 from vaelab.metrics.latents import (
     ACTIVE_UNIT_THRESHOLD,
     kl_per_dimension,
@@ -156,7 +157,8 @@ def sample_prior(model: ConvVAE, n: int = 49, temperature: float = 1.0, seed: in
     n : int, default 49
         Number of samples (49 fills the 7 × 7 grid of the original app).
     temperature : float, default 1.0
-        Standard deviation the prior is scaled by; must be ≥ 0.
+        Standard deviation the prior is scaled by, within ``LIMITS.temperature``
+        (:data:`vaelab.config.LIMITS`).
     seed : int, default 0
         Seed of the generator, so that the same seed gives the same grid.
 
@@ -165,8 +167,9 @@ def sample_prior(model: ConvVAE, n: int = 49, temperature: float = 1.0, seed: in
     Tensor
         ``(n, C, H, W)`` float in [0, 1], on the CPU.
     """
-    if temperature < 0 or not math.isfinite(temperature):
-        raise ValueError(f"temperature must be a finite number ≥ 0, got {temperature}")
+    low, high = LIMITS.temperature
+    if not low <= temperature <= high:
+        raise ConfigError(f"temperature must be from {low:g} to {high:g}, got {temperature:g}")
     device = _device(model)
     generator = torch.Generator(device=device).manual_seed(seed)
     return model.sample(n, temperature=temperature, generator=generator).cpu()

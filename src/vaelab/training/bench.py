@@ -18,7 +18,6 @@ The figure reported is images per second over whole passes, and the ratio of the
 from __future__ import annotations
 
 import gzip
-import json
 import platform
 import statistics
 import struct
@@ -169,10 +168,8 @@ def run_benchmark(images: int = 4000, repeats: int = 3, batch_size: int = 64) ->
     }
 
 
-def main(
-    images: int = 4000, repeats: int = 3, batch_size: int = 64, json_path: str | Path | None = None
-) -> int:
-    """Print the benchmark's figures (and write them as JSON when ``json_path`` is given)."""
+def main(images: int = 4000, repeats: int = 3, batch_size: int = 64) -> dict:
+    """Run the benchmark and print its figures; returns them (see :func:`run_benchmark`)."""
     print(
         f"training throughput, {images} MNIST images 28×28, batch {batch_size}, "
         f"latent 128, conv 32,64, {torch.get_num_threads()} threads, torch {torch.__version__}"
@@ -187,6 +184,4 @@ def main(
         f"{result['vaelab_images_per_second']:7.0f} images/s"
     )
     print(f"ratio: {result['ratio']:.2f}×")
-    if json_path is not None:
-        Path(json_path).write_text(json.dumps(result, indent=2))
-    return 0
+    return result
