@@ -274,6 +274,21 @@ def test_an_os_error_escaping_a_command_names_its_path(monkeypatch, capsys):
     assert one_error_line(capsys).startswith("error: data/x.npz: Is a directory (rerun as")
 
 
+def test_a_reader_that_went_away_or_a_closed_stdout_is_no_error(monkeypatch, capsys):
+    from vaelab.cli import datasets
+
+    monkeypatch.setattr(sys, "stdout", None)  # `vaelab datasets >&-`
+    assert main(["datasets"]) == 0
+    monkeypatch.undo()
+
+    def gone(*args, **kwargs):
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+    monkeypatch.setattr(datasets, "dataset_info", gone)  # `vaelab datasets | head -0`
+    assert main(["datasets"]) == 1
+    assert capsys.readouterr().err == ""
+
+
 def test_a_failing_import_is_one_line_too(monkeypatch, capsys):
     import vaelab.cli
 

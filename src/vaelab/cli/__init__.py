@@ -89,7 +89,8 @@ def _report(exc: Exception) -> int:
     if isinstance(exc, BrokenPipeError):
         # Whoever read the output stopped reading (`vaelab runs list | head -1`): nothing to say,
         # and nothing more to print; stdout goes nowhere so that its last flush cannot fail.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        with contextlib.suppress(AttributeError, OSError):  # no stdout, or not a file
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILURE
     return _fail(f"{_describe(exc)} {DEBUG_HINT}", EXIT_FAILURE)
 
@@ -130,8 +131,9 @@ def _run(args: argparse.Namespace) -> int:
 
         retain_freed_memory()
     status = args.handler(args)
-    # Flushed here, where a reader that went away is handled, rather than at exit.
-    sys.stdout.flush()
+    if sys.stdout is not None:  # None when the shell closed it (`vaelab ... >&-`)
+        # Flushed here, where a reader that went away is handled, rather than at exit.
+        sys.stdout.flush()
     return status
 
 

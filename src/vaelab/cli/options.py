@@ -156,5 +156,6 @@ def run_data(run: Run, data_dir: Path) -> ImageDataset:
         download=False,
         image_size=run.config.data.image_size,
     )
+    # Training's own check: a model fed other images would fail in a matmul, not in one line.
     _check_data(run.config, data)
     return data
