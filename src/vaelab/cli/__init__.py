@@ -2,14 +2,16 @@
 
 One module per command (``train``, ``sample`` with ``reconstruct``, ``evaluate``, ``compare``,
 ``runs``, ``datasets``, ``bench``, ``app``), each with ``add_parser(subparsers)`` and
-``run(args) -> int``; ``vaelab.cli.options`` holds the options they share.
+``run(args) -> int``; ``vaelab.cli.options`` holds the options they share, ``vaelab.cli.values``
+the argparse types that check each option's value, ``vaelab.cli.outputs`` the checking and
+writing of the files the commands write.
 
 Exit statuses, as argparse and most tools have them: 0 on success; 2 for a usage error, an option
 argparse rejects or a value the configuration rejects (latent 0, seven layers, a negative β…);
-1 for a runtime error (a dataset that cannot be read, a run that cannot be loaded, anything
-unexpected); 130 when Ctrl-C interrupts a command outside training (in training it stops at the
-next step and saves the run). Each ends in one line ``error: …`` on stderr, never a traceback;
-``vaelab --debug`` shows the traceback instead.
+1 for a runtime error (a dataset that cannot be read, a run that cannot be loaded, an output that
+cannot be written, anything unexpected); 130 when Ctrl-C interrupts a command outside training
+(in training it stops at the next step and saves the run). Each ends in one line ``error: …`` on
+stderr, never a traceback; ``vaelab --debug`` shows the traceback instead.
 """
 
 from __future__ import annotations
