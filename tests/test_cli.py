@@ -80,6 +80,7 @@ def test_train_sample_reconstruct_runs(workdir, tiny_npz, capsys):
         (["compare", "--betas", "0.1,x"], "expected comma-separated numbers"),
         (["compare", "--dataset", "{npz}", "--betas", "0.1,50"], "numbers from 1e-05 to 10"),
         (["compare", "--dataset", "{npz}", "--betas", "0.1,0.1"], "each β must appear once"),
+        (["compare", "--betas", ",".join(f"{b}e-3" for b in range(1, 12))], "at most 10 β, got 11"),
         (["compare", "--dataset", "{npz}", "--samples", "99"], "--samples: must be"),
         (["sample", "some-run", "-n", "0"], "-n: must be a whole number from 1 to 1024"),
         (["sample", "../etc"], "invalid run id"),

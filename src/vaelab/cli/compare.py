@@ -19,7 +19,7 @@ from vaelab.cli.options import (
     requested_data,
 )
 from vaelab.cli.outputs import check_folder, write_files
-from vaelab.compare.contenders import CompareSettings
+from vaelab.compare.contenders import MAX_BETAS, CompareSettings
 from vaelab.config import LIMITS
 from vaelab.variants import VARIANTS
 
@@ -44,7 +44,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--betas",
         type=values.numbers(low, high),
         default=settings.betas,
-        help=f"comma-separated β of the β-VAE rows, each {low:g} to {high:g} "
+        help=f"comma-separated β of the 1 to {MAX_BETAS} β-VAE rows, each {low:g} to {high:g} "
         f"(default: {','.join(f'{beta:g}' for beta in settings.betas)})",
     )
     for name, what in (

@@ -13,6 +13,8 @@ from vaelab.variants import VARIANTS
 
 #: The β of the paper's figure.
 DEFAULT_BETAS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5)
+#: Most β-VAE rows of one comparison: each trains a model.
+MAX_BETAS = 10
 
 
 @dataclass(frozen=True)
@@ -59,12 +61,15 @@ def contenders(betas: Sequence[float] = DEFAULT_BETAS) -> tuple[Contender, ...]:
     Raises
     ------
     ConfigError
-        If ``betas`` is empty, repeats a value or holds one outside the β-VAE's range.
+        If ``betas`` is empty, has more than :data:`MAX_BETAS` values, repeats one or holds one
+        outside the β-VAE's range.
     """
     low, high = VARIANTS["beta-vae"].beta_range
     values = [float(b) for b in betas]
     if not values:
         raise ConfigError("the comparison needs at least one β")
+    if len(values) > MAX_BETAS:
+        raise ConfigError(f"the comparison takes at most {MAX_BETAS} β, got {len(values)}")
     if len(set(values)) != len(values):
         raise ConfigError(f"each β must appear once, got {', '.join(f'{b:g}' for b in values)}")
     for beta in values:
