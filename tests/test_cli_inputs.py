@@ -380,3 +380,48 @@ def _interrupt_while_torch_loads(command: list[str]) -> subprocess.CompletedProc
 def test_ctrl_c_while_torch_imports_is_one_line(program):
     done = _interrupt_while_torch_loads([*program, "datasets"])
     assert (done.returncode, done.stderr) == (130, "error: interrupted\n")
+
+
+# -- every option of every command, hostile values ---------------------------------------------
+
+HOSTILE = ["", "-1", "0", "1e309", "nan", "-inf", "9" * 5000, "a" * 5000, "x\0y", "💥", "1.5"]
+
+
+def _options():
+    """(command, option) for every option that takes a value, of every command and action."""
+    import argparse
+
+    from vaelab.cli import build_parser
+
+    def walk(parser, prefix):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    yield from walk(sub, [*prefix, name])
+            elif action.option_strings and action.nargs != 0:
+                yield prefix, action.option_strings[0]
+
+    return list(walk(build_parser(), []))
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_no_option_value_escapes_the_parser(workdir, capsys, value):
+    from vaelab.cli import build_parser
+
+    parser = build_parser()
+    for command, option in _options():
+        positional = (
+            ["some-run"] if command[-1:] in (["sample"], ["reconstruct"], ["evaluate"]) else []
+        )
+        _parsed_or_one_line(parser, [*command, option, value, *positional], capsys)
+    for command in ("sample", "reconstruct", "evaluate"):
+        _parsed_or_one_line(parser, [command, value], capsys)
+
+
+def _parsed_or_one_line(parser, args, capsys):
+    try:
+        parser.parse_args(args)
+    except SystemExit as exc:
+        assert exc.code == 2, args
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and len(err) < 400, (args, err)
