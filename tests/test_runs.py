@@ -211,9 +211,15 @@ def test_save_accepts_numpy_and_tensor_scalars_in_history(store: RunStore) -> No
     import numpy as np
 
     run = make_run()
-    run.history = [{"loss": np.float32(0.5), "kl": torch.tensor(0.25)}, {"loss": np.int64(2)}]
+    run.history = [
+        {"epoch": np.int64(1), "loss": np.float32(0.5), "kl": torch.tensor(0.25)},
+        {"epoch": torch.tensor(2), "loss": np.float64(2)},
+    ]
     store.save(run)
-    assert store.load(run.run_id).history == [{"loss": 0.5, "kl": 0.25}, {"loss": 2}]
+    assert store.load(run.run_id).history == [
+        {"epoch": 1, "loss": 0.5, "kl": 0.25},
+        {"epoch": 2, "loss": 2.0},
+    ]
 
 
 @pytest.mark.parametrize(
@@ -225,6 +231,7 @@ def test_save_accepts_numpy_and_tensor_scalars_in_history(store: RunStore) -> No
         (lambda r: r.history[0].update(loss=float("nan")), r"history\[0\]\.loss must be a finite"),
         (lambda r: r.metrics.update(n_test="many"), "metrics.n_test must be a whole number"),
         (lambda r: setattr(r, "epochs_done", 3), "history has 2 records for 3 epochs"),
+        (lambda r: r.history[1].update(epoch=3), r"history\[1\]\.epoch must be 2, got 3"),
         (lambda r: r.trainer_state.pop("rng.noise"), "invalid trainer state: rng.noise is missing"),
         (lambda r: r.model_state.pop("encoder.0.bias"), "does not fit the model .*missing"),
     ],

@@ -110,7 +110,7 @@ MANIFEST_SCHEMA = record(
         "updated": iso_time,
         "history": list_of(mapping(number()), LIMITS.epochs.high),
         "metrics": _metrics,
-        # The trainer checks its own metadata against its tensors (see RunStore.load).
+        # Bounded here; the trainer checks what it holds (vaelab.training.trainer.check_meta).
         "trainer_meta": mapping(either(scalar, mapping(scalar), what="a number, text or object")),
     },
     {
@@ -247,6 +247,16 @@ def _check(run_id: str, raw: bytes) -> tuple[dict[str, Any], RunConfig]:
             f"history has {len(manifest['history'])} records for "
             f"{manifest['epochs_done']} epochs done; it needs one per epoch"
         )
+    for index, entry in enumerate(manifest["history"]):
+        if entry.get("epoch") != index + 1:
+            raise Invalid(f"history[{index}].epoch must be {index + 1}, got {entry.get('epoch')!r}")
+    # Imported here: vaelab.training imports this package.
+    from vaelab.training.trainer import check_meta
+
+    try:
+        check_meta(manifest["trainer_meta"], manifest["epochs_done"])
+    except RunError as exc:
+        raise Invalid(str(exc)) from None
     try:
         config = RunConfig.from_dict(manifest["config"])
     except ConfigError as exc:

@@ -430,7 +430,7 @@ def check_state(
     RunError
         Naming the first entry that is missing, unexpected or wrong, and what it should be.
     """
-    _check_meta(meta, epochs_done)
+    check_meta(meta, epochs_done)
     adam: dict[int, dict[str, Tensor]] = {}
     for name, value in tensors.items():
         if name in (ORDER_RNG, NOISE_RNG):
@@ -515,7 +515,22 @@ def _check_adam(index: int, state: Mapping[str, Tensor], param: Tensor, steps: i
             raise _invalid(f"optim.{index}.{key} holds values Adam cannot have (NaN, inf or < 0)")
 
 
-def _check_meta(meta: Mapping[str, Any], epochs_done: int) -> None:
+def check_meta(meta: Mapping[str, Any], epochs_done: int) -> None:
+    """Check the counters of a saved trainer state (:meth:`Trainer.state_meta`).
+
+    Parameters
+    ----------
+    meta : mapping
+        The counters.
+    epochs_done : int
+        Epochs the run has finished (its number of history records).
+
+    Raises
+    ------
+    RunError
+        Naming the first counter that is missing, unknown, of the wrong type, or that does not
+        agree with the others.
+    """
     if not isinstance(meta, Mapping):
         raise _invalid(f"its counters must be an object, got {type(meta).__name__}")
     for key in META_KEYS:
