@@ -77,7 +77,12 @@ def _section(cls: type) -> Check:
 
 def _metrics(value: Any, path: str) -> None:
     mapping(
-        either(scalar, list_of(optional(number())), what="a number, a text or a list of numbers")
+        either(
+            scalar,
+            list_of(optional(number())),
+            mapping(scalar),
+            what="a number, a text, a list of numbers or an object of numbers",
+        )
     )(value, path)
     for key in _METRIC_COUNTS:
         if key in value:
