@@ -254,3 +254,10 @@ def test_lock_files_that_are_links_or_fifos_are_refused(store, tmp_path):
     os.mkfifo(lock)
     with raises_one_line(r"\.writer is not a file; remove it"):
         store.save(store.load(RUN_ID))
+    lock.unlink()
+    locks = store.root / ".locks"
+    locks.rename(tmp_path / "locks")
+    locks.symlink_to(tmp_path / "locks")
+    with raises_one_line(r"cannot lock a run in .*: \.locks is a link; remove it"):
+        store.save(store.load(RUN_ID))
+    assert not (tmp_path / "locks" / f"{RUN_ID}.writer").exists()

@@ -133,10 +133,14 @@ def _open_lock_file(root: Path, name: str) -> int:
     lock_dir = root / LOCKS_DIR
     try:
         lock_dir.mkdir(parents=True, exist_ok=True)
+        if lock_dir.is_symlink():
+            # Lock files hold process ids: they are never written outside the store.
+            raise OSError(errno.ELOOP, "is a link")
         fd = os.open(lock_dir / name, _OPEN_FLAGS, 0o644)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            reason = f"{LOCKS_DIR}/{name} is a link; remove it"
+            link = LOCKS_DIR if lock_dir.is_symlink() else f"{LOCKS_DIR}/{name}"
+            reason = f"{link} is a link; remove it"
         else:
             reason = f"{os_reason(exc)}; choose a runs folder you can write to"
         raise RunError(f"cannot lock a run in {root}/: {reason}") from exc
