@@ -243,7 +243,7 @@ class RunStore:
             "trainer": prepare_tensors(run_id, "trainer state", run.trainer_state),
         }
         final = self.path(run_id)
-        fresh = self._check_own_folder(run_id, "save")
+        fresh = self._check_own_folder(run_id)
         on_disk = None if fresh else self._saved(run_id)
         if on_disk is not None and not overwrite and run.revision != on_disk.revision:
             raise RunError(_stale(run_id, run.revision, on_disk.revision))
@@ -307,14 +307,14 @@ class RunStore:
                 "choose a runs folder you can write to"
             ) from exc
 
-    def _check_own_folder(self, run_id: str, doing: str) -> bool:
+    def _check_own_folder(self, run_id: str) -> bool:
         """Whether the run's folder is missing; refuse one that the store did not create."""
         reason = _not_a_run(self.path(run_id))
         if reason == _MISSING:
             return True
         if reason:
             raise RunError(
-                f"cannot {doing} run {run_id!r}: {run_id} in {self._where} is not a run "
+                f"cannot save run {run_id!r}: {run_id} in {self._where} is not a run "
                 f"({reason}); VAE Lab leaves it alone, so move it away first"
             )
         return False
@@ -727,8 +727,9 @@ def _stale(run_id: str, base: int, on_disk: int) -> str:
             "load it and save that, or save with overwrite to replace it"
         )
     return (
-        f"cannot save run {run_id!r}: it was saved by another process (revision {on_disk}) "
-        f"since this copy was loaded (revision {base}); load it again and redo the change"
+        f"cannot save run {run_id!r}: another process saved it since this copy was loaded "
+        f"(the store holds revision {on_disk}, this copy was loaded from revision {base}); "
+        "load it again and redo the change"
     )
 
 
