@@ -26,7 +26,7 @@ import os
 import stat
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from vaelab.errors import RunError
@@ -120,8 +120,10 @@ def writer_lock(root: Path, run_id: str, *, training: bool) -> Iterator[None]:
     try:
         if training:
             _wait_for(fd, fcntl.LOCK_EX, run_id, refuse_if=lambda: _held_for_training(fd))
-            os.ftruncate(fd, 0)
-            os.write(fd, f"{os.getpid()}\n".encode())
+            # Only for the message of a second writer: a full disk must not stop the training.
+            with suppress(OSError):
+                os.ftruncate(fd, 0)
+                os.write(fd, f"{os.getpid()}\n".encode())
         else:
             _wait_for(fd, fcntl.LOCK_SH, run_id, refuse_if=lambda: True)
         yield
@@ -164,6 +166,10 @@ def _wait_for(fd: int, mode: int, run_id: str, refuse_if: Callable[[], bool] | N
             return
         except BlockingIOError:
             pass
+        except OSError as exc:  # a file system without locks (some network mounts)
+            raise RunError(
+                f"cannot lock run {run_id!r}: {os_reason(exc)}; use a runs folder on a local disk"
+            ) from exc
         if refuse_if is not None and refuse_if():
             raise RunError(
                 f"run {run_id!r} is being trained by {_holder(fd)}; "

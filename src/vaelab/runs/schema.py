@@ -97,10 +97,11 @@ def _whole(text: str) -> int:
 
 def whole(low: int = 0, high: int = MAX_WHOLE) -> Check:
     """A whole number (not a boolean) from ``low`` to ``high``."""
+    bounds = "" if (low, high) == (-MAX_WHOLE, MAX_WHOLE) else f" from {low} to {high}"
 
     def check(value: Any, path: str) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise Invalid(f"{path} must be a whole number from {low} to {high}, got {_show(value)}")
+            raise Invalid(f"{path} must be a whole number{bounds}, got {_show(value)}")
 
     return check
 
@@ -245,6 +246,7 @@ def record(
 def _show(value: Any) -> str:
     """A value in a message: short, on one line, its type named when it is a container."""
     if isinstance(value, dict | list):
-        return f"{'an object' if isinstance(value, dict) else 'a list'} of {len(value)} items"
+        what = "an object" if isinstance(value, dict) else "a list"
+        return f"{what} of {len(value)} item{'' if len(value) == 1 else 's'}"
     shown = repr(value)
     return shown if len(shown) <= 40 else shown[:37] + "..."
