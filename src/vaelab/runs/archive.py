@@ -17,7 +17,8 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -84,7 +85,8 @@ def write_archive(run_id: str, contents: Mapping[str, bytes], target: Path) -> N
         raise RunError(f"cannot export run {run_id!r} to {target}: {os_reason(exc)}") from exc
 
 
-def open_archive(archive: Path) -> zipfile.ZipFile:
+@contextmanager
+def open_archive(archive: Path) -> Iterator[zipfile.ZipFile]:
     """Open a zip archive for import, after checking its size and number of entries.
 
     Parameters
@@ -92,10 +94,10 @@ def open_archive(archive: Path) -> zipfile.ZipFile:
     archive : Path
         The ``.zip`` file.
 
-    Returns
-    -------
+    Yields
+    ------
     zipfile.ZipFile
-        The open archive; close it after use.
+        The open archive, closed with its file when the block ends.
 
     Raises
     ------
@@ -110,31 +112,27 @@ def open_archive(archive: Path) -> zipfile.ZipFile:
         raise RunError(f"cannot import {archive}: no such file") from None
     except OSError as exc:
         raise RunError(f"cannot import {name}: {os_reason(exc)}") from None
-    stream = os.fdopen(fd, "rb")
-    try:
+    with os.fdopen(fd, "rb") as stream:
         if size > _MAX_ARCHIVE_BYTES:
             raise RunError(
                 f"cannot import {name}: it has {size} bytes; a run archive has at most "
                 f"{_MAX_ARCHIVE_BYTES}"
             )
-        entries = _entry_count(stream, size)
-        if entries is None:
-            raise RunError(f"cannot import {name}: not a zip archive (no end of central directory)")
-        if entries > MAX_ARCHIVE_MEMBERS:
-            raise RunError(
-                f"cannot import {name}: the archive holds {entries} entries; "
-                f"a run archive holds at most {MAX_ARCHIVE_MEMBERS}"
-            )
-        return zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        stream.close()
-        raise RunError(f"cannot import {name}: not a zip archive ({exc})") from None
-    except BaseException:
-        stream.close()
-        raise
+        try:
+            entries = _entry_count(stream, size)
+            if entries > MAX_ARCHIVE_MEMBERS:
+                raise RunError(
+                    f"cannot import {name}: the archive holds {entries} entries; "
+                    f"a run archive holds at most {MAX_ARCHIVE_MEMBERS}"
+                )
+            zf = zipfile.ZipFile(stream)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise RunError(f"cannot import {name}: not a zip archive ({one_line(exc)})") from None
+        with zf:
+            yield zf
 
 
-def _entry_count(stream: IO[bytes], size: int) -> int | None:
+def _entry_count(stream: IO[bytes], size: int) -> int:
     """The number of entries the zip's end record declares, read before the zip is parsed."""
     # The end record is the last 22 bytes, or comes before a comment of up to 65,535 bytes.
     tail_size = min(size, _END_RECORD.size + 0xFFFF)
@@ -142,7 +140,7 @@ def _entry_count(stream: IO[bytes], size: int) -> int | None:
     tail = stream.read(tail_size)
     at = tail.rfind(_END_SIGNATURE)
     if at < 0 or at + _END_RECORD.size > len(tail):
-        return None
+        raise zipfile.BadZipFile("no end of central directory")
     record = _END_RECORD.unpack_from(tail, at)
     # 0xFFFF means "see the Zip64 record": at least that many, far more than a run archive has.
     return max(record[3], record[4])

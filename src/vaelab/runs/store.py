@@ -226,9 +226,10 @@ class RunStore:
             If a training holds the run; if the store holds a newer revision of the run than
             the one ``run`` is based on (it was saved again since ``run`` was loaded, or ``run``
             is new and the store has one), unless ``overwrite``; if the run's folder is not a
-            run; if the run holds something that cannot be saved (a non-tensor state entry,
-            metadata that is not JSON-able or that the store would refuse to read back); or if
-            the disk cannot be written. Nothing saved before is lost in any case.
+            run; if the run holds something the store would refuse to read back (a non-tensor
+            state entry, metadata that is not JSON-able or does not fit the manifest's schema,
+            weights that do not fit the config's model, a trainer state a trainer would not
+            load); or if the disk cannot be written. Nothing saved before is lost in any case.
         """
         self.path(run.run_id)
         self._make_root("save")
