@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vaelab.cli import values
 from vaelab.cli.options import add_folders
 
 if TYPE_CHECKING:
@@ -24,9 +25,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         actions.add_parser(action, help=f"{action} a run").add_argument("run")
     q = actions.add_parser("export", help="write a run as a .zip")
     q.add_argument("run")
-    q.add_argument("dest", type=Path, nargs="?", default=Path("."))
+    q.add_argument("dest", type=values.path, nargs="?", default=Path("."))
     q = actions.add_parser("import", help="add a run from a .zip made by export")
-    q.add_argument("archive", type=Path)
+    q.add_argument("archive", type=values.path)
     q.add_argument("--overwrite", action="store_true")
 
 
