@@ -61,6 +61,9 @@ def test_folders_that_are_not_runs_are_listed_as_such_and_never_deleted(store, t
     assert "BROKEN" not in out and "delete" not in out
     assert main(["runs", "--runs-dir", str(store.root), "delete", "vae-photos"]) == 1
     assert "error: cannot delete 'vae-photos': it is not a run" in capsys.readouterr().err
+    # The folder option also works after the action, where people tend to type it.
+    assert main(["runs", "delete", "vae-photos", "--runs-dir", str(store.root)]) == 1
+    assert "error: cannot delete 'vae-photos': it is not a run" in capsys.readouterr().err
     assert (mine / "holiday.jpg").exists()
 
 

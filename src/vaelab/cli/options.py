@@ -52,13 +52,13 @@ def add_data_dir(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_runs_dir(parser: argparse.ArgumentParser) -> None:
-    """``--runs-dir``, the run cache."""
+def add_runs_dir(parser: argparse.ArgumentParser, default: object = DEFAULT_RUNS_DIR) -> None:
+    """``--runs-dir``, the run cache (``default=argparse.SUPPRESS`` keeps an earlier value)."""
     parser.add_argument(
         "--runs-dir",
         type=values.path,
-        default=DEFAULT_RUNS_DIR,
-        help="run cache folder (default: %(default)s)",
+        default=default,
+        help=f"run cache folder (default: {DEFAULT_RUNS_DIR})",
     )
 
 

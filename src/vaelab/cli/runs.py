@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vaelab.cli import values
-from vaelab.cli.options import add_folders
+from vaelab.cli.options import add_folders, add_runs_dir
 
 if TYPE_CHECKING:
     from vaelab.runs import RunStore
@@ -20,15 +20,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
     add_folders(p)
     actions = p.add_subparsers(dest="action", required=True)
-    actions.add_parser("list", help="list the cached runs")
-    for action in ("show", "delete"):
-        actions.add_parser(action, help=f"{action} a run").add_argument("run")
-    q = actions.add_parser("export", help="write a run as a .zip")
-    q.add_argument("run")
-    q.add_argument("dest", type=values.path, nargs="?", default=Path("."))
-    q = actions.add_parser("import", help="add a run from a .zip made by export")
-    q.add_argument("archive", type=values.path)
-    q.add_argument("--overwrite", action="store_true")
+    listing = actions.add_parser("list", help="list the cached runs")
+    show = actions.add_parser("show", help="show a run")
+    delete = actions.add_parser("delete", help="delete a run")
+    export = actions.add_parser("export", help="write a run as a .zip")
+    imports = actions.add_parser("import", help="add a run from a .zip made by export")
+    for action in (show, delete, export):
+        action.add_argument("run")
+    export.add_argument("dest", type=values.path, nargs="?", default=Path("."))
+    imports.add_argument("archive", type=values.path)
+    imports.add_argument("--overwrite", action="store_true")
+    # `vaelab runs list --runs-dir R` as well as `vaelab runs --runs-dir R list`.
+    for action in (listing, show, delete, export, imports):
+        add_runs_dir(action, default=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
