@@ -116,9 +116,15 @@ def core_venv(tmp_path_factory) -> Path:
     return venv
 
 
-def _vaelab(venv: Path, *args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+def _isolated() -> dict[str, str]:
+    """This environment without what would let the core venv see the checkout or the dev venv."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env["PYTHONNOUSERSITE"] = "1"
+    return env
+
+
+def _vaelab(venv: Path, *args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+    env = _isolated()
     command = [str(venv / "bin" / "vaelab"), *args]
     if check:
         return _run(command, cwd=cwd, env=env)
@@ -148,10 +154,12 @@ print(vaelab.__file__)
 
 def test_the_library_imports_with_only_its_declared_dependencies(core_venv):
     python = str(core_venv / "bin" / "python")
-    where = _run([python, "-c", IMPORT_EVERYTHING]).stdout
+    where = _run([python, "-c", IMPORT_EVERYTHING], env=_isolated()).stdout
     assert Path(where.strip()).is_relative_to(core_venv)  # the wheel, not the checkout
     for undeclared in ("streamlit", "mlxtend", "pandas"):
-        done = subprocess.run([python, "-c", f"import {undeclared}"], capture_output=True)
+        done = subprocess.run(
+            [python, "-c", f"import {undeclared}"], capture_output=True, env=_isolated()
+        )
         assert done.returncode != 0, f"{undeclared} is visible to the core install"
 
 

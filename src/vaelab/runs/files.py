@@ -2,7 +2,7 @@
 
 Tensor files are written under a new name derived from their SHA-256, flushed, and only then
 referenced by a new manifest, so the files the current manifest points to are never rewritten.
-Every file of a run is opened with :func:`open_regular`: a link, a FIFO or a device put in its
+Every file of a run is opened with ``open_regular()``: a link, a FIFO or a device put in its
 place is refused at once, never followed or waited on, and its size is known before reading.
 """
 
@@ -189,14 +189,14 @@ def open_regular(path: Path) -> tuple[int, int]:
 
 
 def read_regular(path: Path, limit: int) -> bytes:
-    """The content of a regular file of at most ``limit`` bytes (see :func:`open_regular`).
+    """The content of a regular file of at most ``limit`` bytes (see ``open_regular()``).
 
     Raises
     ------
     FileTooLarge
         If the file holds more than ``limit`` bytes; nothing beyond the limit is read.
     NotRegularFile, OSError
-        As :func:`open_regular`.
+        As ``open_regular()``.
     """
     fd, size = open_regular(path)
     try:

@@ -5,8 +5,8 @@ Two POSIX ``flock`` locks per run, in ``<root>/.locks/``:
 ``<run_id>.lock``, the operation lock
     Held for the length of one store operation: exclusive to save, delete or import the run,
     shared to load or export it. Waiting for it is reported after
-    :data:`~vaelab.runs.limits.LOCK_NOTICE_S` (a ``logging`` warning, which a program without
-    logging set up prints on stderr) and given up after :data:`~vaelab.runs.limits.LOCK_TIMEOUT_S`.
+    ``limits.LOCK_NOTICE_S`` (a ``logging`` warning, which a program without
+    logging set up prints on stderr) and given up after ``limits.LOCK_TIMEOUT_S``.
 
 ``<run_id>.writer``, the writer lock
     Held exclusively for a whole training by :meth:`~vaelab.runs.RunStore.writing`, which writes
@@ -68,7 +68,7 @@ def run_lock(root: Path, run_id: str, *, exclusive: bool) -> Iterator[None]:
     ------
     RunError
         If a writer cannot create the lock file, or another process keeps the run busy for
-        longer than :data:`~vaelab.runs.limits.LOCK_TIMEOUT_S`.
+        longer than ``limits.LOCK_TIMEOUT_S``.
     """
     if fcntl is None or (not exclusive and not root.is_dir()):
         yield

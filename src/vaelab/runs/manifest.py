@@ -2,7 +2,7 @@
 
 The manifest holds the run's config, history, metrics and trainer metadata, its revision (a
 counter of saves), and the name, size and SHA-256 of each tensor file; replacing it is the commit
-point of a save. Every field is checked against :data:`MANIFEST_SCHEMA` when it is read, and
+point of a save. Every field is checked against ``MANIFEST_SCHEMA`` when it is read, and
 before it is written, so that the store never writes what it would refuse to read.
 """
 
@@ -214,7 +214,7 @@ def parse_manifest(run_id: str, raw: bytes) -> tuple[Run, dict[str, FileRef]]:
     ------
     RunError
         If the manifest is too large, not valid JSON, nested too deep, has another format
-        version, a field that does not fit :data:`MANIFEST_SCHEMA`, an invalid config, or a
+        version, a field that does not fit ``MANIFEST_SCHEMA``, an invalid config, or a
         config whose id is not ``run_id``.
     """
     try:
@@ -241,7 +241,7 @@ def parse_manifest(run_id: str, raw: bytes) -> tuple[Run, dict[str, FileRef]]:
 
 
 def _check(run_id: str, raw: bytes) -> tuple[dict[str, Any], RunConfig]:
-    """The manifest and its config, checked; :class:`Invalid` for a field that does not fit."""
+    """The manifest and its config, checked; ``Invalid`` for a field that does not fit."""
     manifest = parse_json(raw, MAX_MANIFEST_BYTES)
     if not isinstance(manifest, dict):
         raise Invalid("it is not a JSON object")

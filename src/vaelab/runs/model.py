@@ -1,7 +1,7 @@
 """A run's tensors against its model: checking the weights and trainer state, rebuilding the model.
 
-:func:`check_tensors` builds the model on PyTorch's ``meta`` device (shapes and dtypes, no
-memory, no time) to check what a run holds before it is saved or used; :func:`rebuild_model`
+``check_tensors()`` builds the model on PyTorch's ``meta`` device (shapes and dtypes, no
+memory, no time) to check what a run holds before it is saved or used; ``rebuild_model()``
 then builds the real model with the saved weights.
 """
 
@@ -107,7 +107,7 @@ def rebuild_model(run: Run) -> torch.nn.Module:
     Parameters
     ----------
     run : Run
-        A loaded run, checked by :func:`check_tensors`.
+        A loaded run, checked by ``check_tensors()``.
 
     Returns
     -------

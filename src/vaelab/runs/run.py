@@ -89,7 +89,7 @@ class RunSummary:
     epochs_done : int
         Number of finished epochs (0 when unknown).
     status : str
-        ``"complete"``, ``"stopped"``, :data:`BROKEN` when ``error`` is set, or :data:`FOREIGN`
+        ``"complete"``, ``"stopped"``, ``BROKEN`` when ``error`` is set, or ``FOREIGN``
         for a folder that is not a run (no ``run.json``), which the store leaves alone.
     updated : str
         ISO-8601 UTC time of the latest save; empty when unknown.

@@ -1,9 +1,9 @@
 """Bounded JSON reading and a small schema checker, for the files a run store reads.
 
-:func:`parse_json` refuses oversized text, deep nesting, huge numbers, NaN and infinities before
+``parse_json()`` refuses oversized text, deep nesting, huge numbers, NaN and infinities before
 or while parsing, so that no ``run.json`` can make the reader recurse or fill the memory. The
 checkers below each take a value and its path in the document (``history[3].test_loss``) and
-raise :class:`Invalid` naming the first thing that is wrong and what is allowed.
+raise ``Invalid`` naming the first thing that is wrong and what is allowed.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from vaelab.runs.limits import (
     MAX_WHOLE,
 )
 
-#: A checker: ``check(value, path)`` raises :class:`Invalid` when ``value`` does not fit.
+#: A checker: ``check(value, path)`` raises ``Invalid`` when ``value`` does not fit.
 Check = Callable[[Any, str], None]
 
 
@@ -53,8 +53,8 @@ def parse_json(raw: bytes, limit: int) -> Any:
     ------
     Invalid
         If the text is too large, not UTF-8 JSON, nested deeper than
-        :data:`~vaelab.runs.limits.MAX_JSON_DEPTH`, or holds a whole number beyond
-        :data:`~vaelab.runs.limits.MAX_WHOLE`.
+        ``limits.MAX_JSON_DEPTH``, or holds a whole number beyond
+        ``limits.MAX_WHOLE``.
     """
     if len(raw) > limit:
         raise Invalid(f"it has {len(raw)} bytes, more than the {limit} allowed")

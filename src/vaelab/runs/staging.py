@@ -1,9 +1,9 @@
 """The store's hidden work folders (first saves, imports, deletes) and the removal of leftovers.
 
 A work folder is created in the store's folder (same disk, so that it can be renamed into place)
-under a name starting with one of :data:`PREFIXES`, and locked (``flock`` on the folder itself)
+under a name starting with one of ``PREFIXES``, and locked (``flock`` on the folder itself)
 for as long as its process uses it. A process killed half-way leaves it behind, unlocked:
-:func:`clean_stale` removes such leftovers once they are :data:`~vaelab.runs.limits.STALE_AFTER_S`
+``clean_stale()`` removes such leftovers once they are ``limits.STALE_AFTER_S``
 old, and never touches anything else.
 """
 
@@ -42,7 +42,7 @@ def staging_folder(root: Path, prefix: str) -> Iterator[Path]:
     root : Path
         The store's folder; it must exist.
     prefix : str
-        Start of the folder's name; one of :data:`PREFIXES`, optionally followed by more text.
+        Start of the folder's name; one of ``PREFIXES``, optionally followed by more text.
 
     Yields
     ------
@@ -91,7 +91,7 @@ def clean_stale(root: Path) -> None:
 
 
 def _lock(folder: Path) -> int | None:
-    """Lock a folder we own, so that :func:`clean_stale` leaves it alone while we live."""
+    """Lock a folder we own, so that ``clean_stale()`` leaves it alone while we live."""
     if fcntl is None:
         return None
     try:
