@@ -5,7 +5,10 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from vaelab.config import ModelConfig
+from vaelab.errors import ConfigError
 from vaelab.models import ConvVAE, LossOutput, VAEOutput, feature_sizes
+from vaelab.models.likelihoods import LIKELIHOODS, build_likelihood
+from vaelab.variants import VARIANTS
 
 SHAPES = [(1, 28, 28), (3, 32, 32), (3, 13, 21), (1, 8, 8)]
 
@@ -47,6 +50,10 @@ def test_feature_maps_shrink_to_one_pixel_and_stay():
         ("sigma-vae", "gaussian", "optimal"),
         ("sigma-vae", "gaussian", "learned"),
         ("sigma-vae", "laplace", "learned"),
+        ("vae", "continuous-bernoulli", "optimal"),
+        ("beta-vae", "continuous-bernoulli", "optimal"),
+        ("sigma-vae", "discretized-gaussian", "optimal"),
+        ("sigma-vae", "discretized-logistic", "learned"),
     ],
 )
 def test_loss_reports_its_terms(variant, likelihood, scale):
@@ -61,9 +68,16 @@ def test_loss_reports_its_terms(variant, likelihood, scale):
             hidden=(8,),
         )
     )
-    x = torch.rand(3, 1, 28, 28)
-    out = model.loss(x, torch.Generator().manual_seed(0))
+    x = torch.randint(0, 256, (3, 1, 28, 28)).float() / 255  # 8-bit levels, as in training
+    output = model(x, torch.Generator().manual_seed(0))
+    out = model.loss_function(x, output)
     torch.testing.assert_close(out.loss, out.recon + beta * out.kl)
+    torch.testing.assert_close(out.recon, model.likelihood.nll(x, output.logits)[0].mean())
+    # The reconstruction and its error are the decoder's mean, whatever the likelihood.
+    torch.testing.assert_close(output.mean, model.likelihood.mean(output.logits))
+    torch.testing.assert_close(out.mse, (output.mean - x).square().mean())
+    out.loss.backward()
+    assert all(torch.isfinite(p.grad).all() for p in model.parameters())
     metrics = out.metrics()
     assert set(metrics) >= {"loss", "recon", "kl", "mse"}
     assert ("sigma" in metrics) == (variant == "sigma-vae")
@@ -79,6 +93,35 @@ def test_decoder_mean_covers_the_pixel_range():
     with torch.no_grad():
         model.decoder[-1].bias.fill_(30.0)
     assert model.decode(torch.zeros(1, 2)).min() > 1 - 1e-6
+
+
+def test_the_continuous_bernoulli_reconstructs_with_its_mean_not_lambda():
+    """Loaiza-Ganem & Cunningham (2019): λ = sigmoid(logits) is not the mean; decode gives it."""
+    model = ConvVAE(ModelConfig(likelihood="continuous-bernoulli", latent_dim=2, hidden=(8,)))
+    z = torch.randn(5, 2)
+    with torch.no_grad():
+        logits = model.decode_logits(z)
+    reference = torch.distributions.ContinuousBernoulli(logits=logits.double()).mean
+    # float32 against float64: 1/(1 − e^{−η}) − 1/η loses ~1e-6 just above the series' range.
+    torch.testing.assert_close(model.decode(z).double(), reference, rtol=0, atol=1e-5)
+    assert model.reconstruct(torch.rand(2, 1, 28, 28)).shape == (2, 1, 28, 28)
+
+
+@pytest.mark.parametrize("variant", ["vae", "beta-vae", "sigma-vae"])
+def test_each_variant_takes_its_likelihoods_and_refuses_the_others(variant):
+    for likelihood in LIKELIHOODS:
+        kwargs = {"variant": variant, "likelihood": likelihood, "beta": 1.0}
+        if likelihood in VARIANTS[variant].likelihoods:
+            assert ConvVAE(ModelConfig(**kwargs, latent_dim=2, hidden=(8,))).likelihood.id == (
+                likelihood
+            )
+        else:
+            with pytest.raises(ConfigError, match="does not go with") as refused:
+                ModelConfig(**kwargs)
+            assert "\n" not in str(refused.value)
+    # The σ-VAE takes exactly the likelihoods with a scale of their own.
+    scaled = {name for name in LIKELIHOODS if build_likelihood(name).has_scale}
+    assert scaled == set(VARIANTS["sigma-vae"].likelihoods)
 
 
 def test_learned_scale_is_a_model_parameter():

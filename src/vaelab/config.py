@@ -101,11 +101,14 @@ class ModelConfig:
         Widths of the 1 to 5 stride-2 convolutional layers of the encoder (each 8 to 512); the
         decoder mirrors them.
     likelihood : str or None
-        Reconstruction term: ``"mse"``, ``"l1"`` or ``"bernoulli"`` for the VAE and β-VAE,
-        ``"gaussian"`` or ``"laplace"`` for the σ-VAE. ``None`` picks the variant's default.
+        Reconstruction term: ``"mse"``, ``"l1"``, ``"bernoulli"`` or ``"continuous-bernoulli"``
+        for the VAE and β-VAE, ``"gaussian"``, ``"laplace"``, ``"discretized-gaussian"`` or
+        ``"discretized-logistic"`` for the σ-VAE (see :mod:`vaelab.models.likelihoods`).
+        ``None`` picks the variant's default.
     scale : str
-        For the σ-VAE: ``"optimal"`` (analytic σ, the batch RMSE) or ``"learned"`` (one shared
-        log-scale parameter). Ignored by the other variants.
+        For the σ-VAE: ``"optimal"`` (analytic σ, the batch RMSE; for a discretised decoder that
+        continuous optimum is a plug-in) or ``"learned"`` (one shared log-scale parameter).
+        Ignored by the other variants.
     beta : float
         Weight of the KL term. Fixed to 1 for the original VAE; 1e-5 to 10 otherwise.
     channels, height, width : int

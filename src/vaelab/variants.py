@@ -22,7 +22,9 @@ class Variant:
     paper : str
         The paper the variant comes from.
     likelihoods : tuple of str
-        Reconstruction likelihood ids this variant accepts; the first is the default.
+        Reconstruction likelihood ids this variant accepts (see
+        :mod:`vaelab.models.likelihoods`); the first is the default. The σ-VAE's are the ones
+        with a scale of their own.
     beta_range : tuple of float
         Inclusive range of the KL weight β. ``(1.0, 1.0)`` means β is fixed to 1.
     """
@@ -46,7 +48,7 @@ VARIANTS: dict[str, Variant] = {
             id="vae",
             label="VAE",
             paper="Kingma & Welling, Auto-Encoding Variational Bayes, ICLR 2014",
-            likelihoods=("mse", "l1", "bernoulli"),
+            likelihoods=("mse", "l1", "bernoulli", "continuous-bernoulli"),
             beta_range=(1.0, 1.0),
         ),
         Variant(
@@ -54,7 +56,7 @@ VARIANTS: dict[str, Variant] = {
             label="β-VAE",
             paper="Higgins et al., β-VAE: Learning Basic Visual Concepts with a Constrained "
             "Variational Framework, ICLR 2017",
-            likelihoods=("mse", "l1", "bernoulli"),
+            likelihoods=("mse", "l1", "bernoulli", "continuous-bernoulli"),
             beta_range=(1e-5, 10.0),
         ),
         Variant(
@@ -62,7 +64,7 @@ VARIANTS: dict[str, Variant] = {
             label="σ-VAE",
             paper="Rybkin, Daniilidis & Levine, Simple and Effective VAE Training with Calibrated "
             "Decoders, ICML 2021 (arXiv 2006.13202, 2020)",
-            likelihoods=("gaussian", "laplace"),
+            likelihoods=("gaussian", "laplace", "discretized-gaussian", "discretized-logistic"),
             beta_range=(1e-5, 10.0),
         ),
     )

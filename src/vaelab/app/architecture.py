@@ -26,21 +26,36 @@ _RECON = {
     "mse": r"\lVert x-\hat x\rVert_2^2",
     "l1": r"\lVert x-\hat x\rVert_1",
     "bernoulli": r"-\sum_{i=1}^{D}\big[x_i\log\hat x_i+(1-x_i)\log(1-\hat x_i)\big]",
+    "continuous-bernoulli": r"-\sum_{i=1}^{D}\big[x_i\log\lambda_i+(1-x_i)\log(1-\lambda_i)"
+    r"+\log C(\lambda_i)\big]",
     "gaussian": r"\frac{D}{2}\log\left(2\pi\sigma^2\right)"
     r"+\frac{\lVert x-\hat x\rVert_2^2}{2\sigma^2}",
     "laplace": r"D\log(2b)+\frac{\lVert x-\hat x\rVert_1}{b}",
+    # The mass of each pixel's 1/255-wide bin [x⁻, x⁺] (edge bins take the tails), Φ the CDF.
+    "discretized-gaussian": r"-\sum_{i=1}^{D}\log\Big[\Phi\big(\tfrac{x_i^{+}-\hat x_i}"
+    r"{\sigma}\big)-\Phi\big(\tfrac{x_i^{-}-\hat x_i}{\sigma}\big)\Big]",
+    "discretized-logistic": r"-\sum_{i=1}^{D}\log\Big[\mathrm{sigmoid}\big(\tfrac{x_i^{+}"
+    r"-\hat x_i}{s}\big)-\mathrm{sigmoid}\big(\tfrac{x_i^{-}-\hat x_i}{s}\big)\Big]",
 }
 _KL = r"\mathrm{KL}\big(q_\phi(z\mid x)\,\Vert\,\mathcal N(0, I)\big)"
 # The optimal scale of a calibrated decoder (Rybkin et al. 2020, section 3.3).
 _OPTIMAL_SCALE = {
     "gaussian": r"\sigma^{2} = \mathrm{MSE} = \tfrac{1}{D}\lVert x-\hat x\rVert_2^2",
     "laplace": r"b = \tfrac{1}{D}\lVert x-\hat x\rVert_1",
+    # Plug-ins: the discretised likelihoods' optimal scale has no closed form.
+    "discretized-gaussian": r"\sigma^{2} = \mathrm{MSE}",
+    "discretized-logistic": r"s = \sqrt{3\,\mathrm{MSE}}/\pi",
 }
 # A learned scale is one more parameter s, trained by gradient descent with the others (written in
 # symbols, so that it reads the same in every language).
 _LEARNED_SCALE = {
     "gaussian": r"\sigma = e^{s},\quad s \leftarrow s - \eta\,\partial\mathcal{L}/\partial s",
     "laplace": r"b = e^{s},\quad s \leftarrow s - \eta\,\partial\mathcal{L}/\partial s",
+    "discretized-gaussian": r"\sigma = e^{s},\quad s \leftarrow s"
+    r" - \eta\,\partial\mathcal{L}/\partial s",
+    # The logistic's scale is already called s: its parameter is u.
+    "discretized-logistic": r"s = e^{u},\quad u \leftarrow u"
+    r" - \eta\,\partial\mathcal{L}/\partial u",
 }
 
 

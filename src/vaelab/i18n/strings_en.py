@@ -44,16 +44,23 @@ EN: dict[str, str] = {
     "sidebar.hidden_order": "Encoder channels: {order}",
     "sidebar.likelihood": "Reconstruction error",
     "sidebar.likelihood_help.vae": "How a reconstruction is compared with its image: squared "
-    "error (MSE), absolute error (L1) or binary cross-entropy (Bernoulli).",
+    "error (MSE), absolute error (L1), binary cross-entropy (Bernoulli, for black-and-white "
+    "pixels) or the continuous Bernoulli, the cross-entropy made a density for grey levels.",
     "sidebar.likelihood_help.beta-vae": "How a reconstruction is compared with its image: "
-    "squared error (MSE), absolute error (L1) or binary cross-entropy (Bernoulli).",
+    "squared error (MSE), absolute error (L1), binary cross-entropy (Bernoulli, for "
+    "black-and-white pixels) or the continuous Bernoulli, the cross-entropy made a density for "
+    "grey levels.",
     "sidebar.likelihood_help.sigma-vae": "The decoder's distribution: Gaussian (squared error "
-    "scaled by σ) or Laplace (absolute error scaled by b).",
+    "scaled by σ) or Laplace (absolute error scaled by b), or a Gaussian or logistic discretised "
+    "on the 256 pixel levels: a probability of the 8-bit image, as papers report it.",
     "likelihood.mse": "MSE (squared error)",
     "likelihood.l1": "L1 (absolute error)",
     "likelihood.bernoulli": "Bernoulli (cross-entropy)",
+    "likelihood.continuous-bernoulli": "Continuous Bernoulli",
     "likelihood.gaussian": "Gaussian log-likelihood",
     "likelihood.laplace": "Laplace log-likelihood",
+    "likelihood.discretized-gaussian": "Discretised Gaussian (256 levels)",
+    "likelihood.discretized-logistic": "Discretised logistic (256 levels)",
     "sidebar.scale": "Decoder scale σ",
     "sidebar.scale_help": "Optimal: σ² is set to the current MSE at each step (the σ-VAE "
     "paper's choice). Learned: σ is one more parameter trained by gradient descent.",
@@ -430,9 +437,12 @@ EN: dict[str, str] = {
     "(the figure of the σ-VAE paper): the differences between rows are the models'.",
     "compare.table.header": "Metrics",
     "compare.table.caption": "↓ lower is better, ↑ higher is better; the best value of each "
-    "column is highlighted. Bits/dim use a Gaussian decoder whose σ is fitted on the training set "
-    "after training, one yardstick for every loss. FD: Fréchet distance in the features of a "
-    "small classifier trained on the dataset (not an FID).",
+    "column is highlighted. Bits/dim are −log₂ of the probability of the 8-bit test images under "
+    "a Gaussian decoder whose σ is fitted on the training set after training, discretised on the "
+    "256 levels as in papers: one yardstick for every loss. That σ is the training RMSE, so the "
+    "bits/dim and the PSNR both follow from the reconstruction error: they are not independent "
+    "evidence. FD: Fréchet distance in the features of a small classifier trained on the "
+    "dataset (not an FID).",
     "compare.table.empty": "No model was measured yet.",
     "compare.findings.header": "What the numbers show",
     "compare.findings.none": "The findings need the Gaussian VAE, a β-VAE and the σ-VAE, all "
@@ -446,8 +456,8 @@ EN: dict[str, str] = {
     # The table's own columns; "compare.col.<metric>" title the metric columns.
     "compare.table.model": "Model",
     "compare.table.epochs": "Epochs",
-    "compare.col.iwae_bits_per_dim_calibrated": "IWAE bits/dim",
-    "compare.col.calibrated_bits_per_dim": "ELBO bits/dim",
+    "compare.col.iwae_bits_per_dim": "IWAE bits/dim",
+    "compare.col.elbo_bits_per_dim": "ELBO bits/dim",
     "compare.col.recon_psnr_db": "PSNR (dB)",
     "compare.col.fd_classifier_features": "FD (classifier features)",
     "compare.col.test_kl": "KL (nats)",
@@ -459,9 +469,14 @@ EN: dict[str, str] = {
     "compare.finding.versus_beta": "The σ-VAE, trained once with β = 1, scores {sigma_value} "
     "against {best_beta_value} for the best β-VAE (β = {best_beta}), found by training one "
     "β-VAE per β tried: {betas}.",
+    "compare.finding.paired_difference": "On the same {images} test images, image by image, the "
+    "σ-VAE minus the best β-VAE is {difference} {metric}, with a standard error of "
+    "{standard_error}.",
     "compare.finding.versus_gaussian": "The Gaussian VAE with a fixed σ scores {gaussian_value}.",
     "compare.finding.implied_beta": "The σ-VAE's optimal σ is {sigma}: for a β-VAE with the "
     "squared error, that is β = 2σ² = {implied_beta}.",
+    "compare.finding.not_independent": "The {metric} and the {psnr} are not independent "
+    "evidence: the decoder's σ is fitted to the reconstruction error, so both follow from it.",
     "metrics.stage.calibrate": "fitting σ on the training set",
     "metrics.stage.test": "ELBO on the test set",
     "metrics.stage.iwae": "IWAE bound",
@@ -471,8 +486,8 @@ EN: dict[str, str] = {
     "or two on a CPU, and the result is saved with the run.",
     "results.metrics.measure": "Measure",
     "results.metrics.remeasure": "Measure again",
-    "results.metrics.measure_help": "Likelihood bounds (IWAE with k = {k} on the first {images} "
-    "test images), reconstructions, active units and the FD of {fd} samples.",
+    "results.metrics.measure_help": "Likelihood bounds (ELBO, and IWAE with k = {k}, on the "
+    "first {images} test images), reconstructions, active units and the FD of {fd} samples.",
     "results.metrics.starting": "Starting…",
     "results.metrics.measuring": "Measuring: {stage}…",
     "results.metrics.no_data": "The images of this run are not loaded, so it cannot be measured "
@@ -488,36 +503,59 @@ EN: dict[str, str] = {
     "results.metrics.col.meaning": "What it measures",
     "results.metrics.lower": "↓ lower",
     "results.metrics.higher": "↑ higher",
-    "results.metrics.caption": "Seed {seed}, {n_test} test images; IWAE bound with k = {k} on "
-    "the first {images}. Nats are per image, summed over its {pixels} pixel values.",
+    "results.metrics.caption": "Seed {seed}; the ELBO and the IWAE bound (k = {k}) on the same "
+    "first {images} of the {n_test} test images, ± one standard error over those images. Nats "
+    "are per image, summed over its {pixels} pixel values; bits/dim are of the probability of "
+    "the 8-bit pixels, as papers report them. The bits/dim and the PSNR both follow from the "
+    "reconstruction error (σ is fitted to it): they are not independent evidence.",
+    "results.metrics.stale": "These metrics were measured by an earlier version of VAE Lab, "
+    "whose bits/dim were those of a density and not comparable with papers: measure again.",
     "results.metrics.fd_reference": "FD on {n} samples; training images against the same test "
     "images give {fd}, what a perfect model would get.",
     "results.metrics.fd_missing": "No FD: {reason}.",
     "results.metrics.download": "Download metrics.json",
+    "metrics.name.iwae_bits_per_dim": "IWAE bits/dim",
+    "metrics.help.iwae_bits_per_dim": "−log₂ P(x) per pixel value, estimated with k importance "
+    "samples per image (Burda et al. 2016), under a Gaussian decoder whose σ is fitted on the "
+    "training set, discretised on the 256 levels (the lowest and highest take the tails): a "
+    "probability of the 8-bit image, in the unit of the likelihood tables of papers, and the "
+    "tightest bound here. One yardstick for every loss; mostly a function of the reconstruction "
+    "error, to which σ is fitted.",
+    "metrics.name.elbo_bits_per_dim": "ELBO bits/dim",
+    "metrics.help.elbo_bits_per_dim": "The negative ELBO in bits per pixel value under the same "
+    "discretised Gaussian decoder: a looser bound than the IWAE one.",
+    "metrics.name.model_iwae_bits_per_dim": "IWAE bits/dim (σ-VAE's own scale)",
+    "metrics.help.model_iwae_bits_per_dim": "The IWAE bits/dim with the σ-VAE's own law and "
+    "scale (learned, or optimal on the training set), discretised on the 256 levels.",
+    "metrics.name.model_elbo_bits_per_dim": "ELBO bits/dim (σ-VAE's own scale)",
+    "metrics.help.model_elbo_bits_per_dim": "The ELBO bits/dim with the σ-VAE's own law and "
+    "scale, discretised on the 256 levels.",
+    "metrics.name.discrete_iwae_nll": "IWAE bound, discrete (nats)",
+    "metrics.help.discrete_iwae_nll": "The IWAE bits/dim in nats per image: −log P(x) of the "
+    "8-bit image.",
+    "metrics.name.discrete_neg_elbo": "Negative ELBO, discrete (nats)",
+    "metrics.help.discrete_neg_elbo": "The ELBO bits/dim in nats per image.",
     "metrics.name.test_neg_elbo": "Negative ELBO (nats)",
     "metrics.help.test_neg_elbo": "The loss of a VAE with β = 1 under the model's own "
     "likelihood, on the test images: reconstruction + KL. An upper bound on −log p(x), "
-    "comparable only between models with the same likelihood.",
+    "comparable only between models with the same likelihood; for the Bernoulli cross-entropy of "
+    "grey pixels, not a likelihood at all.",
     "metrics.name.test_recon": "Reconstruction term (nats)",
     "metrics.help.test_recon": "−log p(x | z) under the model's own decoder, one z drawn from "
     "q(z | x) per test image.",
     "metrics.name.test_kl": "KL term (nats)",
     "metrics.help.test_kl": "KL(q(z | x) ‖ p(z)) averaged over the test images: how much the "
     "code tells about the image.",
-    "metrics.name.calibrated_neg_elbo": "Calibrated negative ELBO (nats)",
-    "metrics.help.calibrated_neg_elbo": "The negative ELBO under a Gaussian decoder whose σ is "
-    "fitted on the training set after training: one yardstick for models trained with any loss.",
-    "metrics.name.calibrated_bits_per_dim": "ELBO bits/dim (calibrated)",
-    "metrics.help.calibrated_bits_per_dim": "The calibrated negative ELBO in bits per pixel "
-    "value, with the 8-bit correction: the unit of the likelihood tables of papers.",
+    "metrics.name.calibrated_neg_elbo": "Negative ELBO, continuous density (nats)",
+    "metrics.help.calibrated_neg_elbo": "The negative ELBO under the calibrated Gaussian as a "
+    "density over [0, 1] rather than a probability of the 256 levels: a continuous density, not "
+    "comparable with papers.",
     "metrics.name.iwae_nll": "IWAE bound (nats)",
     "metrics.help.iwae_nll": "Importance-weighted estimate of −log p(x) with k samples per image "
     "(Burda et al. 2016) under the model's own likelihood; tighter than the negative ELBO.",
-    "metrics.name.iwae_nll_calibrated": "Calibrated IWAE bound (nats)",
-    "metrics.help.iwae_nll_calibrated": "The IWAE bound under the calibrated Gaussian decoder.",
-    "metrics.name.iwae_bits_per_dim_calibrated": "IWAE bits/dim (calibrated)",
-    "metrics.help.iwae_bits_per_dim_calibrated": "The calibrated IWAE bound in bits per pixel "
-    "value: the closest estimate of −log p(x) here.",
+    "metrics.name.iwae_nll_calibrated": "IWAE bound, continuous density (nats)",
+    "metrics.help.iwae_nll_calibrated": "The IWAE bound under the calibrated Gaussian as a "
+    "density over [0, 1]: a continuous density, not comparable with papers.",
     "metrics.name.recon_mse": "Reconstruction MSE (per pixel)",
     "metrics.help.recon_mse": "Mean squared error between the test images and their "
     "reconstructions from the posterior mean μ, pixels in [0, 1].",

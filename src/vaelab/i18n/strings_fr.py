@@ -45,16 +45,25 @@ FR: dict[str, str] = {
     "sidebar.hidden_order": "Canaux de l'encodeur : {order}",
     "sidebar.likelihood": "Erreur de reconstruction",
     "sidebar.likelihood_help.vae": "Comment une reconstruction est comparée à son image : "
-    "erreur quadratique (MSE), erreur absolue (L1) ou entropie croisée binaire (Bernoulli).",
+    "erreur quadratique (MSE), erreur absolue (L1), entropie croisée binaire (Bernoulli, pour "
+    "des pixels noirs ou blancs) ou Bernoulli continue, l'entropie croisée devenue une densité "
+    "pour les niveaux de gris.",
     "sidebar.likelihood_help.beta-vae": "Comment une reconstruction est comparée à son image : "
-    "erreur quadratique (MSE), erreur absolue (L1) ou entropie croisée binaire (Bernoulli).",
+    "erreur quadratique (MSE), erreur absolue (L1), entropie croisée binaire (Bernoulli, pour "
+    "des pixels noirs ou blancs) ou Bernoulli continue, l'entropie croisée devenue une densité "
+    "pour les niveaux de gris.",
     "sidebar.likelihood_help.sigma-vae": "La loi du décodeur : gaussienne (erreur quadratique "
-    "divisée par σ) ou de Laplace (erreur absolue divisée par b).",
+    "divisée par σ) ou de Laplace (erreur absolue divisée par b), ou une gaussienne ou une "
+    "logistique discrétisée sur les 256 niveaux des pixels : une probabilité de l'image 8 bits, "
+    "comme dans les articles.",
     "likelihood.mse": "MSE (erreur quadratique)",
     "likelihood.l1": "L1 (erreur absolue)",
     "likelihood.bernoulli": "Bernoulli (entropie croisée)",
+    "likelihood.continuous-bernoulli": "Bernoulli continue",
     "likelihood.gaussian": "Log-vraisemblance gaussienne",
     "likelihood.laplace": "Log-vraisemblance de Laplace",
+    "likelihood.discretized-gaussian": "Gaussienne discrétisée (256 niveaux)",
+    "likelihood.discretized-logistic": "Logistique discrétisée (256 niveaux)",
     "sidebar.scale": "Échelle σ du décodeur",
     "sidebar.scale_help": "Optimale : σ² vaut la MSE courante à chaque pas (le choix de "
     "l'article du σ-VAE). Apprise : σ est un paramètre de plus, appris par descente de gradient.",
@@ -459,10 +468,13 @@ FR: dict[str, str] = {
     "modèles.",
     "compare.table.header": "Mesures",
     "compare.table.caption": "↓ plus bas est meilleur, ↑ plus haut est meilleur ; la meilleure "
-    "valeur de chaque colonne est surlignée. Les bits/dim utilisent un décodeur gaussien dont le "
-    "σ est ajusté sur l'ensemble d'entraînement après l'entraînement : une même mesure pour toutes "
-    "les pertes. FD : distance de Fréchet dans les caractéristiques d'un petit classifieur "
-    "entraîné sur le jeu de données (ce n'est pas une FID).",
+    "valeur de chaque colonne est surlignée. Les bits/dim sont le −log₂ de la probabilité des "
+    "images de test 8 bits selon un décodeur gaussien dont le σ est ajusté sur l'ensemble "
+    "d'entraînement après l'entraînement, discrétisé sur les 256 niveaux comme dans les "
+    "articles : une même mesure pour toutes les pertes. Ce σ est la RMSE d'entraînement : les "
+    "bits/dim et le PSNR découlent tous deux de l'erreur de reconstruction, ce ne sont pas des "
+    "preuves indépendantes. FD : distance de Fréchet dans les caractéristiques d'un petit "
+    "classifieur entraîné sur le jeu de données (ce n'est pas une FID).",
     "compare.table.empty": "Aucun modèle n'a encore été mesuré.",
     "compare.findings.header": "Ce que montrent les chiffres",
     "compare.findings.none": "Les conclusions demandent le VAE gaussien, un β-VAE et le σ-VAE, "
@@ -475,8 +487,8 @@ FR: dict[str, str] = {
     "compare.row.sigma-vae": "σ-VAE",
     "compare.table.model": "Modèle",
     "compare.table.epochs": "Époques",
-    "compare.col.iwae_bits_per_dim_calibrated": "IWAE bits/dim",
-    "compare.col.calibrated_bits_per_dim": "ELBO bits/dim",
+    "compare.col.iwae_bits_per_dim": "IWAE bits/dim",
+    "compare.col.elbo_bits_per_dim": "ELBO bits/dim",
     "compare.col.recon_psnr_db": "PSNR (dB)",
     "compare.col.fd_classifier_features": "FD (caractéristiques du classifieur)",
     "compare.col.test_kl": "KL (nats)",
@@ -487,9 +499,15 @@ FR: dict[str, str] = {
     "compare.finding.versus_beta": "Le σ-VAE, entraîné une seule fois avec β = 1, obtient "
     "{sigma_value} contre {best_beta_value} pour le meilleur β-VAE (β = {best_beta}), trouvé en "
     "entraînant un β-VAE par β essayé : {betas}.",
+    "compare.finding.paired_difference": "Sur les mêmes {images} images de test, image par "
+    "image, le σ-VAE moins le meilleur β-VAE vaut {difference} {metric}, avec une erreur type "
+    "de {standard_error}.",
     "compare.finding.versus_gaussian": "Le VAE gaussien à σ fixe obtient {gaussian_value}.",
     "compare.finding.implied_beta": "Le σ optimal du σ-VAE vaut {sigma} : pour un β-VAE avec "
     "l'erreur quadratique, cela correspond à β = 2σ² = {implied_beta}.",
+    "compare.finding.not_independent": "Les {metric} et le {psnr} ne sont pas des preuves "
+    "indépendantes : le σ du décodeur est ajusté sur l'erreur de reconstruction, les deux en "
+    "découlent.",
     "metrics.stage.calibrate": "ajustement de σ sur l'ensemble d'entraînement",
     "metrics.stage.test": "ELBO sur l'ensemble de test",
     "metrics.stage.iwae": "borne IWAE",
@@ -499,8 +517,9 @@ FR: dict[str, str] = {
     "deux minutes sur un CPU, et le résultat est sauvegardé avec l'entraînement.",
     "results.metrics.measure": "Mesurer",
     "results.metrics.remeasure": "Mesurer à nouveau",
-    "results.metrics.measure_help": "Bornes de vraisemblance (IWAE avec k = {k} sur les {images} "
-    "premières images de test), reconstructions, unités actives et FD de {fd} échantillons.",
+    "results.metrics.measure_help": "Bornes de vraisemblance (ELBO, et IWAE avec k = {k}, sur "
+    "les {images} premières images de test), reconstructions, unités actives et FD de {fd} "
+    "échantillons.",
     "results.metrics.starting": "Démarrage…",
     "results.metrics.measuring": "Mesure : {stage}…",
     "results.metrics.no_data": "Les images de cet entraînement ne sont pas chargées : il ne peut "
@@ -516,39 +535,64 @@ FR: dict[str, str] = {
     "results.metrics.col.meaning": "Ce qu'elle mesure",
     "results.metrics.lower": "↓ plus bas",
     "results.metrics.higher": "↑ plus haut",
-    "results.metrics.caption": "Graine {seed}, {n_test} images de test ; borne IWAE avec "
-    "k = {k} sur les {images} premières. Les nats sont par image, sommés sur ses {pixels} "
-    "valeurs de pixels.",
+    "results.metrics.caption": "Graine {seed} ; l'ELBO et la borne IWAE (k = {k}) sur les mêmes "
+    "{images} premières des {n_test} images de test, ± une erreur type sur ces images. Les nats "
+    "sont par image, sommés sur ses {pixels} valeurs de pixels ; les bits/dim sont ceux de la "
+    "probabilité des pixels 8 bits, comme dans les articles. Les bits/dim et le PSNR découlent "
+    "tous deux de l'erreur de reconstruction (σ est ajusté sur elle) : ce ne sont pas des preuves "
+    "indépendantes.",
+    "results.metrics.stale": "Ces mesures ont été prises par une version antérieure de VAE Lab, "
+    "dont les bits/dim étaient ceux d'une densité, non comparables aux articles : mesurez à "
+    "nouveau.",
     "results.metrics.fd_reference": "FD sur {n} échantillons ; des images d'entraînement "
     "comparées aux mêmes images de test donnent {fd}, ce qu'obtiendrait un modèle parfait.",
     "results.metrics.fd_missing": "Pas de FD : {reason}.",
     "results.metrics.download": "Télécharger metrics.json",
+    "metrics.name.iwae_bits_per_dim": "IWAE bits/dim",
+    "metrics.help.iwae_bits_per_dim": "−log₂ P(x) par valeur de pixel, estimé avec k "
+    "échantillons d'importance par image (Burda et al. 2016), selon un décodeur gaussien dont "
+    "le σ est ajusté sur l'ensemble d'entraînement, discrétisé sur les 256 niveaux (le plus bas "
+    "et le plus haut prennent les queues) : une probabilité de l'image 8 bits, dans l'unité des "
+    "tableaux de vraisemblance des articles, et la borne la plus serrée ici. Une même mesure "
+    "pour toutes les pertes ; surtout fonction de l'erreur de reconstruction, sur laquelle σ "
+    "est ajusté.",
+    "metrics.name.elbo_bits_per_dim": "ELBO bits/dim",
+    "metrics.help.elbo_bits_per_dim": "L'ELBO négative en bits par valeur de pixel selon le même "
+    "décodeur gaussien discrétisé : une borne moins serrée que la borne IWAE.",
+    "metrics.name.model_iwae_bits_per_dim": "IWAE bits/dim (échelle propre du σ-VAE)",
+    "metrics.help.model_iwae_bits_per_dim": "Les IWAE bits/dim avec la loi et l'échelle propres "
+    "du σ-VAE (apprise, ou optimale sur l'ensemble d'entraînement), discrétisées sur les 256 "
+    "niveaux.",
+    "metrics.name.model_elbo_bits_per_dim": "ELBO bits/dim (échelle propre du σ-VAE)",
+    "metrics.help.model_elbo_bits_per_dim": "Les ELBO bits/dim avec la loi et l'échelle propres "
+    "du σ-VAE, discrétisées sur les 256 niveaux.",
+    "metrics.name.discrete_iwae_nll": "Borne IWAE, discrète (nats)",
+    "metrics.help.discrete_iwae_nll": "Les IWAE bits/dim en nats par image : −log P(x) de "
+    "l'image 8 bits.",
+    "metrics.name.discrete_neg_elbo": "ELBO négative, discrète (nats)",
+    "metrics.help.discrete_neg_elbo": "Les ELBO bits/dim en nats par image.",
     "metrics.name.test_neg_elbo": "ELBO négative (nats)",
     "metrics.help.test_neg_elbo": "La perte d'un VAE avec β = 1 selon la vraisemblance propre "
     "au modèle, sur les images de test : reconstruction + KL. Une borne supérieure de −log p(x), "
-    "comparable seulement entre modèles de même vraisemblance.",
+    "comparable seulement entre modèles de même vraisemblance ; pour l'entropie croisée de "
+    "Bernoulli sur des pixels gris, ce n'est pas du tout une vraisemblance.",
     "metrics.name.test_recon": "Terme de reconstruction (nats)",
     "metrics.help.test_recon": "−log p(x | z) selon le décodeur du modèle, avec un z tiré de "
     "q(z | x) par image de test.",
     "metrics.name.test_kl": "Terme KL (nats)",
     "metrics.help.test_kl": "KL(q(z | x) ‖ p(z)) moyennée sur les images de test : ce que le "
     "code dit de l'image.",
-    "metrics.name.calibrated_neg_elbo": "ELBO négative calibrée (nats)",
-    "metrics.help.calibrated_neg_elbo": "L'ELBO négative selon un décodeur gaussien dont le σ "
-    "est ajusté sur l'ensemble d'entraînement après l'entraînement : une même mesure pour des "
-    "modèles entraînés avec n'importe quelle perte.",
-    "metrics.name.calibrated_bits_per_dim": "ELBO bits/dim (calibrée)",
-    "metrics.help.calibrated_bits_per_dim": "L'ELBO négative calibrée en bits par valeur de "
-    "pixel, avec la correction 8 bits : l'unité des tableaux de vraisemblance des articles.",
+    "metrics.name.calibrated_neg_elbo": "ELBO négative, densité continue (nats)",
+    "metrics.help.calibrated_neg_elbo": "L'ELBO négative selon la gaussienne calibrée vue comme "
+    "une densité sur [0, 1] plutôt qu'une probabilité des 256 niveaux : une densité continue, "
+    "non comparable aux articles.",
     "metrics.name.iwae_nll": "Borne IWAE (nats)",
     "metrics.help.iwae_nll": "Estimation de −log p(x) pondérée par importance, avec k "
     "échantillons par image (Burda et al. 2016), selon la vraisemblance du modèle ; plus serrée "
     "que l'ELBO négative.",
-    "metrics.name.iwae_nll_calibrated": "Borne IWAE calibrée (nats)",
-    "metrics.help.iwae_nll_calibrated": "La borne IWAE selon le décodeur gaussien calibré.",
-    "metrics.name.iwae_bits_per_dim_calibrated": "IWAE bits/dim (calibrée)",
-    "metrics.help.iwae_bits_per_dim_calibrated": "La borne IWAE calibrée en bits par valeur de "
-    "pixel : l'estimation de −log p(x) la plus proche ici.",
+    "metrics.name.iwae_nll_calibrated": "Borne IWAE, densité continue (nats)",
+    "metrics.help.iwae_nll_calibrated": "La borne IWAE selon la gaussienne calibrée vue comme "
+    "une densité sur [0, 1] : une densité continue, non comparable aux articles.",
     "metrics.name.recon_mse": "MSE de reconstruction (par pixel)",
     "metrics.help.recon_mse": "Erreur quadratique moyenne entre les images de test et leurs "
     "reconstructions depuis la moyenne a posteriori μ, pixels dans [0, 1].",

@@ -32,17 +32,16 @@ class VAEOutput:
         Parameters of q(z | x), ``(B, D)``.
     z : Tensor
         The sampled latent codes, ``(B, D)``.
+    mean : Tensor
+        The reconstructed image, the decoder's mean (:meth:`Likelihood.mean
+        <vaelab.models.likelihoods.Likelihood.mean>` of the logits), in [0, 1].
     """
 
     logits: Tensor
     mu: Tensor
     logvar: Tensor
     z: Tensor
-
-    @property
-    def mean(self) -> Tensor:
-        """The reconstructed image (decoder mean), in [0, 1]."""
-        return torch.sigmoid(self.logits)
+    mean: Tensor
 
 
 @dataclass
@@ -163,8 +162,11 @@ class ConvVAE(nn.Module):
         return self.decoder(h)
 
     def decode(self, z: Tensor) -> Tensor:
-        """Mean image of p(x | z), in [0, 1]: ``(B, D) -> (B, C, H, W)``."""
-        return torch.sigmoid(self.decode_logits(z))
+        """Mean image of p(x | z), in [0, 1]: ``(B, D) -> (B, C, H, W)``.
+
+        The sigmoid of the logits, except for the continuous Bernoulli whose mean is not its λ.
+        """
+        return self.likelihood.mean(self.decode_logits(z))
 
     def forward(self, x: Tensor, generator: torch.Generator | None = None) -> VAEOutput:
         """Encode, sample z and decode.
@@ -178,7 +180,8 @@ class ConvVAE(nn.Module):
         """
         mu, logvar = self.encode(x)
         z = self.reparameterize(mu, logvar, generator)
-        return VAEOutput(logits=self.decode_logits(z), mu=mu, logvar=logvar, z=z)
+        logits = self.decode_logits(z)
+        return VAEOutput(logits, mu, logvar, z, mean=self.likelihood.mean(logits))
 
     def loss_function(self, x: Tensor, output: VAEOutput) -> LossOutput:
         """β-weighted negative ELBO of ``x`` for the forward pass ``output``."""
