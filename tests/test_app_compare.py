@@ -226,7 +226,7 @@ def test_rows_are_named_in_each_language():
 
 def test_the_markdown_table_marks_the_best_value():
     rows = [
-        Row(c, c.key, "trained", 1, {"calibrated_bits_per_dim": bits})
+        Row(c, c.key, "trained", 1, {"elbo_bits_per_dim": bits})
         for c, bits in zip(contenders((0.1,)), (1.5, 1.2, 1.3), strict=True)
     ]
     table = markdown_table(Comparison("mnist-5k", CompareSettings(betas=(0.1,)), rows), "fr")

@@ -255,7 +255,7 @@ def test_measuring_shows_the_values_and_saves_them_in_the_run(env, tmp_path, mon
     assert metrics["fd_classifier_features"] is not None
     table = next(m.value for m in at.markdown if m.value.startswith("| Mesure |"))
     assert r"p(x \| z)" in table  # a bar inside a cell is escaped
-    for name in ("test_neg_elbo", "iwae_bits_per_dim_calibrated", "recon_psnr_db"):
+    for name in ("iwae_bits_per_dim", "test_neg_elbo", "recon_psnr_db"):
         assert f"| {FR[f'metrics.name.{name}']} |" in table
     assert "| FD (caractéristiques du classifieur) |" in table
     psnr = f"{metrics['recon_psnr_db']:.4g}".replace(".", ",")

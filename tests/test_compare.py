@@ -2,6 +2,7 @@
 
 import csv
 import io
+import math
 import threading
 
 import pytest
@@ -164,21 +165,21 @@ def made_up(values: dict[str, list]) -> Comparison:
 def test_best_follows_each_metrics_direction_and_ties_go_first():
     c = made_up(
         {
-            "iwae_bits_per_dim_calibrated": [1.5, 1.2, 1.2, 1.3],
+            "iwae_bits_per_dim": [1.5, 1.2, 1.2, 1.3],
             "recon_psnr_db": [10.0, 20.0, 21.0, None],
             "active_units": [1, 2, 3, 4],
         }
     )
-    assert c.best("iwae_bits_per_dim_calibrated") == 1  # lower is better; the tie goes first
+    assert c.best("iwae_bits_per_dim") == 1  # lower is better; the tie goes first
     assert c.best("recon_psnr_db") == 2  # higher is better; a missing value is skipped
     assert c.best("active_units") is None  # no direction
-    assert c.columns() == ["iwae_bits_per_dim_calibrated", "recon_psnr_db", "active_units"]
+    assert c.columns() == ["iwae_bits_per_dim", "recon_psnr_db", "active_units"]
 
 
 def test_findings_state_ranks_and_the_beta_that_sigma_amounts_to():
     c = made_up(
         {
-            "iwae_bits_per_dim_calibrated": [1.5, 1.3, 1.4, 1.2],
+            "iwae_bits_per_dim": [1.5, 1.3, 1.4, 1.2],
             "recon_psnr_db": [10.0, 20.0, 21.0, 19.0],
             "fd_classifier_features": [5.0, 9.0, 8.0, 7.0],
             "model_scale": [None, None, None, 0.1],
@@ -192,38 +193,89 @@ def test_findings_state_ranks_and_the_beta_that_sigma_amounts_to():
     assert (fd.best.key, fd.sigma_rank) == ("gaussian-vae", 2)
     assert not fd.sigma_beats_gaussian and likelihood.sigma_beats_gaussian
     assert finding.implied_beta == pytest.approx(0.02)
+    assert finding.paired is None  # no per-image values
     templates, labels = texts("compare.finding", "en"), texts("compare.col", "en")
     text = describe(finding, templates, labels)
     assert text[0] == "On IWAE bits/dim, the best model is the σ-VAE; the σ-VAE ranks 1 of 4."
     assert "scores 1.2 against 1.3 for the best β-VAE (β = 0.1)" in text[3]
     assert "one β-VAE per β tried: 0.1, 0.01." in text[3]
-    assert "β = 2σ² = 0.02" in text[-1]
+    assert "β = 2σ² = 0.02" in text[-2]
+    # Both rest on the reconstruction error: said whenever both are ranked.
+    assert text[-1] == (
+        "The IWAE bits/dim and the PSNR (dB) are not independent evidence: the decoder's σ is "
+        "fitted to the reconstruction error, so both follow from it."
+    )
     french = describe(finding, templates, labels, lambda c: c.key.upper(), lang="fr")
     assert "SIGMA-VAE" in french[0]
     assert "scores 1,2 against 1,3" in french[3] and "tried: 0,1; 0,01." in french[3]
-    assert "= 0,02." in french[-1]
+    assert "= 0,02." in french[-2]
+
+
+def test_the_paired_difference_has_the_standard_error_of_the_differences():
+    """Same images: the spread between images cancels in σ-VAE − best β, not in either mean."""
+    sigma = [2.0, 3.0, 4.0, 5.0, 6.0]
+    best_beta = [2.1, 3.1, 4.3, 5.1, 6.2]  # differences −0.1, −0.1, −0.3, −0.1, −0.2
+    c = made_up(
+        {
+            "iwae_bits_per_dim": [5.0, sum(best_beta) / 5, 4.9, sum(sigma) / 5],
+            "iwae_bits_per_dim_per_image": [[9.0] * 5, best_beta, [7.0] * 5, sigma],
+            "recon_psnr_db": [10.0, 20.0, 21.0, 19.0],
+        }
+    )
+    paired = c.findings().paired
+    differences = [a - b for a, b in zip(sigma, best_beta, strict=True)]
+    mean = sum(differences) / 5
+    se = math.sqrt(sum((d - mean) ** 2 for d in differences) / 4 / 5)
+    assert (paired.metric, paired.images) == ("iwae_bits_per_dim", 5)
+    assert paired.difference == pytest.approx(-0.16)
+    assert paired.standard_error == pytest.approx(se)  # 0.04, where each mean's is 0.7
+    text = describe(c.findings(), texts("compare.finding", "en"), ENGLISH_COLUMNS)
+    assert text[3] == (
+        "On the same 5 test images, image by image, the σ-VAE minus the best β-VAE is -0.16 "
+        "IWAE bits/dim, with a standard error of 0.04."
+    )
+    # Rows measured on more images are paired over the first images both have.
+    c.rows[1].metrics["iwae_bits_per_dim_per_image"] = [*best_beta, 1.0, 1.0]
+    assert c.findings().paired.images == 5
+    assert c.findings().paired.difference == pytest.approx(-0.16)
+
+
+def test_the_findings_rest_on_the_discrete_likelihood():
+    """The continuous density's numbers (not comparable with papers) are never ranked."""
+    c = made_up(
+        {
+            "calibrated_neg_elbo": [50.0, 40.0, 45.0, 30.0],
+            "iwae_nll_calibrated": [49.0, 39.0, 44.0, 29.0],
+            "recon_psnr_db": [10.0, 20.0, 21.0, 19.0],
+        }
+    )
+    assert c.findings() is None
+    assert "calibrated_neg_elbo" not in c.columns()
+    c.rows[0].metrics["elbo_bits_per_dim"] = 1.0
+    for row in c.rows[1:]:
+        row.metrics["elbo_bits_per_dim"] = 2.0
+    assert c.findings().rankings[0].metric == "elbo_bits_per_dim"
+    assert c.columns()[0] == "elbo_bits_per_dim"
 
 
 def test_no_findings_until_the_three_kinds_of_model_are_measured():
-    c = made_up({"iwae_bits_per_dim_calibrated": [1.5, 1.3, 1.4, 1.2]})
+    c = made_up({"iwae_bits_per_dim": [1.5, 1.3, 1.4, 1.2]})
     c.rows[-1].metrics = {}
     assert c.findings() is None
 
 
 def test_exports_mark_the_best_and_keep_missing_values_empty():
-    c = made_up(
-        {"calibrated_bits_per_dim": [1.5, 1.3, 1.4, 1.2], "recon_psnr_db": [10.0, 20.0, None, 9]}
-    )
+    c = made_up({"elbo_bits_per_dim": [1.5, 1.3, 1.4, 1.2], "recon_psnr_db": [10.0, 20.0, None, 9]})
     table = list(csv.DictReader(io.StringIO(c.to_csv())))
     assert [r["model"] for r in table] == [r.contender.label for r in c.rows]
-    assert table[2]["recon_psnr_db"] == "" and float(table[3]["calibrated_bits_per_dim"]) == 1.2
+    assert table[2]["recon_psnr_db"] == "" and float(table[3]["elbo_bits_per_dim"]) == 1.2
     markdown = c.to_markdown(ENGLISH_COLUMNS, texts("compare.finding", "en"))
     assert "| σ-VAE | 5 | **1.2** | 9 |" in markdown
     assert "| β-VAE, β = 0.1 | 5 | 1.3 | **20** |" in markdown
     assert "ELBO bits/dim ↓" in markdown and "PSNR (dB) ↑" in markdown
     french = c.markdown_table(ENGLISH_COLUMNS, lang="fr", best="=={}==")
     assert "| σ-VAE | 5 | ==1,2== | 9 |" in french
-    assert c.to_json()["rows"][3]["metrics"]["calibrated_bits_per_dim"] == 1.2
+    assert c.to_json()["rows"][3]["metrics"]["elbo_bits_per_dim"] == 1.2
 
 
 def test_the_figure_has_one_labelled_row_per_model():
@@ -242,7 +294,7 @@ def test_contender_labels_name_the_beta():
 def test_the_json_record_reads_back_and_bad_records_are_refused():
     import json
 
-    c = made_up({"calibrated_bits_per_dim": [1.5, 1.3, 1.4, 1.2], "model_scale": [0, 0, 0, 0.1]})
+    c = made_up({"elbo_bits_per_dim": [1.5, 1.3, 1.4, 1.2], "model_scale": [0, 0, 0, 0.1]})
     again = Comparison.from_json(json.loads(json.dumps(c.to_json())))
     findings = texts("compare.finding", "en")
     markdown = again.to_markdown(ENGLISH_COLUMNS, findings)

@@ -15,6 +15,7 @@ from vaelab.data.dataset import ImageDataset, Splits
 from vaelab.errors import ConfigError, DatasetError
 from vaelab.metrics import (
     METRICS,
+    METRICS_FORMAT,
     STAGES,
     active_units,
     bits_per_dim,
@@ -58,6 +59,16 @@ class FakeVAE(nn.Module):
         return self._decode(z)
 
 
+def constant_vae(level, latent_dim, likelihood="mse"):
+    """q(z|x) = p(z) and a decoder whose mean is ``level`` everywhere: p(x|z) = p(x)."""
+    return FakeVAE(
+        encode=lambda x: (torch.zeros(len(x), latent_dim), torch.zeros(len(x), latent_dim)),
+        decode_logits=lambda z: torch.full((len(z), 1, 12, 12), math.log(level / (1 - level))),
+        latent_dim=latent_dim,
+        likelihood=likelihood,
+    )
+
+
 def as_floats(images):
     return images.double() / 255.0
 
@@ -75,15 +86,39 @@ def tiny_vae(tiny_data):
 # -- formulas -----------------------------------------------------------------------------------
 
 
-def test_bits_per_dim_by_hand():
-    # A uniform density on [0, 1] is the uniform law on 256 levels: exactly 8 bits per value.
-    assert bits_per_dim(0.0, 784) == pytest.approx(8.0)
-    # One more bit per value costs D ln 2 nats.
-    assert bits_per_dim(784 * math.log(2), 784) == pytest.approx(9.0)
-    # D = 2, NLL = ln 4 = 2 bits: (2 + 2·8) / 2 = 9.
-    assert bits_per_dim(math.log(4), 2) == pytest.approx(9.0)
-    # A sharp density (negative NLL) goes below 8 bits.
-    assert bits_per_dim(-3 * 10 * math.log(2), 10) == pytest.approx(5.0)
+def test_bits_per_dim_of_a_discrete_likelihood_by_hand():
+    # A probability of the 8-bit images is already a mass: NLL / (D ln 2), no D ln 256 added.
+    assert bits_per_dim(784 * math.log(256), 784) == pytest.approx(8.0, abs=1e-12)
+    assert bits_per_dim(0.0, 784) == 0.0  # a decoder certain of every pixel
+    # D = 2, P = 1/16: 4 bits in all, 2 per value.
+    assert bits_per_dim(math.log(16), 2) == pytest.approx(2.0)
+    torch.testing.assert_close(
+        bits_per_dim(torch.tensor([0.0, 10 * math.log(2)]), 10), torch.tensor([0.0, 1.0])
+    )
+
+
+def test_a_uniform_decoder_gives_exactly_eight_bits_through_the_iwae_bound():
+    """q(z|x) = p(z) and P(x|z) = 256^−D: every log weight is −D ln 256, so IWAE = ELBO = 8."""
+    vae = FakeVAE(
+        encode=lambda x: (
+            torch.zeros(len(x), 3, dtype=x.dtype),
+            torch.zeros(len(x), 3, dtype=x.dtype),
+        ),
+        decode_logits=lambda z: torch.zeros(len(z), 1, 4, 4, dtype=z.dtype),
+        latent_dim=3,
+    )
+    x = torch.rand(5, 1, 4, 4, dtype=torch.float64)
+
+    def uniform(x, logits):
+        return torch.full((len(x),), 16 * math.log(256), dtype=torch.float64)
+
+    log_w = log_importance_weights(vae, x, 50, [uniform], torch.Generator().manual_seed(0))[0]
+    torch.testing.assert_close(
+        bits_per_dim(iwae_nll(log_w), 16),
+        torch.full((5,), 8.0, dtype=torch.float64),
+        rtol=0,
+        atol=1e-12,
+    )
 
 
 def test_psnr_by_hand():
@@ -125,22 +160,36 @@ def test_decoder_returning_the_input_has_zero_error_and_infinite_psnr(binary_dat
     assert result["recon_mse"] == 0.0
     assert result["recon_psnr_db"] is None  # +inf, which JSON cannot hold
     # σ fitted on a perfect reconstruction stops at the soft floor used in training.
-    assert result["calibrated_sigma"] == pytest.approx(math.exp(LOG_SCALE_MIN), rel=1e-6)
+    sigma = math.exp(LOG_SCALE_MIN)
+    assert result["calibrated_sigma"] == pytest.approx(sigma, rel=1e-6)
+    # Every pixel is 0 or 255 with its mean on it: its bin and the tail beyond, Φ(½ bin / σ),
+    # more than ½ whatever σ. The rest of the ELBO is the KL of the (almost exact) code.
+    p_pixel = float(dist.Normal(0.0, sigma).cdf(torch.tensor(0.5 / 255)))
+    d = 144
+    expected_recon_bits = -math.log2(p_pixel)
+    assert result["elbo_bits_per_dim"] == pytest.approx(
+        expected_recon_bits + result["test_kl"] / (d * math.log(2)), rel=1e-5
+    )
+
+
+def exact_discrete_gaussian_nll(x, mean, sigma):
+    """−log P(x) per image by the bins' masses from torch.distributions, the edges' tails added."""
+    normal, half = dist.Normal(mean, sigma), 0.5 / 255
+    upper = torch.where(x > 1 - half, torch.ones_like(x), normal.cdf(x + half))
+    lower = torch.where(x < half, torch.zeros_like(x), normal.cdf(x - half))
+    return -torch.log(upper - lower).flatten(1).sum(1)
 
 
 def test_prior_posterior_and_constant_decoder_give_the_exact_likelihood(tiny_data):
     """q(z|x) = p(z) and p(x|z) = p(x): KL = 0, no active unit, ELBO = IWAE = log p(x)."""
     level = 0.3
-    vae = FakeVAE(
-        encode=lambda x: (torch.zeros(len(x), 5), torch.zeros(len(x), 5)),
-        decode_logits=lambda z: torch.full((len(z), 1, 12, 12), math.log(level / (1 - level))),
-        latent_dim=5,
-    )
+    vae = constant_vae(level, 5)
     result = strict_json(evaluate(vae, tiny_data, iwae_k=7, iwae_images=32, fd_images=32))
     assert result["test_kl"] == 0.0
     assert result["kl_per_dim"] == [0.0] * 5
     assert result["active_units"] == 0 and result["active_units_kl"] == 0
     assert result["latent_mean_variance"] == [0.0] * 5
+    assert result["bound_images"] == result["iwae_images"] == 32
 
     x, mean = as_floats(tiny_data.test_x), torch.full((1,), level, dtype=torch.float64)
     exact_mse = -dist.Normal(mean, math.sqrt(0.5)).log_prob(x).flatten(1).sum(1).mean()
@@ -153,26 +202,61 @@ def test_prior_posterior_and_constant_decoder_give_the_exact_likelihood(tiny_dat
     exact = -dist.Normal(mean, sigma).log_prob(x).flatten(1).sum(1).mean()
     assert result["calibrated_neg_elbo"] == pytest.approx(float(exact), rel=1e-5)
     assert result["iwae_nll_calibrated"] == pytest.approx(float(exact), rel=1e-5)
+
+    # The discretised decoder: a probability, in bits/dim with no 8-bit correction.
     d = 144
-    assert result["calibrated_bits_per_dim"] == pytest.approx(
-        (float(exact) + d * math.log(256)) / (d * math.log(2)), rel=1e-6
+    per_image = exact_discrete_gaussian_nll(x, mean, sigma) / (d * math.log(2))
+    for key in ("elbo_bits_per_dim", "iwae_bits_per_dim"):
+        assert result[key] == pytest.approx(float(per_image.mean()), rel=1e-5)
+        assert result[f"{key}_per_image"] == pytest.approx(per_image.tolist(), rel=1e-5)
+        # Standard error over images: std / √n.
+        assert result[f"{key}_se"] == pytest.approx(
+            float(per_image.std() / math.sqrt(32)), rel=1e-3
+        )
+    assert result["discrete_neg_elbo"] == pytest.approx(
+        float(per_image.mean()) * d * math.log(2), rel=1e-5
     )
+    assert result["model_elbo_bits_per_dim"] is None  # no scale of its own: not a σ-VAE
 
 
-@pytest.mark.parametrize(("name", "family"), [("l1", dist.Laplace), ("bernoulli", None)])
+def test_both_bounds_use_the_same_first_test_images(tiny_data):
+    """A decoder that is exact per image: the bounds are means over the first images only."""
+    level = 0.3
+    vae = constant_vae(level, 2)
+    x = as_floats(tiny_data.test_x)
+    exact = -dist.Normal(torch.tensor(level), math.sqrt(0.5)).log_prob(x).flatten(1).sum(1)
+    result = evaluate(vae, tiny_data, iwae_k=3, iwae_images=8, fd_images=0)
+    assert result["bound_images"] == result["iwae_images"] == 8 and result["n_test"] == 32
+    assert len(result["elbo_bits_per_dim_per_image"]) == len(result["iwae_bits_per_dim_per_image"])
+    assert len(result["iwae_bits_per_dim_per_image"]) == 8
+    for key in ("test_neg_elbo", "iwae_nll"):
+        assert result[key] == pytest.approx(float(exact[:8].mean()), rel=1e-6)
+        assert result[f"{key}_se"] == pytest.approx(float(exact[:8].std() / math.sqrt(8)), rel=1e-4)
+    # Without the IWAE bound, the ELBO uses every test image.
+    no_iwae = evaluate(vae, tiny_data, iwae_images=0, fd_images=0)
+    assert no_iwae["bound_images"] == 32 and no_iwae["iwae_images"] == 0
+    assert no_iwae["iwae_bits_per_dim"] is None and no_iwae["iwae_bits_per_dim_per_image"] is None
+    assert no_iwae["test_neg_elbo"] == pytest.approx(float(exact.mean()), rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [("l1", dist.Laplace), ("bernoulli", None), ("continuous-bernoulli", dist.ContinuousBernoulli)],
+)
 def test_model_likelihoods_are_exact(tiny_data, name, family):
     level = 0.3
-    vae = FakeVAE(
-        encode=lambda x: (torch.zeros(len(x), 2), torch.zeros(len(x), 2)),
-        decode_logits=lambda z: torch.full((len(z), 1, 12, 12), math.log(level / (1 - level))),
-        latent_dim=2,
-        likelihood=name,
-    )
+    vae = constant_vae(level, 2, name)
     result = evaluate(vae, tiny_data, **FAST)
-    x = as_floats(tiny_data.test_x)
+    x = as_floats(tiny_data.test_x)[: result["bound_images"]]
     if family is None:
         # On grey pixels the Bernoulli "likelihood" is the cross-entropy formula itself.
         expected = -(x * math.log(level) + (1 - x) * math.log(1 - level)).flatten(1).sum(1).mean()
+    elif family is dist.ContinuousBernoulli:
+        law = family(probs=torch.tensor(level, dtype=torch.float64))
+        expected = -law.log_prob(x).flatten(1).sum(1).mean()
+        # Its reconstruction is its mean, not λ: the calibrated σ is fitted around it.
+        sigma = float((as_floats(tiny_data.train_x) - law.mean).square().mean().sqrt())
+        assert result["calibrated_sigma"] == pytest.approx(sigma, rel=1e-5)
     else:
         expected = -family(torch.tensor(level), 1.0).log_prob(x).flatten(1).sum(1).mean()
     assert result["test_neg_elbo"] == pytest.approx(float(expected), rel=1e-5)
@@ -186,7 +270,8 @@ def test_one_informative_dimension_is_one_active_unit(tiny_data):
         return mu, torch.zeros_like(mu)
 
     vae = FakeVAE(encode, lambda z: torch.zeros(len(z), 1, 12, 12), latent_dim=6)
-    result = evaluate(vae, tiny_data, **FAST)
+    # The bounds on every test image, so that their KL is the sum of the KL per dimension.
+    result = evaluate(vae, tiny_data, **{**FAST, "iwae_images": 32})
     mu0 = 2.0 * as_floats(tiny_data.test_x)[:, 0, 0, 0]
     assert result["active_units"] == 1 and result["active_units_kl"] == 1
     assert result["latent_mean_variance"][0] == pytest.approx(float(mu0.var(correction=0)))
@@ -282,6 +367,9 @@ def test_iwae_converges_to_the_likelihood_computed_by_quadrature():
         ("sigma-vae", "gaussian", "optimal"),
         ("sigma-vae", "gaussian", "learned"),
         ("sigma-vae", "laplace", "optimal"),
+        ("beta-vae", "continuous-bernoulli", "optimal"),
+        ("sigma-vae", "discretized-gaussian", "optimal"),
+        ("sigma-vae", "discretized-logistic", "learned"),
     ],
 )
 def test_evaluate_runs_every_variant_and_is_json(tiny_data, variant, likelihood, scale):
@@ -302,7 +390,17 @@ def test_evaluate_runs_every_variant_and_is_json(tiny_data, variant, likelihood,
     assert set(METRICS) <= set(result)
     assert result["test_neg_elbo"] == pytest.approx(result["test_recon"] + result["test_kl"])
     assert len(result["kl_per_dim"]) == len(result["latent_mean_variance"]) == 4
-    assert result["iwae_images"] == 8 and result["iwae_k"] == 4
+    assert result["iwae_images"] == result["bound_images"] == 8 and result["iwae_k"] == 4
+    assert result["format"] == METRICS_FORMAT
+    per_image = torch.tensor(result["iwae_bits_per_dim_per_image"], dtype=torch.float64)
+    assert len(per_image) == 8
+    assert result["iwae_bits_per_dim"] == pytest.approx(float(per_image.mean()), abs=1e-6)
+    assert result["iwae_bits_per_dim_se"] == pytest.approx(
+        float(per_image.std() / math.sqrt(8)), rel=1e-3
+    )
+    # A probability of the 8-bit image: between 0 and (far below) the 8 bits of a uniform law
+    # only once trained; never negative.
+    assert result["elbo_bits_per_dim"] > 0 and result["iwae_bits_per_dim"] > 0
     again = strict_json(evaluate(model, tiny_data, **FAST))
     assert result.pop("seconds").keys() == again.pop("seconds").keys() == set(STAGES)
     assert result == again  # seeded: repeatable
@@ -316,10 +414,18 @@ def test_evaluate_runs_every_variant_and_is_json(tiny_data, variant, likelihood,
         assert result["elbo_scale_source"] == "train-optimal"
     else:
         assert result["model_scale"] is None
+        assert result["model_elbo_bits_per_dim"] is result["model_iwae_bits_per_dim"] is None
+    if variant == "sigma-vae":
+        assert result["model_elbo_bits_per_dim"] > 0 and result["model_iwae_bits_per_dim"] > 0
     if (likelihood, scale) == ("gaussian", "optimal"):
         # Its own likelihood with σ fitted on the training set *is* the calibrated Gaussian.
         assert result["test_neg_elbo"] == pytest.approx(result["calibrated_neg_elbo"])
         assert result["iwae_nll"] == pytest.approx(result["iwae_nll_calibrated"])
+        assert result["model_elbo_bits_per_dim"] == pytest.approx(result["elbo_bits_per_dim"])
+    if (likelihood, scale) == ("discretized-gaussian", "optimal"):
+        # A discrete decoder of its own: the same σ (the plug-in), and its NLL in bits/dim.
+        assert result["test_neg_elbo"] == pytest.approx(result["discrete_neg_elbo"])
+        assert result["model_iwae_bits_per_dim"] == pytest.approx(result["iwae_bits_per_dim"])
 
 
 def test_evaluate_reports_progress_and_checks_its_options(tiny_data, tiny_vae):
@@ -438,3 +544,20 @@ def test_real_fid_never_downloads(tiny_data, tiny_vae, tmp_path, monkeypatch):
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
     monkeypatch.setattr("importlib.util.find_spec", lambda name, *a: object())
     assert "never downloads" in real_fid_unavailable()
+
+
+def test_the_metrics_tab_lists_bits_per_dim_first_with_their_standard_errors():
+    from vaelab.app.tabs.metrics import metrics_table
+
+    metrics = {
+        "recon_psnr_db": 17.8,
+        "iwae_bits_per_dim": 1.23456,
+        "iwae_bits_per_dim_se": 0.0123,
+        "calibrated_neg_elbo": -1000.0,
+        "calibrated_neg_elbo_se": 4.0,
+    }
+    rows = metrics_table(metrics, "fr").splitlines()[2:]
+    assert rows[0].startswith("| IWAE bits/dim | 1,235 ± 0,012 | ↓ plus bas |")
+    assert rows[1].startswith("| ELBO négative, densité continue (nats) | -1000 ± 4 |")
+    assert "non comparable aux articles" in rows[1]
+    assert rows[2].startswith("| PSNR (dB) | 17,8 | ↑ plus haut |")

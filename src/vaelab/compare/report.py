@@ -28,23 +28,25 @@ from vaelab.metrics import METRICS, METRICS_FORMAT, format_metric
 
 #: Version of the record :meth:`Comparison.to_json` writes.
 COMPARISON_FORMAT = "vaelab-comparison/1"
-#: Columns of the table, in order.
+#: Columns of the table, in order: the discrete likelihoods in bits/dim first.
 TABLE_METRICS = (
-    "iwae_bits_per_dim_calibrated",
-    "calibrated_bits_per_dim",
+    "iwae_bits_per_dim",
+    "elbo_bits_per_dim",
     "recon_psnr_db",
     "fd_classifier_features",
     "test_kl",
     "active_units",
     "calibrated_sigma",
 )
-#: The metrics the findings rank the models by: a likelihood (the first every row has),
-#: reconstructions, samples.
+#: The metrics the findings rank the models by: a likelihood (the first every row has, both
+#: probabilities of the 8-bit images), reconstructions, samples.
 RANKED = (
-    ("iwae_bits_per_dim_calibrated", "calibrated_bits_per_dim"),
+    ("iwae_bits_per_dim", "elbo_bits_per_dim"),
     ("recon_psnr_db",),
     ("fd_classifier_features",),
 )
+#: Suffix of the per-image values of a metric in :func:`vaelab.metrics.evaluate`'s result.
+PER_IMAGE = "_per_image"
 
 
 @dataclass
@@ -136,6 +138,31 @@ class Ranking:
 
 
 @dataclass(frozen=True)
+class PairedDifference:
+    """The σ-VAE's likelihood minus the best β-VAE's, image by image on the same test images.
+
+    The images are the same, so the difference of the two means has a far smaller standard error
+    than either mean: the spread between images cancels.
+
+    Attributes
+    ----------
+    metric : str
+        The metric compared (the likelihood ranking's).
+    difference : float
+        Mean over the images of σ-VAE − best β-VAE; below 0, the σ-VAE is better.
+    standard_error : float or None
+        Standard deviation of the per-image differences / √n; ``None`` for one image.
+    images : int
+        n, the test images both rows have values for (the first ones).
+    """
+
+    metric: str
+    difference: float
+    standard_error: float | None
+    images: int
+
+
+@dataclass(frozen=True)
 class Finding:
     """What the numbers of a comparison show, as data; :func:`describe` phrases it.
 
@@ -149,15 +176,25 @@ class Finding:
     implied_beta : float or None
         2σ²: the β at which a β-VAE with the ``mse`` loss weighs its two terms as the σ-VAE
         does (‖x − x̂‖² + β·KL is 2σ² times the negative ELBO of a Gaussian decoder of scale σ).
+    paired : PairedDifference or None
+        The σ-VAE against the best β-VAE on the likelihood, when both rows have per-image values.
     """
 
     rankings: tuple[Ranking, ...]
     sigma: float | None
     implied_beta: float | None
+    paired: PairedDifference | None = None
 
 
 #: Ids of the sentences of :func:`describe`, whose templates the caller gives.
-FINDINGS = ("ranking", "versus_beta", "versus_gaussian", "implied_beta")
+FINDINGS = (
+    "ranking",
+    "versus_beta",
+    "paired_difference",
+    "versus_gaussian",
+    "implied_beta",
+    "not_independent",
+)
 
 
 def describe(
@@ -186,8 +223,11 @@ def describe(
     Returns
     -------
     list of str
-        One sentence per ranking, then the likelihood compared with the best β-VAE and the
-        Gaussian VAE, then the β the σ-VAE's σ amounts to. Numbers have 4 significant digits.
+        One sentence per ranking; the likelihood compared with the best β-VAE, their paired
+        difference with its standard error (when the rows have per-image values) and the
+        Gaussian VAE; the β the σ-VAE's σ amounts to; and, when the reconstructions are ranked
+        too, that the likelihood and the PSNR are not independent evidence. Numbers have 4
+        significant digits (2 for a difference and its standard error).
     """
     name = name or (lambda contender: contender.label)
 
@@ -209,11 +249,27 @@ def describe(
         "betas": decimals(main.betas, "g", lang),
     }
     sentences.append(templates["versus_beta"].format(**values))
+    paired = finding.paired
+    if paired is not None and paired.standard_error is not None:
+        sentences.append(
+            templates["paired_difference"].format(
+                metric=labels[paired.metric],
+                difference=number(paired.difference, "+.2g"),
+                standard_error=number(paired.standard_error, ".2g"),
+                images=paired.images,
+            )
+        )
     sentences.append(templates["versus_gaussian"].format(**values))
     if finding.sigma is not None and finding.implied_beta is not None:
         sentences.append(
             templates["implied_beta"].format(
                 sigma=number(finding.sigma), implied_beta=number(finding.implied_beta, ".2g")
+            )
+        )
+    if any(r.metric == "recon_psnr_db" for r in finding.rankings):
+        sentences.append(
+            templates["not_independent"].format(
+                metric=labels[main.metric], psnr=labels["recon_psnr_db"]
             )
         )
     return sentences
@@ -283,7 +339,18 @@ class Comparison:
             return None
         sigma_row = next(r for r in rows if r.contender.variant == "sigma-vae")
         sigma = sigma_row.value("model_scale")
-        return Finding(tuple(rankings), sigma, None if sigma is None else 2.0 * sigma**2)
+        main = rankings[0]
+        beta_row = next(
+            r
+            for r in rows
+            if r.contender.variant == "beta-vae" and r.contender.beta == main.best_beta
+        )
+        return Finding(
+            tuple(rankings),
+            sigma,
+            None if sigma is None else 2.0 * sigma**2,
+            _paired(main.metric, sigma_row, beta_row),
+        )
 
     def table(self) -> list[dict[str, Any]]:
         """The table, one dict per row.
@@ -467,3 +534,17 @@ def _rank(rows: list[Row], metric: str) -> Ranking:
         gaussian_value=value(gaussian),
         lower_is_better=lower,
     )
+
+
+def _paired(metric: str, first: Row, second: Row) -> PairedDifference | None:
+    """``first`` − ``second`` on ``metric``, image by image, over the images both have."""
+    a, b = first.metrics.get(metric + PER_IMAGE), second.metrics.get(metric + PER_IMAGE)
+    if not isinstance(a, list) or not isinstance(b, list) or not a or not b:
+        return None
+    n = min(len(a), len(b))
+    differences = [x - y for x, y in zip(a[:n], b[:n], strict=True)]
+    mean = math.fsum(differences) / n
+    if n < 2:
+        return PairedDifference(metric, mean, None, n)
+    variance = math.fsum((d - mean) ** 2 for d in differences) / (n - 1)
+    return PairedDifference(metric, mean, math.sqrt(variance / n), n)

@@ -103,11 +103,14 @@ def _reusable(metrics: Mapping[str, Any], settings: CompareSettings, data: Image
     n_test = len(data.test_x)
     wanted_fd = min(settings.fd_images, n_test, len(data.train_x))
     has_fd = metrics.get("fd_images", 0) >= wanted_fd or data.train_y is None
+    # The bounds of every row must cover the same first test images, for paired differences.
+    wanted_bound = min(settings.iwae_images or n_test, n_test)
     return (
         metrics.get("format") == METRICS_FORMAT
         and metrics.get("seed") == settings.seed
         and metrics.get("iwae_k", 0) >= settings.iwae_k
         and metrics.get("iwae_images", 0) >= min(settings.iwae_images, n_test)
+        and metrics.get("bound_images", 0) >= wanted_bound
         and (settings.fd_images == 0 or has_fd)
     )
 

@@ -3,8 +3,8 @@
 :func:`evaluate` runs them all and returns one JSON-able dict (its docstring lists the keys).
 The modules follow the measures:
 
-- ``bounds``: exact decoder likelihoods, the ELBO, the IWAE bound (Burda et al. 2016), bits/dim
-  and PSNR;
+- ``bounds``: exact decoder likelihoods (densities, and discretised ones whose NLL is in bits/dim
+  as papers report it), the ELBO, the IWAE bound (Burda et al. 2016) and PSNR;
 - ``latents``: active units and KL per dimension;
 - ``frechet``: the Fréchet distance between two sets of features;
 - ``classifier``: the small per-dataset CNN whose features the sample-quality distance uses,
@@ -19,11 +19,10 @@ from vaelab.metrics.bounds import (
     ErrorStats,
     bits_per_dim,
     calibrated_gaussian,
-    gaussian_nll,
     iwae_nll,
-    laplace_nll,
     log_importance_weights,
     model_decoder,
+    model_discrete_decoder,
     psnr,
 )
 from vaelab.metrics.classifier import (
@@ -35,6 +34,7 @@ from vaelab.metrics.classifier import (
     train_classifier,
 )
 from vaelab.metrics.evaluate import (
+    MAX_PER_IMAGE,
     METRICS,
     METRICS_FORMAT,
     STAGES,
@@ -56,11 +56,13 @@ from vaelab.metrics.latents import (
     latent_mean_variance,
 )
 from vaelab.metrics.samples import real_fid, real_fid_unavailable, sample_quality
+from vaelab.models.likelihoods import discretized_nll, gaussian_nll, laplace_nll
 
 __all__ = [
     "ACTIVE_UNIT_THRESHOLD",
     "DEFAULT_CLASSIFIER_DIR",
     "KL_THRESHOLD",
+    "MAX_PER_IMAGE",
     "METRICS",
     "METRICS_FORMAT",
     "STAGES",
@@ -73,6 +75,7 @@ __all__ = [
     "calibrated_gaussian",
     "classifier_cache_dir",
     "classifier_file",
+    "discretized_nll",
     "evaluate",
     "feature_statistics",
     "format_metric",
@@ -86,6 +89,7 @@ __all__ = [
     "load_or_train_classifier",
     "log_importance_weights",
     "model_decoder",
+    "model_discrete_decoder",
     "overall_fraction",
     "psnr",
     "real_fid",

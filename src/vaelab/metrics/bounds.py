@@ -1,10 +1,14 @@
 r"""Exact decoder log-likelihoods, the ELBO, the IWAE bound, bits/dim and PSNR.
 
 Every quantity is in nats per image (summed over the D pixels) unless its name says otherwise.
-The decoder mean is ``sigmoid(logits)``, in [0, 1] like the pixels.
+The decoder's mean is ``model.likelihood.mean(logits)`` (the sigmoid of the logits for every
+likelihood but the continuous Bernoulli), in [0, 1] like the pixels.
 
 A *decoder* here is a :class:`DecoderLikelihood`: an exactly normalised
 :math:`-\log p(x \mid z)` as a function of ``(x, logits)``, with the scale (σ or b) it uses.
+It is either a density over :math:`[0, 1]^D` (``discrete=False``: its NLL can be negative and
+has no meaning in bits/dim) or a probability of the :math:`256^D` 8-bit images
+(``discrete=True``: :func:`bits_per_dim` applies, as in the likelihood tables of papers).
 """
 
 from __future__ import annotations
@@ -17,12 +21,18 @@ from typing import Protocol
 import torch
 from torch import Tensor
 
-from vaelab.models.likelihoods import LOG_SCALE_MIN, Likelihood, softclip
+from vaelab.models.likelihoods import (
+    LOG_SCALE_MIN,
+    Likelihood,
+    discretized_nll,
+    gaussian_nll,
+    optimal_log_scale,
+    softclip,
+)
 
 #: ``(x, logits) -> (B,)`` negative log-likelihood in nats per image.
 DecoderNLL = Callable[[Tensor, Tensor], Tensor]
 
-_HALF_LN_2PI = 0.5 * math.log(2 * math.pi)
 # Scales that the fixed-scale losses imply (see vaelab.models.likelihoods): Σ (x − x̂)² is a Gaussian
 # with σ² = 1/2, Σ |x − x̂| a Laplace with b = 1.
 _IMPLIED_SCALES = {"mse": math.sqrt(0.5), "l1": 1.0}
@@ -38,26 +48,27 @@ class EncoderDecoder(Protocol):
     def decode_logits(self, z: Tensor) -> Tensor: ...  # noqa: D102
 
 
-def bits_per_dim(nll: float, num_pixels: int) -> float:
-    r"""Bits per dimension of a negative log-likelihood of pixels in [0, 1].
+def bits_per_dim(nll: float | Tensor, num_pixels: int) -> float | Tensor:
+    r"""Bits per dimension of a *discrete* negative log-likelihood, :math:`\mathrm{NLL}/(D \ln 2)`.
 
-    The density of pixels in [0, 1] becomes that of 8-bit values in [0, 256] by dividing by
-    :math:`256^D`, hence :math:`(\mathrm{NLL} + D \ln 256) / (D \ln 2)`. A uniform density on
-    [0, 1] (NLL = 0) gives 8 bits/dim.
+    The NLL must be that of a probability of the 8-bit images (a discretised decoder, see
+    :func:`vaelab.models.likelihoods.discretized_nll`), which is already a probability mass:
+    no :math:`D \ln 256` term is added. A decoder uniform over the 256 levels
+    (NLL = D ln 256) gives exactly 8 bits/dim, a perfect one 0.
 
     Parameters
     ----------
-    nll : float
-        Negative log-likelihood of one image, in nats, for pixels scaled to [0, 1].
+    nll : float or Tensor
+        Negative log-probability of one image (or of each image), in nats.
     num_pixels : int
         D, the number of values in one image (C · H · W).
 
     Returns
     -------
-    float
-        Bits per dimension.
+    float or Tensor
+        Bits per dimension, of the same type as ``nll``.
     """
-    return (nll + num_pixels * math.log(256.0)) / (num_pixels * math.log(2.0))
+    return nll / (num_pixels * math.log(2.0))
 
 
 def psnr(mse: float, peak: float = 1.0) -> float:
@@ -82,53 +93,6 @@ def psnr(mse: float, peak: float = 1.0) -> float:
     return 10.0 * math.log10(peak**2 / mse)
 
 
-def gaussian_nll(x: Tensor, mean: Tensor, log_sigma: float | Tensor) -> Tensor:
-    r"""Exact :math:`-\log \mathcal N(x;\, \hat x, \sigma^2 I)` per image, one σ for every pixel.
-
-    Parameters
-    ----------
-    x, mean : Tensor
-        Images and decoder means, ``(B, C, H, W)``.
-    log_sigma : float or Tensor
-        :math:`\ln \sigma`, a scalar.
-
-    Returns
-    -------
-    Tensor
-        Shape ``(B,)``, nats per image.
-    """
-    log_sigma = torch.as_tensor(log_sigma, dtype=x.dtype, device=x.device)
-    per_pixel = 0.5 * (x - mean).square() * torch.exp(-2.0 * log_sigma) + log_sigma + _HALF_LN_2PI
-    return per_pixel.flatten(1).sum(dim=1)
-
-
-def laplace_nll(x: Tensor, mean: Tensor, log_b: float | Tensor) -> Tensor:
-    r"""Exact :math:`-\log \mathrm{Laplace}(x;\, \hat x, b)` per image, one b for every pixel.
-
-    Parameters
-    ----------
-    x, mean : Tensor
-        Images and decoder means, ``(B, C, H, W)``.
-    log_b : float or Tensor
-        :math:`\ln b`, a scalar.
-
-    Returns
-    -------
-    Tensor
-        Shape ``(B,)``, nats per image.
-    """
-    log_b = torch.as_tensor(log_b, dtype=x.dtype, device=x.device)
-    per_pixel = (x - mean).abs() * torch.exp(-log_b) + log_b + math.log(2.0)
-    return per_pixel.flatten(1).sum(dim=1)
-
-
-#: Exact NLL with a given log-scale, by likelihood id, for the decoders that have a scale.
-SCALED_NLL: dict[str, Callable[[Tensor, Tensor, float | Tensor], Tensor]] = {
-    "gaussian": gaussian_nll,
-    "laplace": laplace_nll,
-}
-
-
 @dataclass(frozen=True)
 class ErrorStats:
     """Mean errors per pixel of decoder means under z ~ q(z | x), over a set of images.
@@ -145,15 +109,15 @@ class ErrorStats:
     mae: float
 
     def log_scale(self, likelihood_id: str) -> float:
-        """The maximum-likelihood log σ (``"gaussian"``) or log b (``"laplace"``), soft-clipped.
+        """The optimal log-scale of the calibrated decoder ``likelihood_id``, soft-clipped.
 
-        The clip at :data:`~vaelab.models.likelihoods.LOG_SCALE_MIN` is the one used in training,
-        so that a perfect reconstruction gives a finite likelihood.
+        For ``"gaussian"`` the maximum-likelihood log σ (σ² the mean squared error), for
+        ``"laplace"`` log b (b the mean absolute error), for ``"discretized-*"`` the plug-in
+        that training uses (:func:`vaelab.models.likelihoods.optimal_log_scale`). The clip at
+        :data:`~vaelab.models.likelihoods.LOG_SCALE_MIN` is the one used in training, so that a
+        perfect reconstruction gives a finite likelihood.
         """
-        # σ² is the mean squared error, b the mean absolute error (−inf: a perfect fit).
-        power, error = {"gaussian": (0.5, self.mse), "laplace": (1.0, self.mae)}[likelihood_id]
-        value = power * math.log(error) if error > 0 else -math.inf
-        return float(softclip(torch.tensor(value, dtype=torch.float64), LOG_SCALE_MIN))
+        return optimal_log_scale(likelihood_id, self.mse, self.mae)
 
 
 @dataclass(frozen=True)
@@ -165,36 +129,66 @@ class DecoderLikelihood:
     nll : DecoderNLL
         ``(x, logits) -> (B,)``, :math:`-\log p(x \mid z)` in nats per image.
     scale : float or None
-        The σ (Gaussian) or b (Laplace) it uses; ``None`` for a Bernoulli decoder.
+        The σ (Gaussian), b (Laplace) or s (logistic) it uses; ``None`` for a (continuous)
+        Bernoulli decoder.
     scale_source : str or None
         ``"fixed"`` (implied by the loss: σ² = 1/2 for ``mse``, b = 1 for ``l1``), ``"learned"``
-        (the σ-VAE's parameter), ``"train-optimal"`` (maximum likelihood on the training set),
-        or ``None`` (Bernoulli).
+        (the σ-VAE's parameter), ``"train-optimal"`` (maximum likelihood on the training set,
+        or for a discretised decoder its plug-in), or ``None`` (no scale).
+    discrete : bool
+        Whether ``nll`` is a probability of the 8-bit levels, whose NLL / (D ln 2) is in
+        bits/dim; otherwise it is a density on [0, 1].
     """
 
     nll: DecoderNLL
     scale: float | None
     scale_source: str | None
+    discrete: bool = False
 
 
-def calibrated_gaussian(log_sigma: float) -> DecoderLikelihood:
+def calibrated_gaussian(
+    log_sigma: float,
+    *,
+    discrete: bool = False,
+    mean: Callable[[Tensor], Tensor] = torch.sigmoid,
+) -> DecoderLikelihood:
     r"""The Gaussian decoder with a fixed σ, such as the one fitted post hoc on the training set.
 
     Parameters
     ----------
     log_sigma : float
         :math:`\ln \sigma`.
+    discrete : bool
+        Discretise it on the 256 levels, the lowest and highest bins taking the tails
+        (:func:`~vaelab.models.likelihoods.discretized_nll`); otherwise it is the density.
+    mean : callable
+        ``logits -> mean image``: the model's ``likelihood.mean``.
 
     Returns
     -------
     DecoderLikelihood
         With ``scale_source="train-optimal"``.
     """
+    if discrete:
 
-    def nll(x: Tensor, logits: Tensor) -> Tensor:
-        return gaussian_nll(x, torch.sigmoid(logits), log_sigma)
+        def nll(x: Tensor, logits: Tensor) -> Tensor:
+            return discretized_nll(x, mean(logits), log_sigma, "gaussian")
 
-    return DecoderLikelihood(nll, math.exp(log_sigma), "train-optimal")
+    else:
+
+        def nll(x: Tensor, logits: Tensor) -> Tensor:
+            return gaussian_nll(x, mean(logits), log_sigma)
+
+    return DecoderLikelihood(nll, math.exp(log_sigma), "train-optimal", discrete)
+
+
+def _own_log_scale(likelihood: Likelihood, train_errors: ErrorStats) -> tuple[float, str]:
+    # A learned scale as training clips it; an optimal one, which training computes on each
+    # batch, by the same rule on the whole training set.
+    if getattr(likelihood, "learned", False):
+        log_scale = softclip(likelihood.log_scale.detach().double(), LOG_SCALE_MIN)
+        return float(log_scale), "learned"
+    return train_errors.log_scale(likelihood.id), "train-optimal"
 
 
 def model_decoder(
@@ -205,8 +199,8 @@ def model_decoder(
     ``mse`` and ``l1`` get their constant
     :meth:`~vaelab.models.likelihoods.Likelihood.nll_offset`; a learned σ-VAE scale is used as
     is; an *optimal* σ-VAE scale, which training computes on each batch, is replaced by its
-    maximum-likelihood value on the whole training set (so that a test metric never depends on
-    how the test set is batched, nor fits anything on test images).
+    value on the whole training set (so that a test metric never depends on how the test set is
+    batched, nor fits anything on test images).
 
     Parameters
     ----------
@@ -220,31 +214,53 @@ def model_decoder(
     Returns
     -------
     DecoderLikelihood
-        The exact decoder.
+        The exact decoder; ``discrete`` for the ``discretized-*`` likelihoods.
     """
-    lid = likelihood.id
-    if likelihood.has_scale and getattr(likelihood, "learned", False):
-        log_scale = softclip(likelihood.log_scale.detach().double(), LOG_SCALE_MIN)
-
-        def learned(x: Tensor, logits: Tensor) -> Tensor:
-            return likelihood.nll(x, logits)[0]
-
-        return DecoderLikelihood(learned, float(log_scale.exp()), "learned")
     if likelihood.has_scale:
-        log_scale = train_errors.log_scale(lid)
-        scaled = SCALED_NLL[lid]
+        log_scale, source = _own_log_scale(likelihood, train_errors)
 
-        def optimal(x: Tensor, logits: Tensor) -> Tensor:
-            return scaled(x, torch.sigmoid(logits), log_scale)
+        def scaled(x: Tensor, logits: Tensor) -> Tensor:
+            return likelihood.nll_at(x, likelihood.mean(logits), log_scale)
 
-        return DecoderLikelihood(optimal, math.exp(log_scale), "train-optimal")
+        return DecoderLikelihood(scaled, math.exp(log_scale), source, likelihood.discrete)
     offset = likelihood.nll_offset(num_pixels)
 
     def fixed(x: Tensor, logits: Tensor) -> Tensor:
         return likelihood.nll(x, logits)[0] + offset
 
-    scale = _IMPLIED_SCALES.get(lid)
+    scale = _IMPLIED_SCALES.get(likelihood.id)
     return DecoderLikelihood(fixed, scale, None if scale is None else "fixed")
+
+
+def model_discrete_decoder(
+    likelihood: Likelihood, train_errors: ErrorStats
+) -> DecoderLikelihood | None:
+    """A σ-VAE's own decoder discretised on the 256 levels, with its own scale.
+
+    The same law (Gaussian, Laplace or logistic) and scale as :func:`model_decoder`, its
+    probability of each 8-bit level (:func:`~vaelab.models.likelihoods.discretized_nll`):
+    the ``discretized-*`` decoders are their own discretisation.
+
+    Parameters
+    ----------
+    likelihood : Likelihood
+        The model's likelihood module.
+    train_errors : ErrorStats
+        Errors on the training set, used by optimal-scale decoders only.
+
+    Returns
+    -------
+    DecoderLikelihood or None
+        ``None`` for the likelihoods without a scale of their own (every one but the σ-VAE's).
+    """
+    if not likelihood.has_scale:
+        return None
+    log_scale, source = _own_log_scale(likelihood, train_errors)
+
+    def nll(x: Tensor, logits: Tensor) -> Tensor:
+        return likelihood.discretized_nll_at(x, likelihood.mean(logits), log_scale)
+
+    return DecoderLikelihood(nll, math.exp(log_scale), source, discrete=True)
 
 
 def log_importance_weights(

@@ -116,7 +116,7 @@ def draw_samples(
     chunks = []
     for i in range(0, n, batch_size):
         z = torch.randn(min(batch_size, n - i), latent_dim, generator=generator).to(device)
-        mean = torch.sigmoid(model.decode_logits(z))
+        mean = model.likelihood.mean(model.decode_logits(z))
         chunks.append(mean.mul(255).round().clamp(0, 255).to(torch.uint8).cpu())
     return torch.cat(chunks)
 

@@ -22,6 +22,7 @@ from vaelab.errors import VaeLabError
 from vaelab.i18n import localize_decimal
 from vaelab.metrics import (
     METRICS,
+    METRICS_FORMAT,
     classifier_cache_dir,
     evaluate,
     format_metric,
@@ -30,18 +31,27 @@ from vaelab.metrics import (
 from vaelab.models import ConvVAE
 from vaelab.runs import Run, RunStore
 
-#: Settings of the Measure button: a few seconds to a minute or two on a CPU.
-IWAE_K, IWAE_IMAGES, FD_IMAGES = 100, 200, 1000
+#: Settings of the Measure button: a few seconds to a minute or two on a CPU. The ELBO and the
+#: IWAE bound are both computed on the first IWAE_IMAGES test images (all of them if fewer).
+IWAE_K, IWAE_IMAGES, FD_IMAGES = 100, 1000, 1000
 _ARROWS = {"lower": "results.metrics.lower", "higher": "results.metrics.higher"}
 
 
-def format_value(metric: str, value: float, lang: str) -> str:
-    """A metric's value for people: counts whole, others with 4 significant digits."""
-    return localize_decimal(format_metric(metric, value), lang)
+def format_value(metric: str, value: float, lang: str, se: float | None = None) -> str:
+    """A metric's value for people: counts whole, others with 4 significant digits.
+
+    With a standard error ``se``, the value is followed by ``± se`` (2 significant digits).
+    """
+    text = localize_decimal(format_metric(metric, value), lang)
+    return text if se is None else f"{text} ± {localize_decimal(f'{se:.2g}', lang)}"
 
 
 def metrics_table(metrics: dict[str, Any], lang: str) -> str:
-    """The measured scalars of ``metrics`` as a Markdown table: name, value, direction, meaning."""
+    """The measured scalars of ``metrics`` as a Markdown table: name, value, direction, meaning.
+
+    The metrics come in the order of :data:`vaelab.metrics.METRICS`, the discrete likelihoods
+    in bits/dim first; a value with a standard error (``<metric>_se``) shows it.
+    """
     header = [t(f"results.metrics.col.{c}", lang) for c in ("metric", "value", "better", "meaning")]
     lines = ["| " + " | ".join(header) + " |", "|---|--:|---|---|"]
     for metric, info in METRICS.items():
@@ -49,9 +59,10 @@ def metrics_table(metrics: dict[str, Any], lang: str) -> str:
         if not isinstance(value, int | float):
             continue
         better = t(_ARROWS[info.better], lang) if info.better else ""
+        se = metrics.get(f"{metric}_se")
         cells = [
             t(f"metrics.name.{metric}", lang),
-            format_value(metric, value, lang),
+            format_value(metric, value, lang, se if isinstance(se, int | float) else None),
             better,
             t(f"metrics.help.{metric}", lang),
         ]
@@ -67,7 +78,7 @@ def _caption(metrics: dict[str, Any], lang: str) -> str:
         seed=metrics.get("seed", "–"),
         n_test=metrics.get("n_test", "–"),
         k=metrics.get("iwae_k", "–"),
-        images=metrics.get("iwae_images", "–"),
+        images=metrics.get("bound_images", "–"),
         pixels=metrics.get("pixels", "–"),
     )
     reference = metrics.get("fd_train_vs_test")
@@ -123,6 +134,8 @@ def render(ctx: TabContext) -> None:
     run, lang, key = ctx.run, ctx.lang, ctx.wkey
     metrics = run.metrics
     if metrics:
+        if metrics.get("format") != METRICS_FORMAT:
+            st.warning(t("results.metrics.stale", lang), icon=":material/update:")
         st.markdown(metrics_table(metrics, lang))
         st.caption(_caption(metrics, lang))
     else:
