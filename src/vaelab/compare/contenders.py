@@ -95,7 +95,8 @@ class CompareSettings:
     iwae_k : int
         Importance samples per image of the IWAE bound.
     iwae_images : int
-        Test images the IWAE bound is computed on (the first ones); 0 skips it.
+        Test images both likelihood bounds, the ELBO and the IWAE bound, are computed on (the
+        first ones, all of them if fewer); 0 skips the IWAE bound.
     fd_images : int
         Samples and test images of the Fréchet distance.
     samples : int
@@ -110,7 +111,7 @@ class CompareSettings:
     seed: int = 0
     betas: tuple[float, ...] = DEFAULT_BETAS
     iwae_k: int = 100
-    iwae_images: int = 200
+    iwae_images: int = 1000
     fd_images: int = 1000
     samples: int = 10
 

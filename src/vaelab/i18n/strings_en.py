@@ -400,8 +400,10 @@ EN: dict[str, str] = {
     "compare.iwae_k": "IWAE samples per image (k)",
     "compare.iwae_k_help": "Importance samples of the IWAE bound (Burda et al. 2016): more give "
     "a tighter but slower estimate of −log p(x).",
-    "compare.iwae_images": "Test images for the IWAE bound",
-    "compare.iwae_images_help": "The first test images are used; 0 skips the bound.",
+    "compare.iwae_images": "Test images for the likelihood bounds",
+    "compare.iwae_images_help": "The ELBO and the IWAE bound are computed on the same first test "
+    "images (all of them if fewer); 0 skips the IWAE bound, and the ELBO then uses every test "
+    "image.",
     "compare.fd_images": "Images for the FD",
     "compare.fd_images_help": "Samples and test images compared by the Fréchet distance in the "
     "features of a small classifier trained on the dataset (not an FID); 0 skips it.",

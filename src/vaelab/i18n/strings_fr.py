@@ -427,8 +427,10 @@ FR: dict[str, str] = {
     "compare.iwae_k": "Échantillons IWAE par image (k)",
     "compare.iwae_k_help": "Échantillons d'importance de la borne IWAE (Burda et al. 2016) : "
     "plus il y en a, plus l'estimation de −log p(x) est serrée, mais lente.",
-    "compare.iwae_images": "Images de test pour la borne IWAE",
-    "compare.iwae_images_help": "Les premières images de test sont utilisées ; 0 omet la borne.",
+    "compare.iwae_images": "Images de test pour les bornes de vraisemblance",
+    "compare.iwae_images_help": "L'ELBO et la borne IWAE sont calculées sur les mêmes premières "
+    "images de test (toutes s'il y en a moins) ; 0 omet la borne IWAE, et l'ELBO utilise alors "
+    "toutes les images de test.",
     "compare.fd_images": "Images pour la FD",
     "compare.fd_images_help": "Échantillons et images de test comparés par la distance de "
     "Fréchet dans les caractéristiques d'un petit classifieur entraîné sur le jeu de données "
