@@ -191,6 +191,7 @@ def test_stop_keeps_the_models_done(env):
 # -- the worker and the view, without the page -----------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_comparison_job_reports_every_row_and_reuses_them(tiny_data, tmp_path):
     store = RunStore(tmp_path / "runs")
     settings = CompareSettings(

@@ -157,6 +157,7 @@ def test_the_repository_launcher_runs_the_same_app(env):
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.slow
 def test_every_page_renders_in_both_languages_without_raw_keys(env, lang):
     at = _app(lang)
     title = {"en": "Train a VAE", "fr": "Entraîner un VAE"}[lang]
@@ -281,6 +282,7 @@ def test_a_tiny_training_completes_and_shows_results(env, tmp_path):
     assert [s.status for s in RunStore(env).list()] == ["complete"]
 
 
+@pytest.mark.slow
 def test_a_cached_run_reloads_at_once_and_can_be_continued(env, tmp_path):
     path = _npz(tmp_path / "tiny.npz", 80)
     data = load_dataset(str(path), tmp_path)
@@ -315,6 +317,7 @@ def test_stop_ends_training_and_keeps_what_was_learned(env, tmp_path):
     assert [b.label for b in at.button if b.key == "train"] == ["Continue up to 50 epochs"]
 
 
+@pytest.mark.slow
 def test_a_second_session_waits_for_the_first_one(env, tmp_path):
     first = _tiny_settings(_app(), _npz(tmp_path / "many.npz", 2000), epochs=50)
     first.button(key="train").click().run()

@@ -32,6 +32,7 @@ def exit_code(args) -> int:
 TRAIN = ["train", "--latent", "4", "--hidden", "8,16", "--batch-size", "16", "--epochs", "1"]
 
 
+@pytest.mark.slow
 def test_train_sample_reconstruct_runs(workdir, tiny_npz, capsys):
     assert main([*TRAIN, "--dataset", str(tiny_npz), "--model", "sigma-vae"]) == 0
     out = capsys.readouterr().out
@@ -217,6 +218,7 @@ def test_the_commands_that_train_or_evaluate_keep_freed_memory(
     assert mallopt_calls == ["mallopt", "mallopt", command] if retains else [command]
 
 
+@pytest.mark.slow
 def test_bench_times_the_tutorial_before_it_keeps_freed_memory(monkeypatch, mallopt_calls, capsys):
     from vaelab.training import bench
 

@@ -74,6 +74,7 @@ def test_settings_check_their_counts():
         CompareSettings(samples=0)
 
 
+@pytest.mark.slow
 def test_sweep_trains_measures_then_reuses_the_cache(tiny_data, tmp_path, monkeypatch):
     store = RunStore(tmp_path / "runs")
     settings = CompareSettings(**TINY)
@@ -112,6 +113,7 @@ def test_sweep_trains_measures_then_reuses_the_cache(tiny_data, tmp_path, monkey
         assert torch.equal(old.samples, new.samples)  # the same latent codes and weights
 
 
+@pytest.mark.slow
 def test_stop_keeps_what_is_done_and_the_next_call_continues(tiny_data, tmp_path):
     store = RunStore(tmp_path / "runs")
     settings = CompareSettings(**{**TINY, "fd_images": 0})

@@ -373,6 +373,7 @@ print(json.dumps(figures))
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="no /proc here")
+@pytest.mark.slow
 def test_bombs_stay_under_a_gigabyte_of_memory(tmp_path):
     paths = [
         tiny_npz(tmp_path / "tiny.npz", y=np.arange(10) % 2),

@@ -18,6 +18,7 @@ def store(tmp_path):
     return RunStore(tmp_path / "runs")
 
 
+@pytest.mark.slow
 def test_train_caches_and_reloads(tiny_data, store):
     config = build_config(tiny_data, epochs=2, **SMALL)
     first = train(config, tiny_data, store=store, device="cpu")
@@ -31,6 +32,7 @@ def test_train_caches_and_reloads(tiny_data, store):
     assert torch.equal(model.reconstruct(x), first.model.reconstruct(x))
 
 
+@pytest.mark.slow
 def test_more_epochs_continue_the_run_exactly(tiny_data, store, tmp_path):
     config = build_config(tiny_data, epochs=2, **SMALL)
     train(config, tiny_data, store=store, device="cpu")
@@ -46,6 +48,7 @@ def test_more_epochs_continue_the_run_exactly(tiny_data, store, tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_stopped_run_is_saved_and_can_be_continued(tiny_data, store):
     stop = threading.Event()
 

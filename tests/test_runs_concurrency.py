@@ -207,6 +207,7 @@ def test_waiting_for_a_busy_run_is_said_then_given_up(store, short_waits, caplog
     assert store.load(RUN_ID).revision == 1  # free again
 
 
+@pytest.mark.slow
 def test_the_command_line_says_it_waits_then_goes_on(store):
     store.save(make_run())
     with run_lock(store.root, RUN_ID, exclusive=True):  # another process, busy saving

@@ -29,6 +29,7 @@ def make_trainer(data, epochs=2, seed=0, callbacks=(), stop_event=None, variant=
     )
 
 
+@pytest.mark.slow
 def test_a_few_epochs_lower_the_loss(tiny_data):
     trainer = make_trainer(tiny_data, epochs=1)
     before = trainer.evaluate()["loss"]
