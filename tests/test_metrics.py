@@ -561,3 +561,32 @@ def test_the_metrics_tab_lists_bits_per_dim_first_with_their_standard_errors():
     assert rows[1].startswith("| ELBO négative, densité continue (nats) | -1000 ± 4 |")
     assert "non comparable aux articles" in rows[1]
     assert rows[2].startswith("| PSNR (dB) | 17,8 | ↑ plus haut |")
+
+
+def test_the_metrics_tab_says_when_saved_metrics_predate_this_format():
+    """Metrics saved by an older VAE Lab (bits/dim of a density) are flagged, not passed off."""
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        from vaelab.app.tabs import render_results
+        from vaelab.config import ModelConfig, RunConfig
+        from vaelab.metrics import METRICS_FORMAT
+        from vaelab.models import ConvVAE
+        from vaelab.runs import Run
+
+        history = [{"epoch": 1, "train_loss": 3.0, "test_loss": 2.0}]
+        for latent, format_ in ((2, "vaelab-metrics/1"), (3, METRICS_FORMAT)):
+            config = RunConfig(model=ModelConfig(latent_dim=latent, hidden=(8,), height=8, width=8))
+            model = ConvVAE(config.model)
+            metrics = {"format": format_, "recon_mse": 0.1}
+            run = Run(config, dict(model.state_dict()), {}, {}, history, metrics=metrics)
+            render_results(run, model, None)
+
+    from vaelab.i18n.strings_en import EN
+
+    at = AppTest.from_function(script, default_timeout=30)
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception
+    # Two runs drawn, one of them measured by the previous format.
+    assert [w.value for w in at.warning].count(EN["results.metrics.stale"]) == 1
