@@ -16,8 +16,10 @@ from typing import Any, NamedTuple
 from vaelab.errors import ConfigError
 from vaelab.variants import VARIANTS
 
-#: How a σ-VAE picks its decoder scale (Rybkin et al. 2020, sections 3.2 and 3.3).
-SCALE_MODES = ("optimal", "learned")
+#: How a σ-VAE picks its decoder scale (Rybkin et al. 2020, sections 3.2 and 3.3): the analytic
+#: optimum, one learned σ shared by every pixel, or one learned σ per pixel (C·H·W of them, shared
+#: by every image), the paper's shared against per-pixel variance.
+SCALE_MODES = ("optimal", "learned", "learned-per-pixel")
 #: Reconstruction likelihoods that have a scale (σ or b) for the σ-VAE to choose: exactly the ones
 #: the σ-VAE accepts (:data:`vaelab.variants.VARIANTS`).
 SCALED_LIKELIHOODS = VARIANTS["sigma-vae"].likelihoods
@@ -71,6 +73,10 @@ class Limits:
     #: The prior's scale when sampling lies in [low, high] (at 0 every sample is the same; the
     #: command line asks for more). Beyond a few standard deviations the decoder only saturates.
     temperature: tuple[float, float] = (0.0, 10.0)
+    #: Optimisation steps over which β is annealed from 0 (KL warm-up); 0 switches it off.
+    kl_warmup: Limit = Limit(0, 10_000_000)
+    #: Free bits λ, in nats per latent dimension, in [low, high]; 0 switches them off.
+    free_bits: tuple[float, float] = (0.0, 10.0)
 
 
 #: The one table of limits.
@@ -101,13 +107,15 @@ class ModelConfig:
         Widths of the 1 to 5 stride-2 convolutional layers of the encoder (each 8 to 512); the
         decoder mirrors them.
     likelihood : str or None
-        Reconstruction term: ``"mse"``, ``"l1"``, ``"bernoulli"`` or ``"continuous-bernoulli"``
-        for the VAE and β-VAE, ``"gaussian"``, ``"laplace"``, ``"discretized-gaussian"`` or
-        ``"discretized-logistic"`` for the σ-VAE (see :mod:`vaelab.models.likelihoods`).
+        Reconstruction term: ``"mse"``, ``"l1"``, ``"bernoulli"``, ``"continuous-bernoulli"`` or
+        ``"gaussian-unit"`` (σ = 1, the σ-VAE paper's Gaussian VAE) for the VAE and β-VAE;
+        ``"gaussian"``, ``"laplace"``, ``"discretized-gaussian"`` or ``"discretized-logistic"``
+        for the σ-VAE (see :mod:`vaelab.models.likelihoods`).
         ``None`` picks the variant's default.
     scale : str
         For the σ-VAE: ``"optimal"`` (analytic σ, the batch RMSE; for a discretised decoder that
-        continuous optimum is a plug-in) or ``"learned"`` (one shared log-scale parameter).
+        continuous optimum is a plug-in), ``"learned"`` (one shared log-scale parameter) or
+        ``"learned-per-pixel"`` (one log-scale parameter per pixel, shared by every image).
         Ignored by the other variants.
     beta : float
         Weight of the KL term. Fixed to 1 for the original VAE; 1e-5 to 10 otherwise.
@@ -199,23 +207,46 @@ class TrainConfig:
         Adam's learning rate, in (0, 1].
     seed : int
         Seed of every random draw (initial weights, batch order, reparameterization noise).
+    kl_warmup : int
+        KL warm-up: β grows linearly from 0 to its value over this many optimisation steps
+        (Bowman et al. 2016; Sønderby et al. 2016); 0, the default, trains with β throughout.
+    free_bits : float
+        Free bits λ (Kingma et al. 2016): each latent dimension's KL, averaged over the batch,
+        counts as at least λ nats in the training objective; 0, the default, switches them off.
+
+    While warm-up or free bits act, the training loss is not a β-weighted negative ELBO; the
+    test loss and every metric stay the true ones (:mod:`vaelab.training.schedules`).
     """
 
     epochs: int = 5
     batch_size: int = 64
     lr: float = 1e-3
     seed: int = 0
+    kl_warmup: int = 0
+    free_bits: float = 0.0
 
     def __post_init__(self) -> None:
         LIMITS.epochs.check("epochs", self.epochs)
         LIMITS.batch_size.check("batch size", self.batch_size)
         LIMITS.seed.check("seed", self.seed)
+        LIMITS.kl_warmup.check("KL warm-up steps", self.kl_warmup)
         if isinstance(self.lr, bool) or not isinstance(self.lr, int | float):
             raise ConfigError(f"learning rate must be a number, got {self.lr!r}")
         low, high = LIMITS.lr
         if not low < float(self.lr) <= high:
             raise ConfigError(f"learning rate must be in ({low:g}, {high:g}], got {self.lr:g}")
         object.__setattr__(self, "lr", float(self.lr))
+        low, high = LIMITS.free_bits
+        if (
+            isinstance(self.free_bits, bool)
+            or not isinstance(self.free_bits, int | float)
+            or not low <= float(self.free_bits) <= high
+        ):
+            raise ConfigError(
+                f"free bits must be a number of nats from {low:g} to {high:g}, "
+                f"got {self.free_bits!r}"
+            )
+        object.__setattr__(self, "free_bits", float(self.free_bits))
 
 
 @dataclass(frozen=True)
@@ -279,9 +310,16 @@ class RunConfig:
         return cls(**built)
 
     def identity(self) -> dict[str, Any]:
-        """The settings that determine the result of training, epochs excluded."""
+        """The settings that determine the result of training, epochs excluded.
+
+        A setting added after runs were first saved (:data:`LATER_SETTINGS`) enters only when it
+        differs from its default, so that every earlier run keeps its id.
+        """
         d = self.to_dict()
         del d["train"]["epochs"]
+        for section, name in LATER_SETTINGS:
+            if d[section][name] == getattr(_DEFAULTS[section], name):
+                del d[section][name]
         return d
 
     @property
@@ -297,3 +335,9 @@ class RunConfig:
     def with_epochs(self, epochs: int) -> RunConfig:
         """A copy that trains for ``epochs`` in total."""
         return replace(self, train=replace(self.train, epochs=epochs))
+
+
+#: Settings added after runs were first saved, as ``(section, name)``: at their default they stay
+#: out of :meth:`RunConfig.identity`, so that the ids of earlier runs do not change.
+LATER_SETTINGS = (("train", "kl_warmup"), ("train", "free_bits"))
+_DEFAULTS = {"model": ModelConfig(), "data": DataConfig(), "train": TrainConfig()}
