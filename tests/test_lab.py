@@ -59,3 +59,30 @@ def test_tracker_refuses_images_that_are_not_a_uint8_batch():
         LatentTracker(torch.zeros(3, 1, 12, 10), None)
     with pytest.raises(ValueError, match="one label per image"):
         LatentTracker(torch.zeros(3, 1, 12, 10, dtype=torch.uint8), torch.zeros(4))
+
+
+def test_tracker_says_where_the_prior_lands_on_its_plane(images):
+    tracker = LatentTracker(images, None)
+    assert tracker.prior_centre == (0.0, 0.0)
+    tracker.points(tiny_model(latent_dim=6))
+    origin = tracker.projection.transform(torch.zeros(1, 6))[0]
+    assert tracker.prior_centre == pytest.approx(origin.tolist())
+
+
+# -- the map's chart -------------------------------------------------------------------------
+
+
+def test_latent_chart_draws_the_cloud_by_class_and_the_prior_rings():
+    from vaelab.app.lab.map import latent_chart
+
+    points = np.array([[0.5, -1.25], [1.0, 2.0], [-0.5, 0.0]], dtype=np.float32)
+    spec = latent_chart(points, np.array([0, 1, 1]), "fr", classes=("zéro", "un")).to_dict()
+    cloud, rings = spec["layer"]
+    assert cloud["encoding"]["color"]["sort"] == ["zéro", "un"]
+    datasets = spec["datasets"]
+    cloud_rows = datasets[cloud["data"]["name"]]
+    assert [row["class"] for row in cloud_rows] == ["zéro", "un", "un"]
+    ring_rows = datasets[rings["data"]["name"]]
+    radii = {row["ring"]: round(float(np.hypot(row["x"], row["y"])), 6) for row in ring_rows}
+    assert radii == {"a priori N(0, I) : 1σ": 1.0, "a priori N(0, I) : 2σ": 2.0}
+    assert spec["config"]["locale"]["number"]["decimal"] == ","

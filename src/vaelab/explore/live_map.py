@@ -36,6 +36,9 @@ class LatentTracker:
     projection : Projection or None
         The plane the points are drawn on, fixed by the first :meth:`points` call of a model
         whose latent size is above 2 (``None`` before that, and for a 2-D latent).
+    prior_centre : tuple of float
+        Where the origin of the latent space lands on the map: the centre of the prior's rings
+        (``(0, 0)`` for a 2-D latent; projecting N(0, I) on orthonormal axes keeps it N(0, I)).
 
     Examples
     --------
@@ -61,6 +64,7 @@ class LatentTracker:
         self.images = images
         self.labels = None if labels is None else labels.detach().cpu().long().numpy()
         self.projection: Projection | None = None
+        self.prior_centre = (0.0, 0.0)
 
     def points(self, model: ConvVAE) -> np.ndarray:
         """Map coordinates of the images' posterior means under ``model``.
@@ -83,4 +87,6 @@ class LatentTracker:
             return mu.numpy().astype(np.float32)
         if self.projection is None or self.projection.components.shape[0] != d:
             self.projection = fit_projection(mu)
+            origin = self.projection.transform(torch.zeros(1, d))[0]
+            self.prior_centre = (float(origin[0]), float(origin[1]))
         return self.projection.transform(mu).numpy().astype(np.float32)

@@ -581,4 +581,7 @@ EN: dict[str, str] = {
     "metrics.help.real_fid": "The real Fréchet Inception Distance, computed with torch-fidelity "
     "when it and its weights are installed.",
     # --- end compare ---
+    # --- latent lab (session 4) ---
+    "lab.map.prior_ring": "prior N(0, I): {k}σ",
+    # --- end latent lab ---
 }

@@ -620,4 +620,7 @@ FR: dict[str, str] = {
     "metrics.help.real_fid": "La vraie Fréchet Inception Distance, calculée avec torch-fidelity "
     "quand il est installé avec ses poids.",
     # --- end compare ---
+    # --- latent lab (session 4) ---
+    "lab.map.prior_ring": "a priori N(0, I) : {k}σ",
+    # --- end latent lab ---
 }
