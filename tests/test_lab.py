@@ -7,8 +7,17 @@ import pytest
 import torch
 
 from vaelab.config import ModelConfig
-from vaelab.explore.latent import encode, fit_projection
+from vaelab.explore.drawing import drawing_to_image
+from vaelab.explore.latent import decode, encode, fit_projection
 from vaelab.explore.live_map import LatentTracker
+from vaelab.explore.posterior import (
+    Posterior,
+    ellipse,
+    plane_point,
+    posterior,
+    projected_gaussian,
+    sample_posterior,
+)
 from vaelab.models import ConvVAE
 
 
@@ -86,3 +95,85 @@ def test_latent_chart_draws_the_cloud_by_class_and_the_prior_rings():
     radii = {row["ring"]: round(float(np.hypot(row["x"], row["y"])), 6) for row in ring_rows}
     assert radii == {"a priori N(0, I) : 1σ": 1.0, "a priori N(0, I) : 2σ": 2.0}
     assert spec["config"]["locale"]["number"]["decimal"] == ","
+
+
+# -- a posterior on the map ------------------------------------------------------------------
+
+
+def test_posterior_kl_matches_torch_distributions(images):
+    model = tiny_model(latent_dim=5)
+    post = posterior(model, images[3])
+    mu, logvar = model.encode(images[3:4].float() / 255)
+    torch.testing.assert_close(post.mu, mu[0].detach())
+    q = torch.distributions.Normal(post.mu.double(), (0.5 * post.logvar.double()).exp())
+    p = torch.distributions.Normal(torch.zeros(5, dtype=torch.float64), 1.0)
+    assert post.kl == pytest.approx(float(torch.distributions.kl_divergence(q, p).sum()))
+
+
+def test_projected_posterior_is_the_law_of_projected_draws():
+    generator = torch.Generator().manual_seed(0)
+    mu, logvar = torch.randn(6, generator=generator), torch.randn(6, generator=generator)
+    codes = torch.randn(50, 6, generator=generator)
+    view = fit_projection(codes)
+    centre, covariance = projected_gaussian(view, Posterior(mu, logvar))
+    draws = mu + (0.5 * logvar).exp() * torch.randn(200_000, 6, generator=generator)
+    projected = view.transform(draws).double()
+    torch.testing.assert_close(centre.double(), projected.mean(0), atol=0.02, rtol=0)
+    torch.testing.assert_close(covariance.double(), projected.T.cov(), atol=0.03, rtol=0.03)
+
+
+def test_ellipse_lies_k_standard_deviations_from_the_centre():
+    centre, covariance = torch.tensor([1.0, -2.0]), torch.tensor([[2.0, 0.6], [0.6, 0.5]])
+    vertices = ellipse(centre, covariance, k=2.0)
+    assert np.allclose(vertices[0], vertices[-1])
+    offset = vertices - centre.numpy()
+    distance = np.einsum("ni,ij,nj->n", offset, np.linalg.inv(covariance.numpy()), offset)
+    np.testing.assert_allclose(distance, 4.0, rtol=1e-5)
+
+
+def test_posterior_samples_are_reproducible_and_decoded():
+    model = tiny_model(latent_dim=3)
+    post = Posterior(torch.tensor([0.5, -1.0, 2.0]), torch.tensor([-8.0, -8.0, -8.0]))
+    z, pictures = sample_posterior(model, post, n=4, seed=7)
+    again, _ = sample_posterior(model, post, n=4, seed=7)
+    torch.testing.assert_close(z, again)
+    torch.testing.assert_close(z, post.mu.expand(4, 3), atol=0.1, rtol=0)  # σ = e⁻⁴
+    torch.testing.assert_close(pictures, decode(model, z))
+
+
+@pytest.mark.parametrize("latent_dim", [2, 7])
+def test_a_map_point_goes_back_to_itself(latent_dim):
+    codes = torch.randn(40, latent_dim, generator=torch.Generator().manual_seed(2)) + 3.0
+    view = fit_projection(codes)
+    point = torch.tensor([0.75, -1.5])
+    code = plane_point(view, point)
+    torch.testing.assert_close(view.transform(code[None])[0], point, atol=1e-5, rtol=0)
+    if latent_dim > 2:  # off the plane, the code is the data's mean
+        off_plane = code.double() - view.mean
+        off_plane -= view.components @ (view.components.T @ off_plane)
+        assert float(off_plane.norm()) < 1e-5
+
+
+# -- a drawing as the model sees it ----------------------------------------------------------
+
+
+def test_drawing_is_framed_like_mnist():
+    canvas = np.zeros((280, 280, 4), dtype=np.uint8)
+    canvas[20:120, 200:240] = (255, 255, 255, 255)  # a tall bar in the top right corner
+    image = drawing_to_image(canvas, 28, 28)
+    assert image.dtype == torch.uint8 and image.shape == (1, 28, 28)
+    ink = image[0].float()
+    rows = torch.nonzero(ink.sum(1) > 0).flatten()
+    assert int(rows[-1] - rows[0]) + 1 == 20  # the longer side fills the 20-pixel box
+    ys, xs = torch.meshgrid(torch.arange(28.0), torch.arange(28.0), indexing="ij")
+    centre = (float((ys * ink).sum() / ink.sum()), float((xs * ink).sum() / ink.sum()))
+    assert centre == pytest.approx((13.5, 13.5), abs=0.6)
+
+
+def test_an_empty_or_transparent_drawing_is_nothing():
+    assert drawing_to_image(np.zeros((50, 50, 4), dtype=np.uint8), 28, 28) is None
+    see_through = np.full((50, 50, 4), 255, dtype=np.uint8)
+    see_through[..., 3] = 0
+    assert drawing_to_image(see_through, 28, 28) is None
+    with pytest.raises(ValueError, match="canvas pixels shaped"):
+        drawing_to_image(np.zeros((2, 2, 2, 2), dtype=np.uint8), 28, 28)
