@@ -3,7 +3,6 @@
 import csv
 import io
 import math
-import threading
 
 import pytest
 import torch
@@ -22,6 +21,7 @@ from vaelab.errors import ConfigError
 from vaelab.explore.plots import sample_rows
 from vaelab.i18n import texts
 from vaelab.runs import RunStore
+from vaelab.training.control import TrainingControl
 
 TINY = dict(
     latent_dim=2,
@@ -117,14 +117,14 @@ def test_sweep_trains_measures_then_reuses_the_cache(tiny_data, tmp_path, monkey
 def test_stop_keeps_what_is_done_and_the_next_call_continues(tiny_data, tmp_path):
     store = RunStore(tmp_path / "runs")
     settings = CompareSettings(**{**TINY, "fd_images": 0})
-    stop = threading.Event()
+    control = TrainingControl()
 
     def stop_in_third_row(progress):
         if progress.index == 2 and progress.phase == "train" and progress.fraction > 0:
-            stop.set()
+            control.stop()
 
     stopped = run_comparison(
-        tiny_data, store, settings, device="cpu", progress=stop_in_third_row, stop_event=stop
+        tiny_data, store, settings, device="cpu", progress=stop_in_third_row, control=control
     )
     assert stopped.stopped
     assert [r.status for r in stopped.rows] == ["trained", "trained", "stopped", "pending"]
@@ -137,11 +137,11 @@ def test_stop_keeps_what_is_done_and_the_next_call_continues(tiny_data, tmp_path
 
 
 def test_stop_during_a_measure_stops_the_sweep(tiny_data, tmp_path):
-    stop = threading.Event()
+    control = TrainingControl()
 
     def stop_while_measuring(progress):
         if progress.phase == "evaluate":
-            stop.set()
+            control.stop()
 
     result = run_comparison(
         tiny_data,
@@ -149,7 +149,7 @@ def test_stop_during_a_measure_stops_the_sweep(tiny_data, tmp_path):
         CompareSettings(**{**TINY, "fd_images": 0}),
         device="cpu",
         progress=stop_while_measuring,
-        stop_event=stop,
+        control=control,
     )
     assert result.stopped
     assert result.rows[0].status == "trained" and result.rows[0].samples is None

@@ -1,12 +1,11 @@
 """Runs are cached by their hyperparameters, continued, stopped and reloaded."""
 
-import threading
-
 import pytest
 import torch
 
 from vaelab.errors import ConfigError
 from vaelab.runs import RunStore
+from vaelab.training.control import TrainingControl
 from vaelab.training.experiment import build_config, open_run, train
 from vaelab.training.trainer import Callback
 
@@ -50,16 +49,16 @@ def test_more_epochs_continue_the_run_exactly(tiny_data, store, tmp_path):
 
 @pytest.mark.slow
 def test_stopped_run_is_saved_and_can_be_continued(tiny_data, store):
-    stop = threading.Event()
+    control = TrainingControl()
 
     class StopAtStep(Callback):
         def on_step_end(self, trainer, state):
             if state.step == 8:
-                stop.set()
+                control.stop()
 
     config = build_config(tiny_data, epochs=3, **SMALL)
     outcome = train(
-        config, tiny_data, store=store, device="cpu", stop_event=stop, callbacks=[StopAtStep()]
+        config, tiny_data, store=store, device="cpu", control=control, callbacks=[StopAtStep()]
     )
     assert outcome.status == "stopped" and outcome.run.epochs_done == 1
     assert store.load(config.run_id).status == "stopped"

@@ -21,6 +21,7 @@ from vaelab.models import build_model
 from vaelab.runs import MANIFEST, Run, RunStore
 from vaelab.runs import archive as runs_archive
 from vaelab.runs.files import ROLES
+from vaelab.training.control import TrainingControl
 from vaelab.training.trainer import Callback, Trainer
 
 SMALL = ModelConfig(latent_dim=2, hidden=(8,), height=8, width=8)
@@ -37,12 +38,12 @@ RUN_ID = make_config().run_id
 def trainer_state(model: ModelConfig) -> tuple[dict[str, torch.Tensor], dict]:
     """A real trainer's state after two epochs and one step of the third (steps of 4 images)."""
     images = torch.randint(0, 256, (8, *model.image_shape), dtype=torch.uint8)
-    stop = threading.Event()
+    control = TrainingControl()
 
     class StopAtStep5(Callback):
         def on_step_end(self, trainer, state):
             if state.step == 5:
-                stop.set()
+                control.stop()
 
     torch.manual_seed(0)
     trainer = Trainer(
@@ -51,7 +52,7 @@ def trainer_state(model: ModelConfig) -> tuple[dict[str, torch.Tensor], dict]:
         images,
         TrainConfig(batch_size=4),
         callbacks=[StopAtStep5()],
-        stop_event=stop,
+        control=control,
     )
     trainer.fit(3)
     assert (trainer.epochs_done, trainer.step_in_epoch) == (2, 1)

@@ -1,7 +1,6 @@
 """The training engine: learns, is reproducible, stops and continues exactly, fails clearly."""
 
 import sys
-import threading
 
 import pytest
 import torch
@@ -9,10 +8,11 @@ import torch
 from vaelab.config import ModelConfig, TrainConfig
 from vaelab.errors import TrainingError
 from vaelab.models import ConvVAE
+from vaelab.training.control import TrainingControl
 from vaelab.training.trainer import Callback, Trainer
 
 
-def make_trainer(data, epochs=2, seed=0, callbacks=(), stop_event=None, variant="vae", **model):
+def make_trainer(data, epochs=2, seed=0, callbacks=(), control=None, variant="vae", **model):
     torch.manual_seed(seed)
     c, h, w = data.shape
     config = ModelConfig(
@@ -24,7 +24,7 @@ def make_trainer(data, epochs=2, seed=0, callbacks=(), stop_event=None, variant=
         data.test_x,
         TrainConfig(epochs=epochs, batch_size=16, seed=seed),
         callbacks=callbacks,
-        stop_event=stop_event,
+        control=control,
         fixed_batch_size=4,
     )
 
@@ -63,12 +63,12 @@ def test_same_seed_same_losses_and_weights(tiny_data):
 
 
 class StopAfter(Callback):
-    def __init__(self, event, steps):
-        self.event, self.steps = event, steps
+    def __init__(self, control, steps):
+        self.control, self.steps = control, steps
 
     def on_step_end(self, trainer, state):
         if state.step == self.steps:
-            self.event.set()
+            self.control.stop()
 
 
 def test_stop_mid_epoch_then_continue_equals_training_straight_through(tiny_data):
@@ -76,8 +76,8 @@ def test_stop_mid_epoch_then_continue_equals_training_straight_through(tiny_data
     straight = make_trainer(tiny_data, epochs=3)
     straight.fit()
 
-    stop = threading.Event()
-    first = make_trainer(tiny_data, epochs=3, stop_event=stop, callbacks=[StopAfter(stop, 9)])
+    control = TrainingControl()
+    first = make_trainer(tiny_data, epochs=3, control=control, callbacks=[StopAfter(control, 9)])
     result = first.fit()
     assert result.status == "stopped" and first.step == 9 and first.epochs_done == 1
     tensors, meta, history = first.state_tensors(), first.state_meta(), list(first.history)
@@ -95,10 +95,10 @@ def test_stop_mid_epoch_then_continue_equals_training_straight_through(tiny_data
     ]
 
 
-def test_stop_event_set_before_start_trains_nothing(tiny_data):
-    stop = threading.Event()
-    stop.set()
-    trainer = make_trainer(tiny_data, stop_event=stop)
+def test_stop_before_start_trains_nothing(tiny_data):
+    control = TrainingControl()
+    control.stop()
+    trainer = make_trainer(tiny_data, control=control)
     assert trainer.fit().status == "stopped" and trainer.step == 0
 
 

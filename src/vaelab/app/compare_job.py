@@ -217,7 +217,7 @@ class ComparisonJob(Job):
             self.settings,
             device=self.device,
             progress=self.progress.report,
-            stop_event=self.stop_event,
+            control=self.control,
             classifier_dir=self.classifier_dir,
         )
         return {

@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 import torch
 
 from vaelab.errors import VaeLabError
+from vaelab.training.control import TrainingControl
 
 log = logging.getLogger(__name__)
 
@@ -80,15 +81,15 @@ class JobQueue:
         self._waiting: list[object] = []
         self._running: object | None = None
 
-    def wait_turn(self, job: object, stop_event: threading.Event, progress: JobProgress) -> bool:
-        """Block until ``job`` may run; ``False`` if ``stop_event`` was set while waiting.
+    def wait_turn(self, job: object, control: TrainingControl, progress: JobProgress) -> bool:
+        """Block until ``job`` may run; ``False`` if ``control`` was stopped while waiting.
 
         While it waits, ``progress.queue_position`` says how many jobs are ahead.
         """
         with self._cond:
             self._waiting.append(job)
             while self._running is not None or self._waiting[0] is not job:
-                if stop_event.is_set():
+                if control.stopped:
                     self._waiting.remove(job)
                     self._cond.notify_all()
                     return False
@@ -135,7 +136,8 @@ class Job:
         self.progress = progress
         self.name = name
         self.queue = queue
-        self.stop_event = threading.Event()
+        #: Stops, pauses and steps the job's training.
+        self.control = TrainingControl()
         self.thread = threading.Thread(target=self.run, name=name, daemon=True)
 
     @property
@@ -154,7 +156,7 @@ class Job:
 
     def stop(self) -> None:
         """Stop at the next step (or leave the queue); what was done so far is kept."""
-        self.stop_event.set()
+        self.control.stop()
 
     def join(self, timeout: float | None = None) -> None:
         """Wait for the thread of :meth:`start` to end."""
@@ -162,7 +164,7 @@ class Job:
 
     def run(self) -> None:
         """Wait for the job's turn, do it, and record how it ended in :attr:`progress`."""
-        if not self.queue.wait_turn(self, self.stop_event, self.progress):
+        if not self.queue.wait_turn(self, self.control, self.progress):
             self.progress.update(status="cancelled", finished_at=time.monotonic())
             return
         torch.set_num_threads(TRAIN_THREADS)

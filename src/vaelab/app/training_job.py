@@ -227,7 +227,7 @@ class TrainingJob(Job):
             store=self.store,
             device=self.device,
             callbacks=[ProgressCallback(self.progress)],
-            stop_event=self.stop_event,
+            control=self.control,
             retrain=self.retrain,
         )
         return {"status": outcome.status, "outcome": outcome}

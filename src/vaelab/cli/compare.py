@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import signal
-import threading
 from pathlib import Path
 
 from vaelab.cli import values
@@ -72,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
     from vaelab.i18n import texts
     from vaelab.metrics import classifier_cache_dir
     from vaelab.runs import RunStore
+    from vaelab.training.control import TrainingControl
 
     settings = CompareSettings(
         latent_dim=args.latent,
@@ -90,9 +90,9 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or Path(f"comparison-{Path(data.name).name}")
     check_folder(out, [f"comparison.{kind}" for kind in REPORT])
     check_folder(args.runs_dir, parents=True)
-    stop = threading.Event()
+    control = TrainingControl()
     # Ctrl-C stops at the next step, saves the run in training and reports what is done.
-    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    previous = signal.signal(signal.SIGINT, lambda *_: control.stop())
     try:
         with CompareBar() as bar:
             comparison = run_comparison(
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
                 settings,
                 device=args.device,
                 progress=bar.update,
-                stop_event=stop,
+                control=control,
                 classifier_dir=classifier_cache_dir(args.data_dir),
             )
     finally:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import signal
-import threading
 
 from vaelab.cli import values
 from vaelab.cli.options import (
@@ -77,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
     """Train as ``args`` say; Ctrl-C stops at the next step and saves the run."""
     from vaelab.cli.progress import ProgressBar
     from vaelab.runs import RunStore
+    from vaelab.training.control import TrainingControl
     from vaelab.training.experiment import build_config, train
 
     check_folder(args.runs_dir, parents=True)
@@ -95,9 +95,9 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     store = RunStore(args.runs_dir)
-    stop = threading.Event()
+    control = TrainingControl()
     # Ctrl-C stops at the next step and saves the run, which `vaelab train` can continue.
-    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    previous = signal.signal(signal.SIGINT, lambda *_: control.stop())
     try:
         outcome = train(
             config,
@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
             store=store,
             device=args.device,
             callbacks=[ProgressBar()],
-            stop_event=stop,
+            control=control,
             retrain=args.retrain,
         )
     finally:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -25,6 +24,7 @@ from vaelab.metrics import (
 from vaelab.metrics.samples import draw_samples
 from vaelab.models import ConvVAE
 from vaelab.runs import RunStore
+from vaelab.training.control import TrainingControl
 from vaelab.training.device import pick_device
 from vaelab.training.experiment import train
 from vaelab.training.trainer import Callback, StepState, Trainer
@@ -122,13 +122,13 @@ def run_comparison(
     *,
     device: str | torch.device = "auto",
     progress: Callable[[CompareProgress], None] | None = None,
-    stop_event: threading.Event | None = None,
+    control: TrainingControl | None = None,
     classifier_dir: str | os.PathLike = DEFAULT_CLASSIFIER_DIR,
 ) -> Comparison:
     """Train (or reuse) and measure every contender of the σ-VAE paper's comparison on ``data``.
 
     Runs come from ``store`` when cached and are saved there with their metrics, so a second
-    call only draws the samples. Stopping (``stop_event``) saves the run in training, which the
+    call only draws the samples. Stopping (``control``) saves the run in training, which the
     next call continues; rows not reached stay ``"pending"``.
 
     Parameters
@@ -144,8 +144,8 @@ def run_comparison(
         Where to train and measure (``"auto"``: CUDA, then MPS, then the CPU).
     progress : callable, optional
         Called with a :class:`CompareProgress` after every training step and evaluation stage.
-    stop_event : threading.Event, optional
-        Set it from any thread to stop at the next step.
+    control : TrainingControl, optional
+        Stop, pause or step the training from any thread, between two steps.
     classifier_dir : str or Path
         Cache of the feature classifiers (for the Fréchet distance).
 
@@ -164,7 +164,7 @@ def run_comparison(
     start = time.perf_counter()
     settings = settings or CompareSettings()
     device = pick_device(device) if isinstance(device, str) else device
-    stop_event = stop_event or threading.Event()
+    control = control or TrainingControl()
     pairs = [(c, settings.config(c, data)) for c in contenders(settings.betas)]
     comparison = Comparison(data.name, settings, [Row(c, config.run_id) for c, config in pairs])
     total = len(pairs)
@@ -172,7 +172,7 @@ def run_comparison(
     def report(
         index: int, phase: str, fraction: float, detail: dict[str, Any] | None = None
     ) -> None:
-        if stop_event.is_set() and phase in ("classifier", "evaluate"):
+        if control.stopped and phase in ("classifier", "evaluate"):
             raise _Stopped("stopped")
         if progress is not None:
             contender = pairs[index][0] if phase != "classifier" else None
@@ -189,7 +189,7 @@ def run_comparison(
         noise_seed = settings.seed + _NOISE_SEED_OFFSET
         for index, ((_, config), row) in enumerate(zip(pairs, comparison.rows, strict=True)):
             tick = time.perf_counter()
-            model = _train_row(config, data, store, device, row, stop_event, index, report)
+            model = _train_row(config, data, store, device, row, control, index, report)
             if row.status == "stopped":
                 comparison.stopped = True
                 break
@@ -210,7 +210,7 @@ def _train_row(
     store: RunStore,
     device: torch.device,
     row: Row,
-    stop_event: threading.Event,
+    control: TrainingControl,
     index: int,
     report: Callable[..., None],
 ) -> ConvVAE:
@@ -221,7 +221,7 @@ def _train_row(
         store=store,
         device=device,
         callbacks=[_TrainProgress(lambda phase, f, detail: report(index, phase, f, detail))],
-        stop_event=stop_event,
+        control=control,
     )
     row.epochs = outcome.run.epochs_done
     row.metrics = dict(outcome.run.metrics)

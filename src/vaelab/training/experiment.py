@@ -7,7 +7,6 @@ progress is ever lost.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ from vaelab.data import ImageDataset
 from vaelab.errors import ConfigError, RunError
 from vaelab.models import ConvVAE, build_model
 from vaelab.runs import Run, RunStore, RunSummary, RunWriter
+from vaelab.training.control import TrainingControl
 from vaelab.training.device import pick_device
 from vaelab.training.trainer import Callback, Trainer, TrainResult
 
@@ -128,7 +128,7 @@ def train(
     store: RunStore,
     device: str | torch.device = "auto",
     callbacks: Iterable[Callback] = (),
-    stop_event: threading.Event | None = None,
+    control: TrainingControl | None = None,
     retrain: bool = False,
 ) -> TrainOutcome:
     """Train the run ``config`` on ``data`` up to ``config.train.epochs`` epochs.
@@ -150,8 +150,9 @@ def train(
         ``"auto"`` (CUDA, then MPS, then CPU), or a device name.
     callbacks : iterable of Callback
         Progress reporting.
-    stop_event : threading.Event, optional
-        Set it to stop at the next step; the run is saved as ``"stopped"`` and can be continued.
+    control : TrainingControl, optional
+        Stop, pause or step the training; once stopped, the run is saved as ``"stopped"`` and
+        can be continued.
     retrain : bool
         Ignore a cached run and start from scratch (the cached run is replaced when saved).
 
@@ -182,7 +183,7 @@ def train(
         previous = None if retrain or not store.exists(run_id) else store.load_model(run_id)
         if previous is not None and _finished(previous[0], target):
             return TrainOutcome(*previous, "cached", previous[0].epochs_done)
-        return _train_locked(config, data, writer, previous, device, callbacks, stop_event)
+        return _train_locked(config, data, writer, previous, device, callbacks, control)
 
 
 def _finished(run: Run | RunSummary, epochs: int) -> bool:
@@ -196,7 +197,7 @@ def _train_locked(
     previous: tuple[Run, ConvVAE] | None,
     device: str | torch.device,
     callbacks: Iterable[Callback],
-    stop_event: threading.Event | None,
+    control: TrainingControl | None,
 ) -> TrainOutcome:
     target = config.train.epochs
     trainer = Trainer(
@@ -206,7 +207,7 @@ def _train_locked(
         config.train,
         device=pick_device(device) if isinstance(device, str) else device,
         callbacks=[],
-        stop_event=stop_event,
+        control=control,
         fixed_batch_size=FIXED_BATCH,
     )
     created, revision = "", 0

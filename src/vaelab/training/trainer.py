@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from torch import Tensor, nn
 
 from vaelab.config import TrainConfig
 from vaelab.errors import RunError, TrainingError
+from vaelab.training.control import TrainingControl
 
 #: Images per forward pass when evaluating the test set.
 EVAL_BATCH = 500
@@ -131,8 +131,9 @@ class Trainer:
         Where to train; the CPU by default.
     callbacks : iterable of Callback
         Progress, logging, live plots.
-    stop_event : threading.Event, optional
-        Set it (from any thread) to stop between two steps; the run can be continued.
+    control : TrainingControl, optional
+        Stop, pause, resume or step the training from any thread, between two steps; a stopped
+        run can be continued.
     fixed_batch_size : int
         Number of test images reconstructed after each epoch (:attr:`fixed_batch`).
     """
@@ -146,7 +147,7 @@ class Trainer:
         *,
         device: torch.device | str = "cpu",
         callbacks: Iterable[Callback] = (),
-        stop_event: threading.Event | None = None,
+        control: TrainingControl | None = None,
         fixed_batch_size: int = 16,
     ) -> None:
         if train_images.dtype != torch.uint8 or test_images.dtype != torch.uint8:
@@ -161,8 +162,8 @@ class Trainer:
         self.train_images = train_images.to(self.device)
         self.test_images = test_images.to(self.device)
         self.callbacks = list(callbacks)
-        #: Set it from any thread to stop training between two steps.
-        self.stop_event = stop_event or threading.Event()
+        #: Stops, pauses and steps the training from any thread, between two steps.
+        self.control = control or TrainingControl()
         #: The first test images, as model inputs, reconstructed for progress displays.
         self.fixed_batch = self._as_input(self.test_images[:fixed_batch_size])
         # One fused kernel per step instead of a dozen passes over the parameters (CPU, CUDA).
@@ -199,7 +200,8 @@ class Trainer:
     def fit(self, epochs: int | None = None) -> TrainResult:
         """Train until ``epochs`` epochs are done in total (default: ``config.epochs``).
 
-        Returns early, with status ``"stopped"``, when :attr:`stop_event` is set.
+        Returns early, with status ``"stopped"``, when :attr:`control` is stopped. Time spent
+        paused counts in neither the elapsed time, the ETA nor the images per second.
 
         Raises
         ------
@@ -223,10 +225,14 @@ class Trainer:
             order = torch.randperm(n, generator=self.order_rng).to(self.device)
             self.model.train()
             while self.step_in_epoch < self.steps_per_epoch:
-                if self.stop_event.is_set():
+                held = time.perf_counter()
+                go = self.control.wait_to_step()
+                tick = time.perf_counter()
+                # A pause is not training time: move the start forward by the time held.
+                start += tick - held
+                if not go:
                     status = "stopped"
                     break
-                tick = time.perf_counter()
                 index = order[self.step_in_epoch * bs : (self.step_in_epoch + 1) * bs]
                 metrics = self._train_step(self._as_input(self.train_images[index]))
                 step_time = time.perf_counter() - tick

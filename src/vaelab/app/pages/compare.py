@@ -225,7 +225,7 @@ def _live_panel(job: ComparisonJob) -> None:
         else:
             overall = snap.current.overall if snap.current is not None else 0.0
             st.progress(overall, text=_phase_text(snap))
-    stopping = job.stop_event.is_set()
+    stopping = job.control.stopped
     # A callback, so that the stop happens before this fragment redraws.
     right.button(
         t("train.stop"),

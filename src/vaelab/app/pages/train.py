@@ -213,7 +213,7 @@ def _live_status(job: TrainingJob) -> None:
             st.info(t("train.queued", ahead=snap.queue_position), icon=":material/hourglass_top:")
         else:
             _progress(snap)
-    stopping = job.stop_event.is_set()
+    stopping = job.control.stopped
     # A callback, so that the stop happens before this fragment redraws.
     right.button(
         t("train.stop"), key="stop", icon=":material/stop:", disabled=stopping, on_click=job.stop
