@@ -209,18 +209,19 @@ def test_a_comparison_job_reports_every_row_and_reuses_them(tiny_data, tmp_path)
     first = run()
     snap = first.snapshot()
     assert snap.status == "complete", snap.error
-    assert [row.phase for row in snap.rows] == ["done"] * 3
+    assert [row.phase for row in snap.rows] == ["done"] * 4
     assert all(row.worked for row in snap.rows)
     assert snap.comparison.columns() and snap.comparison.findings() is not None
     assert registry.get("s", "compare") is first and registry.get("s", "train") is None
     again = run().snapshot()
-    assert [row.status for row in again.comparison.rows] == ["cached"] * 3
+    assert [row.status for row in again.comparison.rows] == ["cached"] * 4
     assert not any(row.worked for row in again.rows)
 
 
 def test_rows_are_named_in_each_language():
     beta = Contender("beta-vae-0.01", "beta-vae", "mse", beta=0.01)
-    assert contender_name(Contender("gaussian-vae", "vae", "mse"), "fr") == "VAE gaussien"
+    assert contender_name(Contender("gaussian-vae", "vae", "gaussian-unit"), "fr") == "VAE gaussien"
+    assert contender_name(Contender("mse-vae", "vae", "mse"), "en") == "MSE VAE"
     assert contender_name(beta, "en") == "β-VAE, β = 0.01"
     assert contender_name(Contender("sigma-vae", "sigma-vae", "gaussian"), "en") == "σ-VAE"
 

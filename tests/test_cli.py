@@ -303,8 +303,8 @@ def test_compare_writes_the_figure_and_the_table(workdir, tiny_npz, capsys):
         "comparison.json",
     }
     rows = list(csv.DictReader((workdir / "cmp" / "comparison.csv").open()))
-    assert [r["model"] for r in rows] == ["Gaussian VAE", "β-VAE, β = 0.1", "σ-VAE"]
+    assert [r["model"] for r in rows] == ["Gaussian VAE", "MSE VAE", "β-VAE, β = 0.1", "σ-VAE"]
     assert Image.open(workdir / "cmp" / "comparison.png").size[1] > 3 * 14
-    # A second call reuses the three cached runs.
+    # A second call reuses the four cached runs.
     assert main([*args, "--fd-images", "0", "--samples", "4", "--out", "cmp"]) == 0
     assert '"status": "cached"' in (workdir / "cmp" / "comparison.json").read_text()

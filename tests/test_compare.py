@@ -42,6 +42,7 @@ def test_the_rows_are_those_of_the_paper():
     rows = contenders()
     assert [r.label for r in rows] == [
         "Gaussian VAE",
+        "MSE VAE",
         "β-VAE, β = 0.1",
         "β-VAE, β = 0.01",
         "β-VAE, β = 0.001",
@@ -49,8 +50,11 @@ def test_the_rows_are_those_of_the_paper():
         "β-VAE, β = 1e-05",
         "σ-VAE",
     ]
-    assert (rows[0].variant, rows[0].likelihood, rows[0].beta) == ("vae", "mse", 1.0)
-    assert {(r.variant, r.likelihood) for r in rows[1:-1]} == {("beta-vae", "mse")}
+    # The paper's Gaussian VAE has σ = 1 (its code's gaussian_vae); the MSE VAE σ² = ½.
+    assert (rows[0].variant, rows[0].likelihood, rows[0].beta) == ("vae", "gaussian-unit", 1.0)
+    assert (rows[1].variant, rows[1].likelihood, rows[1].beta) == ("vae", "mse", 1.0)
+    assert {(r.variant, r.likelihood) for r in rows[2:-1]} == {("beta-vae", "mse")}
+    assert [r.kind for r in rows] == ["gaussian-vae", "mse-vae", *["beta-vae"] * 5, "sigma-vae"]
     assert (rows[-1].variant, rows[-1].likelihood, rows[-1].scale, rows[-1].beta) == (
         "sigma-vae",
         "gaussian",
@@ -158,7 +162,8 @@ def test_stop_during_a_measure_stops_the_sweep(tiny_data, tmp_path):
 
 def made_up(values: dict[str, list]) -> Comparison:
     """A comparison whose rows (Gaussian VAE, β 0.1, β 0.01, σ-VAE) have the given metrics."""
-    rows = [Row(c, f"run-{i}", "trained", 5) for i, c in enumerate(contenders((0.1, 0.01)))]
+    kept = [c for c in contenders((0.1, 0.01)) if c.key != "mse-vae"]
+    rows = [Row(c, f"run-{i}", "trained", 5) for i, c in enumerate(kept)]
     for i, row in enumerate(rows):
         row.metrics = {k: v[i] for k, v in values.items()}
     return Comparison("digits", CompareSettings(betas=(0.1, 0.01)), rows)
@@ -184,7 +189,7 @@ def test_findings_state_ranks_and_the_beta_that_sigma_amounts_to():
             "iwae_bits_per_dim": [1.5, 1.3, 1.4, 1.2],
             "recon_psnr_db": [10.0, 20.0, 21.0, 19.0],
             "fd_classifier_features": [5.0, 9.0, 8.0, 7.0],
-            "model_scale": [None, None, None, 0.1],
+            "elbo_scale": [None, None, None, 0.1],
         }
     )
     finding = c.findings()
@@ -296,7 +301,7 @@ def test_contender_labels_name_the_beta():
 def test_the_json_record_reads_back_and_bad_records_are_refused():
     import json
 
-    c = made_up({"elbo_bits_per_dim": [1.5, 1.3, 1.4, 1.2], "model_scale": [0, 0, 0, 0.1]})
+    c = made_up({"elbo_bits_per_dim": [1.5, 1.3, 1.4, 1.2], "elbo_scale": [0, 0, 0, 0.1]})
     again = Comparison.from_json(json.loads(json.dumps(c.to_json())))
     findings = texts("compare.finding", "en")
     markdown = again.to_markdown(ENGLISH_COLUMNS, findings)

@@ -107,6 +107,48 @@ def test_learned_scale_is_one_parameter_used_exactly(batch):
     assert lik.log_scale.grad is not None and lik.log_scale.grad != 0
 
 
+def test_unit_gaussian_is_the_papers_gaussian_vae(batch):
+    """Rybkin et al.'s gaussian_vae: log σ = 0, the exact Gaussian log-density with its constant."""
+    x, logits = batch
+    nll, scale = build_likelihood("gaussian-unit").nll(x, logits)
+    assert scale is None
+    expected = -per_image(dist.Normal(torch.sigmoid(logits), 1.0).log_prob(x))
+    torch.testing.assert_close(nll, expected)
+
+
+@pytest.mark.parametrize(("name", "family"), [("gaussian", dist.Normal), ("laplace", dist.Laplace)])
+def test_per_pixel_learned_scale_is_one_soft_clipped_parameter_per_pixel(batch, name, family):
+    x, logits = batch
+    lik = build_likelihood(name, "learned-per-pixel", pixel_shape=x.shape[1:]).double()
+    assert [tuple(p.shape) for p in lik.parameters()] == [tuple(x.shape[1:])]
+    raw = torch.randn(x.shape[1:], generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    raw[0, 0, 0] = -40.0  # far below the floor: the soft clip holds it near −6
+    with torch.no_grad():
+        lik.log_scale.copy_(raw)
+    nll, scale = lik.nll(x, logits)
+    log_scale = softclip(raw, LOG_SCALE_MIN)
+    assert log_scale[0, 0, 0] == pytest.approx(LOG_SCALE_MIN)
+    torch.testing.assert_close(scale, log_scale.mean().exp())  # reported: the geometric mean
+    expected = -per_image(family(torch.sigmoid(logits), log_scale.exp()).log_prob(x))
+    torch.testing.assert_close(nll, expected)
+    nll.sum().backward()
+    assert (lik.log_scale.grad[1:] != 0).all()
+
+
+def test_optimal_scale_in_eval_mode_uses_the_training_scale_when_given(batch):
+    x, logits = batch
+    lik = build_likelihood("gaussian").double()
+    batch_optimum = lik.nll(x, logits)[1]
+    lik.eval()
+    torch.testing.assert_close(lik.nll(x, logits)[1], batch_optimum)  # none given yet
+    lik.eval_log_scale = math.log(0.2)
+    nll, scale = lik.nll(x, logits)
+    assert float(scale) == pytest.approx(0.2)
+    torch.testing.assert_close(nll, -per_image(dist.Normal(torch.sigmoid(logits), 0.2).log_prob(x)))
+    lik.train()  # training always uses the batch's optimum
+    torch.testing.assert_close(lik.nll(x, logits)[1], batch_optimum)
+
+
 def test_soft_clip_keeps_sigma_away_from_zero():
     x = torch.full((2, 1, 8, 8), 0.25)
     logits = torch.logit(x)  # a perfect reconstruction: the optimal σ would be 0

@@ -54,6 +54,8 @@ def test_feature_maps_shrink_to_one_pixel_and_stay():
         ("beta-vae", "continuous-bernoulli", "optimal"),
         ("sigma-vae", "discretized-gaussian", "optimal"),
         ("sigma-vae", "discretized-logistic", "learned"),
+        ("vae", "gaussian-unit", "optimal"),
+        ("sigma-vae", "gaussian", "learned-per-pixel"),
     ],
 )
 def test_loss_reports_its_terms(variant, likelihood, scale):

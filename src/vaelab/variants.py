@@ -48,7 +48,7 @@ VARIANTS: dict[str, Variant] = {
             id="vae",
             label="VAE",
             paper="Kingma & Welling, Auto-Encoding Variational Bayes, ICLR 2014",
-            likelihoods=("mse", "l1", "bernoulli", "continuous-bernoulli"),
+            likelihoods=("mse", "l1", "bernoulli", "continuous-bernoulli", "gaussian-unit"),
             beta_range=(1.0, 1.0),
         ),
         Variant(
@@ -56,7 +56,7 @@ VARIANTS: dict[str, Variant] = {
             label="β-VAE",
             paper="Higgins et al., β-VAE: Learning Basic Visual Concepts with a Constrained "
             "Variational Framework, ICLR 2017",
-            likelihoods=("mse", "l1", "bernoulli", "continuous-bernoulli"),
+            likelihoods=("mse", "l1", "bernoulli", "continuous-bernoulli", "gaussian-unit"),
             beta_range=(1e-5, 10.0),
         ),
         Variant(

@@ -25,6 +25,7 @@ DECODER_COLOR = "#dcfce7"
 _RECON = {
     "mse": r"\lVert x-\hat x\rVert_2^2",
     "l1": r"\lVert x-\hat x\rVert_1",
+    "gaussian-unit": r"\frac{D}{2}\log(2\pi)+\frac{\lVert x-\hat x\rVert_2^2}{2}",
     "bernoulli": r"-\sum_{i=1}^{D}\big[x_i\log\hat x_i+(1-x_i)\log(1-\hat x_i)\big]",
     "continuous-bernoulli": r"-\sum_{i=1}^{D}\big[x_i\log\lambda_i+(1-x_i)\log(1-\lambda_i)"
     r"+\log C(\lambda_i)\big]",

@@ -100,6 +100,6 @@ def run_summary(run: Run) -> str:
 
 
 def contender_name(contender: Contender, lang: str) -> str:
-    """Name of a row of the comparison in ``lang``: "Gaussian VAE", "β-VAE, β = 0.01", "σ-VAE"."""
+    """Name of a row of the comparison in ``lang``: "Gaussian VAE", "β-VAE, β = 0.01", "σ-VAE"..."""
     beta = decimal(contender.beta, "g", lang)
-    return t(f"compare.row.{contender.variant}", lang, beta=beta)
+    return t(f"compare.row.{contender.kind}", lang, beta=beta)

@@ -15,6 +15,9 @@ from vaelab.variants import VARIANTS
 DEFAULT_BETAS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5)
 #: Most β-VAE rows of one comparison: each trains a model.
 MAX_BETAS = 10
+#: The β a row may have: the β-VAE's, except 0, a plain autoencoder, which has no likelihood
+#: bound to compare.
+BETA_RANGE = (1e-5, VARIANTS["beta-vae"].beta_range[1])
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,8 @@ class Contender:
     Attributes
     ----------
     key : str
-        Stable id of the row (``"gaussian-vae"``, ``"beta-vae-0.01"``, ``"sigma-vae"``).
+        Stable id of the row (``"gaussian-vae"``, ``"mse-vae"``, ``"beta-vae-0.01"``,
+        ``"sigma-vae"``).
     variant : str
         Model variant id (:data:`vaelab.variants.VARIANTS`).
     likelihood : str
@@ -42,21 +46,29 @@ class Contender:
     scale: str = "optimal"
 
     @property
+    def kind(self) -> str:
+        """The row's kind, its key without the β: ``"beta-vae"`` for every β-VAE row."""
+        return "beta-vae" if self.variant == "beta-vae" else self.key
+
+    @property
     def label(self) -> str:
-        """Short English name: "Gaussian VAE", "β-VAE, β = 0.01", "σ-VAE"."""
+        """Short English name, as the paper names the rows: "Gaussian VAE", "β-VAE, β = 0.01"."""
         if self.variant == "beta-vae":
             return f"{VARIANTS['beta-vae'].label}, β = {self.beta:g}"
-        if self.variant == "vae":
-            return "Gaussian VAE"
-        return VARIANTS[self.variant].label
+        return _LABELS.get(self.key, VARIANTS[self.variant].label)
+
+
+#: Names of the rows that are not named by their variant.
+_LABELS = {"gaussian-vae": "Gaussian VAE", "mse-vae": "MSE VAE"}
 
 
 def contenders(betas: Sequence[float] = DEFAULT_BETAS) -> tuple[Contender, ...]:
     """The rows of the paper's comparison, in the order of its figure.
 
-    The Gaussian VAE uses the ``mse`` loss (a Gaussian decoder with fixed σ² = ½) and β = 1, the
-    β-VAEs the same loss with each of ``betas``, and the σ-VAE a Gaussian decoder with the
-    optimal σ and β = 1.
+    The Gaussian VAE is the paper's: a Gaussian decoder with σ = 1 (``gaussian-unit``, the
+    official code's ``gaussian_vae``) and β = 1. The MSE VAE uses the sum of squared errors
+    (``mse``, a Gaussian decoder with fixed σ² = ½) and β = 1, the β-VAEs the same loss with each
+    of ``betas`` (β = 2σ²), and the σ-VAE a Gaussian decoder with the optimal σ and β = 1.
 
     Raises
     ------
@@ -64,7 +76,7 @@ def contenders(betas: Sequence[float] = DEFAULT_BETAS) -> tuple[Contender, ...]:
         If ``betas`` is empty, has more than :data:`MAX_BETAS` values, repeats one or holds one
         outside the β-VAE's range.
     """
-    low, high = VARIANTS["beta-vae"].beta_range
+    low, high = BETA_RANGE
     values = [float(b) for b in betas]
     if not values:
         raise ConfigError("the comparison needs at least one β")
@@ -76,7 +88,8 @@ def contenders(betas: Sequence[float] = DEFAULT_BETAS) -> tuple[Contender, ...]:
         if not low <= beta <= high:
             raise ConfigError(f"β must be from {low:g} to {high:g}, got {beta:g}")
     return (
-        Contender("gaussian-vae", "vae", "mse"),
+        Contender("gaussian-vae", "vae", "gaussian-unit"),
+        Contender("mse-vae", "vae", "mse"),
         *(Contender(f"beta-vae-{b:g}", "beta-vae", "mse", beta=b) for b in values),
         Contender("sigma-vae", "sigma-vae", "gaussian", scale="optimal"),
     )

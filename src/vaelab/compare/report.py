@@ -172,7 +172,8 @@ class Finding:
         One per group of :data:`RANKED` that every evaluated row has; the first is the
         likelihood.
     sigma : float or None
-        The σ-VAE's optimal σ on the test set.
+        The σ-VAE's σ: its optimal σ on the training set (or its learned one), the one its
+        likelihood is measured with (``elbo_scale``).
     implied_beta : float or None
         2σ²: the β at which a β-VAE with the ``mse`` loss weighs its two terms as the σ-VAE
         does (‖x − x̂‖² + β·KL is 2σ² times the negative ELBO of a Gaussian decoder of scale σ).
@@ -327,8 +328,8 @@ class Comparison:
         ``None`` until the Gaussian VAE, a β-VAE and the σ-VAE all have a likelihood value.
         """
         rows = self.evaluated
-        variants = {row.contender.variant for row in rows}
-        if not {"vae", "beta-vae", "sigma-vae"} <= variants:
+        kinds = {row.contender.kind for row in rows}
+        if not {"gaussian-vae", "beta-vae", "sigma-vae"} <= kinds:
             return None
         rankings = []
         for group in RANKED:
@@ -338,7 +339,9 @@ class Comparison:
         if not rankings or rankings[0].metric not in RANKED[0]:
             return None
         sigma_row = next(r for r in rows if r.contender.variant == "sigma-vae")
-        sigma = sigma_row.value("model_scale")
+        # The σ the σ-VAE's own likelihood uses in the bounds: for an optimal σ, fitted on the
+        # training set like the table's calibrated σ (the same value), never on test images.
+        sigma = sigma_row.value("elbo_scale")
         main = rankings[0]
         beta_row = next(
             r
@@ -520,7 +523,7 @@ def _rank(rows: list[Row], metric: str) -> Ranking:
 
     ranked = sorted(rows, key=score)  # stable: ties keep the rows' order
     sigma = next(r for r in ranked if r.contender.variant == "sigma-vae")
-    gaussian = next(r for r in ranked if r.contender.variant == "vae")
+    gaussian = next(r for r in ranked if r.contender.key == "gaussian-vae")
     best_beta = next(r for r in ranked if r.contender.variant == "beta-vae")
     return Ranking(
         metric=metric,

@@ -452,7 +452,8 @@ EN: dict[str, str] = {
     "compare.download.png": "Figure (PNG)",
     "compare.download.csv": "Table (CSV)",
     "compare.download.md": "Report (Markdown)",
-    "compare.row.vae": "Gaussian VAE",
+    "compare.row.gaussian-vae": "Gaussian VAE",
+    "compare.row.mse-vae": "MSE VAE",
     "compare.row.beta-vae": "β-VAE, β = {beta}",
     "compare.row.sigma-vae": "σ-VAE",
     # The table's own columns; "compare.col.<metric>" title the metric columns.
@@ -474,7 +475,7 @@ EN: dict[str, str] = {
     "compare.finding.paired_difference": "On the same {images} test images, image by image, the "
     "σ-VAE minus the best β-VAE is {difference} {metric}, with a standard error of "
     "{standard_error}.",
-    "compare.finding.versus_gaussian": "The Gaussian VAE with a fixed σ scores {gaussian_value}.",
+    "compare.finding.versus_gaussian": "The Gaussian VAE (σ = 1) scores {gaussian_value}.",
     "compare.finding.implied_beta": "The σ-VAE's optimal σ is {sigma}: for a β-VAE with the "
     "squared error, that is β = 2σ² = {implied_beta}.",
     "compare.finding.not_independent": "The {metric} and the {psnr} are not independent "
@@ -584,4 +585,20 @@ EN: dict[str, str] = {
     # --- latent lab (session 4) ---
     "lab.map.prior_ring": "prior N(0, I): {k}σ",
     # --- end latent lab ---
+    # --- science tools (session 4) ---
+    "likelihood.gaussian-unit": "Gaussian, σ = 1 (the σ-VAE paper's Gaussian VAE)",
+    "scale.learned-per-pixel": "learned, one per pixel",
+    "sidebar.kl_warmup": "KL warm-up (steps)",
+    "sidebar.kl_warmup_help": "β grows linearly from 0 to its value over this many optimisation "
+    "steps (Bowman et al. 2016; Sønderby et al. 2016), so that the decoder learns to use the code "
+    "before the KL pulls it to the prior. 0 switches it off. While it acts, the training loss is "
+    "not an exact ELBO; the test loss and the metrics stay exact.",
+    "sidebar.free_bits": "Free bits λ (nats per latent dimension)",
+    "sidebar.free_bits_help": "Each latent dimension's KL, averaged over the batch, counts as at "
+    "least λ nats in the training loss (Kingma et al. 2016), so that no dimension gains by "
+    "collapsing to the prior. 0 switches them off. With them, the training loss is not an exact "
+    "ELBO; the test loss and the metrics stay exact.",
+    "train.surrogate_loss": "With KL warm-up or free bits, the training loss is not an exact "
+    "ELBO; the test loss and the metrics are the true ones.",
+    # --- end science tools ---
 }

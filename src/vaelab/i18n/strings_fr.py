@@ -484,7 +484,8 @@ FR: dict[str, str] = {
     "compare.download.png": "Figure (PNG)",
     "compare.download.csv": "Tableau (CSV)",
     "compare.download.md": "Rapport (Markdown)",
-    "compare.row.vae": "VAE gaussien",
+    "compare.row.gaussian-vae": "VAE gaussien",
+    "compare.row.mse-vae": "VAE MSE",
     "compare.row.beta-vae": "β-VAE, β = {beta}",
     "compare.row.sigma-vae": "σ-VAE",
     "compare.table.model": "Modèle",
@@ -504,7 +505,7 @@ FR: dict[str, str] = {
     "compare.finding.paired_difference": "Sur les mêmes {images} images de test, image par "
     "image, le σ-VAE moins le meilleur β-VAE vaut {difference} {metric}, avec une erreur type "
     "de {standard_error}.",
-    "compare.finding.versus_gaussian": "Le VAE gaussien à σ fixe obtient {gaussian_value}.",
+    "compare.finding.versus_gaussian": "Le VAE gaussien (σ = 1) obtient {gaussian_value}.",
     "compare.finding.implied_beta": "Le σ optimal du σ-VAE vaut {sigma} : pour un β-VAE avec "
     "l'erreur quadratique, cela correspond à β = 2σ² = {implied_beta}.",
     "compare.finding.not_independent": "Les {metric} et le {psnr} ne sont pas des preuves "
@@ -623,4 +624,21 @@ FR: dict[str, str] = {
     # --- latent lab (session 4) ---
     "lab.map.prior_ring": "a priori N(0, I) : {k}σ",
     # --- end latent lab ---
+    # --- science tools (session 4) ---
+    "likelihood.gaussian-unit": "Gaussienne, σ = 1 (le VAE gaussien de l'article du σ-VAE)",
+    "scale.learned-per-pixel": "appris, un par pixel",
+    "sidebar.kl_warmup": "Montée progressive du KL (pas)",
+    "sidebar.kl_warmup_help": "β croît linéairement de 0 à sa valeur sur ce nombre de pas "
+    "d'optimisation (Bowman et al. 2016 ; Sønderby et al. 2016), pour que le décodeur apprenne à "
+    "se servir du code avant que le KL ne le ramène vers l'a priori. 0 la désactive. Tant "
+    "qu'elle agit, la perte d'entraînement n'est pas une ELBO exacte ; la perte de test et les "
+    "mesures restent exactes.",
+    "sidebar.free_bits": "Bits libres λ (nats par dimension latente)",
+    "sidebar.free_bits_help": "Le KL de chaque dimension latente, moyenné sur le lot, compte "
+    "pour au moins λ nats dans la perte d'entraînement (Kingma et al. 2016) : aucune dimension ne "
+    "gagne à s'effondrer sur l'a priori. 0 les désactive. Avec eux, la perte d'entraînement "
+    "n'est pas une ELBO exacte ; la perte de test et les mesures restent exactes.",
+    "train.surrogate_loss": "Avec la montée du KL ou les bits libres, la perte d'entraînement "
+    "n'est pas une ELBO exacte ; la perte de test et les mesures sont les vraies.",
+    # --- end science tools ---
 }

@@ -34,8 +34,8 @@ from vaelab.models.likelihoods import (
 DecoderNLL = Callable[[Tensor, Tensor], Tensor]
 
 # Scales that the fixed-scale losses imply (see vaelab.models.likelihoods): Σ (x − x̂)² is a Gaussian
-# with σ² = 1/2, Σ |x − x̂| a Laplace with b = 1.
-_IMPLIED_SCALES = {"mse": math.sqrt(0.5), "l1": 1.0}
+# with σ² = 1/2, Σ |x − x̂| a Laplace with b = 1; the unit Gaussian has σ = 1.
+_IMPLIED_SCALES = {"mse": math.sqrt(0.5), "l1": 1.0, "gaussian-unit": 1.0}
 
 
 class EncoderDecoder(Protocol):
@@ -129,8 +129,8 @@ class DecoderLikelihood:
     nll : DecoderNLL
         ``(x, logits) -> (B,)``, :math:`-\log p(x \mid z)` in nats per image.
     scale : float or None
-        The σ (Gaussian), b (Laplace) or s (logistic) it uses; ``None`` for a (continuous)
-        Bernoulli decoder.
+        The σ (Gaussian), b (Laplace) or s (logistic) it uses, the geometric mean of a per-pixel
+        one; ``None`` for a (continuous) Bernoulli decoder.
     scale_source : str or None
         ``"fixed"`` (implied by the loss: σ² = 1/2 for ``mse``, b = 1 for ``l1``), ``"learned"``
         (the σ-VAE's parameter), ``"train-optimal"`` (maximum likelihood on the training set,
@@ -182,13 +182,20 @@ def calibrated_gaussian(
     return DecoderLikelihood(nll, math.exp(log_sigma), "train-optimal", discrete)
 
 
-def _own_log_scale(likelihood: Likelihood, train_errors: ErrorStats) -> tuple[float, str]:
-    # A learned scale as training clips it; an optimal one, which training computes on each
-    # batch, by the same rule on the whole training set.
+def _own_log_scale(
+    likelihood: Likelihood, train_errors: ErrorStats
+) -> tuple[float | Tensor, float, str]:
+    # A learned scale as training clips it (a per-pixel one stays a (C, H, W) tensor, reported
+    # by its geometric mean); an optimal one, which training computes on each batch, by the same
+    # rule on the whole training set. Returns the log-scale, the reported scale and its source.
     if getattr(likelihood, "learned", False):
-        log_scale = softclip(likelihood.log_scale.detach().double(), LOG_SCALE_MIN)
-        return float(log_scale), "learned"
-    return train_errors.log_scale(likelihood.id), "train-optimal"
+        log_scale = softclip(likelihood.log_scale.detach(), LOG_SCALE_MIN)
+        if log_scale.dim() == 0:
+            value = float(log_scale.double())
+            return value, math.exp(value), "learned"
+        return log_scale, math.exp(float(log_scale.double().mean())), "learned"
+    value = train_errors.log_scale(likelihood.id)
+    return value, math.exp(value), "train-optimal"
 
 
 def model_decoder(
@@ -217,12 +224,12 @@ def model_decoder(
         The exact decoder; ``discrete`` for the ``discretized-*`` likelihoods.
     """
     if likelihood.has_scale:
-        log_scale, source = _own_log_scale(likelihood, train_errors)
+        log_scale, scale, source = _own_log_scale(likelihood, train_errors)
 
         def scaled(x: Tensor, logits: Tensor) -> Tensor:
             return likelihood.nll_at(x, likelihood.mean(logits), log_scale)
 
-        return DecoderLikelihood(scaled, math.exp(log_scale), source, likelihood.discrete)
+        return DecoderLikelihood(scaled, scale, source, likelihood.discrete)
     offset = likelihood.nll_offset(num_pixels)
 
     def fixed(x: Tensor, logits: Tensor) -> Tensor:
@@ -255,12 +262,12 @@ def model_discrete_decoder(
     """
     if not likelihood.has_scale:
         return None
-    log_scale, source = _own_log_scale(likelihood, train_errors)
+    log_scale, scale, source = _own_log_scale(likelihood, train_errors)
 
     def nll(x: Tensor, logits: Tensor) -> Tensor:
         return likelihood.discretized_nll_at(x, likelihood.mean(logits), log_scale)
 
-    return DecoderLikelihood(nll, math.exp(log_scale), source, discrete=True)
+    return DecoderLikelihood(nll, scale, source, discrete=True)
 
 
 def log_importance_weights(

@@ -13,13 +13,17 @@ id                        negative log-likelihood per image (D pixels, :math:`\h
                           (see :meth:`Likelihood.nll_offset`)
 ``l1``                    :math:`\sum |x-\hat x|` — a Laplace with fixed :math:`b = 1`, minus
                           :math:`D \ln 2`
+``gaussian-unit``         :math:`\sum \frac{(x-\hat x)^2}{2} + \tfrac12\ln 2\pi`, exact: a Gaussian
+                          with σ = 1, the σ-VAE paper's "Gaussian VAE" (its code's
+                          ``gaussian_vae``), which barely weighs the reconstruction
 ``bernoulli``             binary cross-entropy: exact for black-and-white pixels, not a
                           normalised likelihood of grey levels
 ``continuous-bernoulli``  the cross-entropy minus :math:`\log C(\lambda)`: an exact density on
                           [0, 1] (Loaiza-Ganem & Cunningham 2019)
 ``gaussian``              :math:`\sum \frac{(x-\hat x)^2}{2\sigma^2} + \ln\sigma
-                          + \tfrac12\ln 2\pi`, exact; σ optimal (the batch RMSE) or learned —
-                          the σ-VAE (Rybkin et al. 2020)
+                          + \tfrac12\ln 2\pi`, exact; σ optimal (the batch RMSE) or learned,
+                          shared by every pixel or one per pixel — the σ-VAE (Rybkin et al.
+                          2020)
 ``laplace``               :math:`\sum \frac{|x-\hat x|}{b} + \ln 2b`, exact; b optimal (the
                           batch mean absolute error) or learned
 ``discretized-gaussian``  :math:`-\sum \ln P(x)`, P the Gaussian mass of the 1/255-wide bin of
@@ -99,7 +103,7 @@ def gaussian_nll(x: Tensor, mean: Tensor, log_sigma: float | Tensor) -> Tensor:
     x, mean : Tensor
         Images and decoder means, ``(B, C, H, W)``.
     log_sigma : float or Tensor
-        :math:`\ln \sigma`, a scalar.
+        :math:`\ln \sigma`, a scalar, or one per pixel ``(C, H, W)``.
 
     Returns
     -------
@@ -119,7 +123,7 @@ def laplace_nll(x: Tensor, mean: Tensor, log_b: float | Tensor) -> Tensor:
     x, mean : Tensor
         Images and decoder means, ``(B, C, H, W)``.
     log_b : float or Tensor
-        :math:`\ln b`, a scalar.
+        :math:`\ln b`, a scalar, or one per pixel ``(C, H, W)``.
 
     Returns
     -------
@@ -353,6 +357,19 @@ class AbsoluteError(Likelihood):
         return num_pixels * _LN2
 
 
+class UnitGaussian(Likelihood):
+    """Gaussian pixels with σ = 1: the Gaussian VAE of Rybkin et al. (2020).
+
+    Their code's ``gaussian_vae`` fixes log σ = 0. With pixels in [0, 1] the reconstruction then
+    weighs little against the KL, which is the paper's point. Exact, with its constant.
+    """
+
+    id = "gaussian-unit"
+
+    def nll(self, x: Tensor, logits: Tensor) -> tuple[Tensor, Tensor | None]:  # noqa: D102
+        return gaussian_nll(x, torch.sigmoid(logits), 0.0), None
+
+
 class Bernoulli(Likelihood):
     """Bernoulli pixels (binary cross-entropy), for black-and-white data such as MNIST.
 
@@ -384,11 +401,26 @@ class ContinuousBernoulli(Likelihood):
 
 
 class _CalibratedLikelihood(Likelihood):
-    """A σ-VAE decoder: one scale shared by all pixels, optimal or learned (Rybkin et al. 2020).
+    """A σ-VAE decoder (Rybkin et al. 2020): its scale optimal, learned, or learned per pixel.
 
     Subclasses name their ``law`` (a key of :data:`LOG_CDF`), whether they are ``discrete``,
     the mean error (``"squared"`` or ``"absolute"``) their optimal scale follows from and
     ``log_scale_of`` it.
+
+    Parameters
+    ----------
+    learned : bool
+        Learn the log-scale as a parameter instead of computing the optimum on each batch.
+    pixel_shape : tuple of int, optional
+        ``(C, H, W)``: learn one log-scale per pixel, shared by every image (the paper's
+        per-pixel σ, against the shared one). Only with ``learned``.
+
+    Attributes
+    ----------
+    eval_log_scale : float or None
+        For an optimal scale: the log-scale used in eval mode instead of the test batch's
+        optimum, so that a test loss fits nothing on test images. Training sets it to the mean
+        σ of the epoch's training batches (:class:`vaelab.training.schedules.TrainingScale`).
     """
 
     has_scale = True
@@ -396,11 +428,13 @@ class _CalibratedLikelihood(Likelihood):
     discrete = False
     error_kind = "squared"
 
-    def __init__(self, learned: bool) -> None:
+    def __init__(self, learned: bool, pixel_shape: tuple[int, ...] | None = None) -> None:
         super().__init__()
         self.learned = learned
+        self.per_pixel = learned and pixel_shape is not None
+        self.eval_log_scale: float | None = None
         if learned:
-            self.log_scale = nn.Parameter(torch.zeros(()))
+            self.log_scale = nn.Parameter(torch.zeros(pixel_shape if self.per_pixel else ()))
 
     @staticmethod
     def log_scale_of(mean_error: Tensor) -> Tensor:
@@ -420,6 +454,8 @@ class _CalibratedLikelihood(Likelihood):
     def _log_scale(self, error: Tensor) -> Tensor:
         if self.learned:
             raw = self.log_scale
+        elif not self.training and self.eval_log_scale is not None:
+            raw = torch.tensor(self.eval_log_scale, dtype=error.dtype, device=error.device)
         else:
             mean_error = (
                 error.square().mean() if self.error_kind == "squared" else error.abs().mean()
@@ -427,10 +463,11 @@ class _CalibratedLikelihood(Likelihood):
             raw = self.log_scale_of(mean_error)
         return softclip(raw, LOG_SCALE_MIN)
 
-    def nll(self, x: Tensor, logits: Tensor) -> tuple[Tensor, Tensor | None]:  # noqa: D102
+    def nll(self, x: Tensor, logits: Tensor) -> tuple[Tensor, Tensor | None]:
+        """As :meth:`Likelihood.nll`; a per-pixel scale is reported by its geometric mean."""
         mean = self.mean(logits)
         log_scale = self._log_scale(x - mean)
-        return self.nll_at(x, mean, log_scale), log_scale.exp().detach()
+        return self.nll_at(x, mean, log_scale), log_scale.mean().exp().detach()
 
 
 class Gaussian(_CalibratedLikelihood):
@@ -489,7 +526,10 @@ class DiscretizedLogistic(_CalibratedLikelihood):
         return 0.5 * mean_error.log() + math.log(math.sqrt(3.0) / math.pi)
 
 
-_FIXED = {cls.id: cls for cls in (SquaredError, AbsoluteError, Bernoulli, ContinuousBernoulli)}
+_FIXED = {
+    cls.id: cls
+    for cls in (SquaredError, AbsoluteError, Bernoulli, ContinuousBernoulli, UnitGaussian)
+}
 _CALIBRATED = {cls.id: cls for cls in (Gaussian, Laplace, DiscretizedGaussian, DiscretizedLogistic)}
 #: Every likelihood id.
 LIKELIHOODS: tuple[str, ...] = (*_FIXED, *_CALIBRATED)
@@ -521,7 +561,9 @@ def optimal_log_scale(
     return float(softclip(raw, LOG_SCALE_MIN))
 
 
-def build_likelihood(likelihood: str, scale: str = "optimal") -> Likelihood:
+def build_likelihood(
+    likelihood: str, scale: str = "optimal", pixel_shape: tuple[int, ...] = (1, 28, 28)
+) -> Likelihood:
     """Make the likelihood module named ``likelihood``.
 
     Parameters
@@ -529,7 +571,10 @@ def build_likelihood(likelihood: str, scale: str = "optimal") -> Likelihood:
     likelihood : str
         One of :data:`LIKELIHOODS`.
     scale : str
-        ``"optimal"`` or ``"learned"``; used by the likelihoods that have a scale only.
+        ``"optimal"``, ``"learned"`` or ``"learned-per-pixel"``; used by the likelihoods that
+        have a scale only.
+    pixel_shape : tuple of int
+        ``(C, H, W)`` of one image, for ``"learned-per-pixel"``.
 
     Returns
     -------
@@ -537,7 +582,11 @@ def build_likelihood(likelihood: str, scale: str = "optimal") -> Likelihood:
         A module; a learned scale is its one parameter.
     """
     if likelihood in _CALIBRATED:
-        return _CALIBRATED[likelihood](learned=scale == "learned")
+        per_pixel = scale == "learned-per-pixel"
+        return _CALIBRATED[likelihood](
+            learned=scale in ("learned", "learned-per-pixel"),
+            pixel_shape=tuple(pixel_shape) if per_pixel else None,
+        )
     if likelihood in _FIXED:
         return _FIXED[likelihood]()
     raise ValueError(f"unknown likelihood {likelihood!r}; choose one of: {', '.join(LIKELIHOODS)}")

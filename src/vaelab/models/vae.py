@@ -140,7 +140,9 @@ class ConvVAE(nn.Module):
         decoder.append(OutputConv(widths[0], c))
         self.decoder = nn.Sequential(*decoder)
 
-        self.likelihood: Likelihood = build_likelihood(config.likelihood, config.scale)
+        self.likelihood: Likelihood = build_likelihood(
+            config.likelihood, config.scale, config.image_shape
+        )
 
     # -- the four steps of a VAE ---------------------------------------------------------------
 
