@@ -252,7 +252,10 @@ def test_the_loss_widgets_follow_the_variant(env):
     at.sidebar.selectbox(key="hp_variant").set_value("beta-vae").run()
     beta = at.sidebar.select_slider(key="hp_beta_beta-vae")
     assert beta.value == 1.0
-    assert (beta.options[0], beta.options[-1]) == ("1e-05", "10")
+    assert (beta.options[0], beta.options[1], beta.options[-1]) == ("0", "1e-05", "10")
+    assert not any("autoencoder" in text for text in _texts(at.sidebar, "caption"))
+    at.sidebar.select_slider(key="hp_beta_beta-vae").set_value(0.0).run()
+    assert any("β = 0 is not a VAE" in text for text in _texts(at.sidebar, "caption"))
     assert any(r"\beta" in text for text in _texts(at, "latex"))
 
     at.sidebar.selectbox(key="hp_variant").set_value("sigma-vae").run()

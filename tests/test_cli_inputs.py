@@ -92,7 +92,7 @@ MAX_SEED = LIMITS.seed.high
         (["train", "--epochs", "1.5"], "--epochs: must be a whole number"),
         (["train", "--lr", "0"], "--lr: must be a number above 0 and at most 1"),
         (["train", "--lr", "nan"], "--lr: must be"),
-        (["train", "--beta", "inf"], "--beta: must be a number from 1e-05 to 10"),
+        (["train", "--beta", "inf"], "--beta: must be a number from 0 to 10"),
         (["train", "--beta", "-1"], "--beta: must be"),
         (["train", "--image-size", "4"], "--image-size: must be a whole number from 8 to 256"),
         (["train", "--hidden", "8,8,8,8,8,8,8"], "--hidden: layer widths must be 1 to 5"),

@@ -177,3 +177,40 @@ def test_an_empty_or_transparent_drawing_is_nothing():
     assert drawing_to_image(see_through, 28, 28) is None
     with pytest.raises(ValueError, match="canvas pixels shaped"):
         drawing_to_image(np.zeros((2, 2, 2, 2), dtype=np.uint8), 28, 28)
+
+
+# -- β = 0: a plain autoencoder ---------------------------------------------------------------
+
+
+def test_beta_zero_is_a_beta_vae_only():
+    from vaelab.errors import ConfigError
+    from vaelab.variants import is_autoencoder
+
+    config = ModelConfig(variant="beta-vae", beta=0)
+    assert config.beta == 0.0 and is_autoencoder(config.beta)
+    assert not is_autoencoder(ModelConfig(variant="beta-vae", beta=1e-5).beta)
+    for variant in ("vae", "sigma-vae"):
+        with pytest.raises(ConfigError, match="β"):
+            ModelConfig(variant=variant, beta=0.0)
+
+
+def test_an_autoencoder_reports_its_reconstructions_and_no_bound(tiny_data):
+    from vaelab.metrics import METRICS, evaluate
+    from vaelab.metrics.evaluate import AUTOENCODER_REASON, BOUNDS
+
+    torch.manual_seed(0)
+    config = ModelConfig(
+        variant="beta-vae", beta=0.0, latent_dim=2, hidden=(8,), height=12, width=12
+    )
+    result = evaluate(ConvVAE(config), tiny_data, iwae_k=3, iwae_images=8, fd_images=0)
+    assert result["bounds_reason"] == AUTOENCODER_REASON
+    for key in BOUNDS:
+        assert result[key] is None and result[f"{key}_se"] is None
+    assert result["elbo_bits_per_dim_per_image"] is None and result["iwae_images"] == 0
+    assert result["recon_mse"] > 0 and result["recon_psnr_db"] is not None
+    assert set(BOUNDS) <= set(METRICS)
+    vae = ConvVAE(
+        ModelConfig(variant="beta-vae", beta=0.5, latent_dim=2, hidden=(8,), height=12, width=12)
+    )
+    measured = evaluate(vae, tiny_data, iwae_k=3, iwae_images=8, fd_images=0)
+    assert measured["bounds_reason"] is None and measured["elbo_bits_per_dim"] is not None

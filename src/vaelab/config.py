@@ -169,7 +169,7 @@ class ModelConfig:
 
         if isinstance(self.beta, bool) or not isinstance(self.beta, int | float):
             raise ConfigError(f"β must be a number, got {self.beta!r}")
-        beta = float(self.beta)
+        beta = float(self.beta) + 0.0  # −0.0 becomes 0.0: one β, one run id
         low, high = variant.beta_range
         if variant.beta_is_fixed and beta != low:
             raise ConfigError(

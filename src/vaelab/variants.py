@@ -26,7 +26,8 @@ class Variant:
         :mod:`vaelab.models.likelihoods`); the first is the default. The σ-VAE's are the ones
         with a scale of their own.
     beta_range : tuple of float
-        Inclusive range of the KL weight β. ``(1.0, 1.0)`` means β is fixed to 1.
+        Inclusive range of the KL weight β. ``(1.0, 1.0)`` means β is fixed to 1. The β-VAE's
+        starts at 0, a plain autoencoder (:func:`is_autoencoder`).
     """
 
     id: str
@@ -57,7 +58,7 @@ VARIANTS: dict[str, Variant] = {
             paper="Higgins et al., β-VAE: Learning Basic Visual Concepts with a Constrained "
             "Variational Framework, ICLR 2017",
             likelihoods=("mse", "l1", "bernoulli", "continuous-bernoulli", "gaussian-unit"),
-            beta_range=(1e-5, 10.0),
+            beta_range=(0.0, 10.0),
         ),
         Variant(
             id="sigma-vae",
@@ -69,3 +70,13 @@ VARIANTS: dict[str, Variant] = {
         ),
     )
 }
+
+
+def is_autoencoder(beta: float) -> bool:
+    """Whether a model trained with KL weight ``beta`` is a plain autoencoder, not a VAE.
+
+    With β = 0 nothing pulls the codes towards the prior and nothing fits the encoder's
+    variances: the decoder only ever sees the means, there is no ELBO, and the latent map has
+    holes where a code decodes to garbage.
+    """
+    return beta == 0

@@ -24,11 +24,12 @@ from vaelab.data import DatasetInfo, ImageDataset, dataset_info, dataset_names, 
 from vaelab.errors import ConfigError, DatasetError, DatasetUnavailableError
 from vaelab.i18n import size, whole
 from vaelab.training.experiment import build_config
-from vaelab.variants import VARIANTS
+from vaelab.variants import VARIANTS, is_autoencoder
 
 # The seed's defaults; the ranges are those of the shared widgets (vaelab.app.widgets).
 HIDDEN_DEFAULT = (32, 64)
 BETAS = (
+    0.0,  # a plain autoencoder, for the β-VAE only (its range starts at 0)
     1e-5,
     2e-5,
     5e-5,
@@ -269,6 +270,8 @@ def _loss_widgets(variant: str) -> tuple[str, str, float]:
         key=f"hp_beta_{variant}",
         persist_state="session",
     )
+    if is_autoencoder(beta):
+        st.caption(t("sidebar.beta_zero"))
     return likelihood, scale, beta
 
 

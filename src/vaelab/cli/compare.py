@@ -18,9 +18,8 @@ from vaelab.cli.options import (
     requested_data,
 )
 from vaelab.cli.outputs import check_folder, write_files
-from vaelab.compare.contenders import MAX_BETAS, CompareSettings
+from vaelab.compare.contenders import BETA_RANGE, MAX_BETAS, CompareSettings
 from vaelab.config import LIMITS
-from vaelab.variants import VARIANTS
 
 #: The files of the report: the figure, the table as CSV and Markdown, and everything as JSON.
 REPORT = ("png", "csv", "md", "json")
@@ -29,7 +28,7 @@ REPORT = ("png", "csv", "md", "json")
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Add ``compare`` and its options to ``subparsers``."""
     settings = CompareSettings()
-    low, high = VARIANTS["beta-vae"].beta_range
+    low, high = BETA_RANGE
     p = subparsers.add_parser(
         "compare",
         help="the σ-VAE paper's comparison: Gaussian VAE, β-VAEs and σ-VAE on one dataset",

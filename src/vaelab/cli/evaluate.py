@@ -68,5 +68,7 @@ def run(args: argparse.Namespace) -> int:
         value = metrics.get(key)
         if isinstance(value, int | float):
             print(f"{key:30} {value:12.5g} {info.unit}")
+    if metrics["bounds_reason"]:
+        print(f"no ELBO, IWAE bound or bits/dim: {metrics['bounds_reason']}")
     print(f"wrote {out}")
     return 0

@@ -29,7 +29,7 @@ def _beta_help() -> str:
             if variant.beta_is_fixed
             else f"{variant.label} {low:g} to {high:g}"
         )
-    return f"KL weight: {', '.join(ranges)}"
+    return f"KL weight: {', '.join(ranges)}; β = 0 is a plain autoencoder, not a VAE"
 
 
 def _beta_span() -> tuple[float, float]:

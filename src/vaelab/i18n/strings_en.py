@@ -584,6 +584,8 @@ EN: dict[str, str] = {
     # --- end compare ---
     # --- latent lab (session 4) ---
     "lab.map.prior_ring": "prior N(0, I): {k}σ",
+    "sidebar.beta_zero": "β = 0 is not a VAE: a plain autoencoder. Nothing pulls its codes towards the prior, so its latent map has holes, and it reports its reconstructions only (no ELBO, no bits/dim). Train the same settings with β = 1 and open both in the Lab tab.",
+    "results.metrics.autoencoder": "This run has β = 0: a plain autoencoder, not a VAE. Nothing fits its encoder's variances or pulls its codes towards the prior, so it has no ELBO, no IWAE bound and no bits/dim; only its reconstructions, its latents and its samples are measured.",
     # --- end latent lab ---
     # --- science tools (session 4) ---
     "likelihood.gaussian-unit": "Gaussian, σ = 1 (the σ-VAE paper's Gaussian VAE)",

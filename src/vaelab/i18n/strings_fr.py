@@ -623,6 +623,8 @@ FR: dict[str, str] = {
     # --- end compare ---
     # --- latent lab (session 4) ---
     "lab.map.prior_ring": "a priori N(0, I) : {k}σ",
+    "sidebar.beta_zero": "β = 0 n'est pas un VAE : c'est un simple autoencodeur. Rien ne rapproche ses codes de l'a priori, sa carte latente a donc des trous, et il ne rapporte que ses reconstructions (ni ELBO, ni bits/dim). Entraînez les mêmes réglages avec β = 1 et ouvrez les deux dans l'onglet Labo.",
+    "results.metrics.autoencoder": "Ce run a β = 0 : c'est un simple autoencodeur, pas un VAE. Rien n'ajuste les variances de son encodeur ni ne rapproche ses codes de l'a priori : il n'a ni ELBO, ni borne IWAE, ni bits/dim ; seuls ses reconstructions, ses latents et ses échantillons sont mesurés.",
     # --- end latent lab ---
     # --- science tools (session 4) ---
     "likelihood.gaussian-unit": "Gaussienne, σ = 1 (le VAE gaussien de l'article du σ-VAE)",

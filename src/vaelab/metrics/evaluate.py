@@ -39,6 +39,7 @@ from vaelab.metrics.latents import (
 )
 from vaelab.metrics.samples import real_fid, real_fid_unavailable, sample_quality
 from vaelab.training.device import pick_device
+from vaelab.variants import is_autoencoder
 
 #: Version of the dict :func:`evaluate` returns; bump it when a key changes meaning. Version 2:
 #: bits/dim of a discretised likelihood (no D ln 256 term), ELBO and IWAE on the same images,
@@ -95,6 +96,25 @@ METRICS: dict[str, MetricInfo] = {
     "fd_classifier_features": MetricInfo("", "lower"),
     "real_fid": MetricInfo("", "lower"),
 }
+#: The likelihood bounds: what a plain autoencoder (β = 0) has none of (their ``_se`` too).
+BOUNDS = (
+    "iwae_bits_per_dim",
+    "elbo_bits_per_dim",
+    "model_iwae_bits_per_dim",
+    "model_elbo_bits_per_dim",
+    "discrete_iwae_nll",
+    "discrete_neg_elbo",
+    "test_neg_elbo",
+    "iwae_nll",
+    "calibrated_neg_elbo",
+    "iwae_nll_calibrated",
+)
+#: ``bounds_reason`` of a plain autoencoder.
+AUTOENCODER_REASON = (
+    "β = 0 trains a plain autoencoder, not a VAE: nothing fits its encoder's variances or pulls "
+    "its codes towards the prior, so it has no ELBO, IWAE bound or bits/dim, only its "
+    "reconstructions"
+)
 
 
 def format_metric(metric: str, value: float) -> str:
@@ -217,6 +237,11 @@ def evaluate(
         optimal value over the test set (one z per image); ``model_scale_source`` is
         ``"learned"`` or ``"test-optimal"``. ``None`` for other likelihoods.
 
+        *A plain autoencoder* (a model trained with β = 0) — every bound of :data:`BOUNDS`,
+        with its standard error and per-image values, is ``None`` (the IWAE bound is not even
+        computed) and ``bounds_reason`` says why (:data:`AUTOENCODER_REASON`); ``None`` for a
+        VAE. Its reconstructions, latents and samples are measured as for any model.
+
         *Samples* — keys of :func:`~vaelab.metrics.sample_quality` (``fd_classifier_features``,
         ``fd_train_vs_test``, ``fd_images``, ``classifier_test_accuracy``, ``fd_reason``), and
         ``real_fid`` with ``real_fid_reason``.
@@ -236,11 +261,17 @@ def evaluate(
         )
     device = pick_device(device) if isinstance(device, str) else device
     report = progress or (lambda stage, fraction: None)
+    autoencoder = is_autoencoder(getattr(getattr(model, "config", None), "beta", 1.0))
+    if autoencoder:
+        iwae_images = 0
     home, home_format, was_training = _placement(model), _memory_format(model), model.training
     # Channels-last lets oneDNN/cuDNN pick their fastest convolutions, as in training.
     model.eval().to(device, memory_format=torch.channels_last)
     try:
         result = _measure(model, data, iwae_k, iwae_images, batch_size, seed, device, report)
+        result["bounds_reason"] = None
+        if autoencoder:
+            result |= _no_bounds()
         tick = time.perf_counter()
         if classifier == "auto" and data.train_y is not None:
             classifier = load_or_train_classifier(
@@ -407,6 +438,14 @@ def _measure(
         "model_scale_source": model_scale_source,
         "seconds": seconds,
     }
+
+
+def _no_bounds() -> dict[str, Any]:
+    """The bounds of a plain autoencoder: none, and why."""
+    absent: dict[str, Any] = {key: None for key in BOUNDS}
+    absent |= {f"{key}_se": None for key in BOUNDS}
+    absent |= {"iwae_bits_per_dim_per_image": None, "elbo_bits_per_dim_per_image": None}
+    return absent | {"bounds_reason": AUTOENCODER_REASON}
 
 
 def _with_se(key: str, values: Tensor | None) -> dict[str, float | None]:

@@ -30,6 +30,7 @@ from vaelab.metrics import (
 )
 from vaelab.models import ConvVAE
 from vaelab.runs import Run, RunStore
+from vaelab.variants import is_autoencoder
 
 #: Settings of the Measure button: a few seconds to a minute or two on a CPU. The ELBO and the
 #: IWAE bound are both computed on the first IWAE_IMAGES test images (all of them if fewer).
@@ -129,10 +130,13 @@ def _measure(run: Run, model: ConvVAE, data: ImageDataset, lang: str) -> None:
 def render(ctx: TabContext) -> None:
     """Draw a run's metrics, with a button that measures it and saves them in the run.
 
-    The model is only read: measuring works on a copy.
+    A plain autoencoder (β = 0) is told why it has no likelihood bound. The model is only read:
+    measuring works on a copy.
     """
     run, lang, key = ctx.run, ctx.lang, ctx.wkey
     metrics = run.metrics
+    if is_autoencoder(run.config.model.beta):
+        st.info(t("results.metrics.autoencoder", lang), icon=":material/info:")
     if metrics:
         if metrics.get("format") != METRICS_FORMAT:
             st.warning(t("results.metrics.stale", lang), icon=":material/update:")
