@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from vaelab.app.browser_id import remember_browser
 from vaelab.app.i18n import current_language, t
 from vaelab.i18n import LANGUAGES
 from vaelab.training.memory import retain_freed_memory
@@ -50,6 +51,7 @@ def main() -> None:
             required=True,
             key="lang",
         )
+        remember_browser()  # the browser owns its jobs: a reload finds them again
     page.run()
 
 

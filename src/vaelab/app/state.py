@@ -1,4 +1,6 @@
-"""Session state of the app: the browser session's id, the open run, the run store, offline mode.
+"""Session state of the app: the open run, the run store, offline mode.
+
+The owner of a session's background jobs is its browser (:mod:`vaelab.app.browser_id`).
 
 ``VAELAB_OFFLINE=1`` in the environment keeps the app from downloading datasets (MNIST then falls
 back to its offline sample); :mod:`vaelab.app.paths` reads the variables that move its folders.
@@ -7,7 +9,6 @@ back to its offline sample); :mod:`vaelab.app.paths` reads the variables that mo
 from __future__ import annotations
 
 import os
-import uuid
 
 import streamlit as st
 
@@ -17,7 +18,6 @@ from vaelab.runs import RunStore
 OFFLINE_ENV = "VAELAB_OFFLINE"
 #: Session-state key of the run shown by the Train and Results pages.
 CURRENT_RUN_KEY = "current_run_id"
-_SESSION_ID_KEY = "_vaelab_session_id"
 
 
 def downloads_allowed() -> bool:
@@ -28,16 +28,6 @@ def downloads_allowed() -> bool:
 def run_store() -> RunStore:
     """Return the run store of the app (cheap to build; it only remembers its folder)."""
     return RunStore(runs_dir())
-
-
-def session_id() -> str:
-    """Return an id for this browser session, stable across reruns and page changes.
-
-    The training registry is keyed by it, so that a training outlives the page that started it.
-    """
-    if _SESSION_ID_KEY not in st.session_state:
-        st.session_state[_SESSION_ID_KEY] = uuid.uuid4().hex
-    return st.session_state[_SESSION_ID_KEY]
 
 
 def current_run_id() -> str | None:

@@ -603,4 +603,25 @@ EN: dict[str, str] = {
     "train.surrogate_loss": "With KL warm-up or free bits, the training loss is not an exact "
     "ELBO; the test loss and the metrics are the true ones.",
     # --- end science tools ---
+    # --- reload and live panel (session 4) ---
+    "live.pause": "Pause",
+    "live.resume": "Resume",
+    "live.step": "Step",
+    "live.steps": "Steps",
+    "live.steps_help": "How many optimisation steps Step runs before pausing again (1 to {max}).",
+    "live.paused": "Paused between two steps: nothing is lost. Step runs the chosen number of "
+    "steps and pauses again; Resume carries on.",
+    "live.paused_progress": "Paused · epoch {epoch}/{epochs} · step {step}/{steps}",
+    "runs.running.header": "Running now",
+    "runs.running.compare_progress": "{percent} % done",
+    "runs.running.watch": "Watch",
+    "runs.running.watch_fallback": "Open the Train or Compare page to watch it.",
+    "live.pc_axis": "principal axis {i}",
+    "live.latent_caption": "Latent map: the posterior means of {n} test images, coloured by "
+    "class, after {epoch} epochs. Dashed: the prior's 1σ and 2σ circles; watch the classes "
+    "separate and the cloud settle onto them.",
+    "live.latent_caption_pca": "Latent map: the posterior means of {n} test images on the two "
+    "principal axes fitted when training started (kept fixed, so the movement shows), after "
+    "{epoch} epochs. Dashed: the prior's 1σ and 2σ circles.",
+    # --- end reload and live panel ---
 }

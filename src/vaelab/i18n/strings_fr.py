@@ -643,4 +643,27 @@ FR: dict[str, str] = {
     "train.surrogate_loss": "Avec la montée du KL ou les bits libres, la perte d'entraînement "
     "n'est pas une ELBO exacte ; la perte de test et les mesures sont les vraies.",
     # --- end science tools ---
+    # --- reload and live panel (session 4) ---
+    "live.pause": "Pause",
+    "live.resume": "Reprendre",
+    "live.step": "Avancer",
+    "live.steps": "Pas",
+    "live.steps_help": "Nombre de pas d'optimisation qu'« Avancer » exécute avant de se remettre "
+    "en pause (de 1 à {max}).",
+    "live.paused": "En pause entre deux pas : rien n'est perdu. « Avancer » exécute le nombre de "
+    "pas choisi puis se remet en pause ; « Reprendre » continue.",
+    "live.paused_progress": "En pause · époque {epoch}/{epochs} · pas {step}/{steps}",
+    "runs.running.header": "En cours",
+    "runs.running.compare_progress": "{percent} % fait",
+    "runs.running.watch": "Suivre",
+    "runs.running.watch_fallback": "Ouvrez la page Entraîner ou Comparer pour le suivre.",
+    "live.pc_axis": "axe principal {i}",
+    "live.latent_caption": "Carte latente : les moyennes a posteriori de {n} images de test, "
+    "colorées par classe, après {epoch} époques. En pointillés, les cercles 1σ et 2σ de l'a "
+    "priori ; on voit les classes se séparer et le nuage s'y installer.",
+    "live.latent_caption_pca": "Carte latente : les moyennes a posteriori de {n} images de test "
+    "sur les deux axes principaux calculés au début de l'entraînement (fixes, pour que le "
+    "mouvement se voie), après {epoch} époques. En pointillés, les cercles 1σ et 2σ de l'a "
+    "priori.",
+    # --- end reload and live panel ---
 }

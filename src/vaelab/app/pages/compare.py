@@ -11,13 +11,14 @@ from __future__ import annotations
 import streamlit as st
 
 from vaelab.app import sidebar, widgets
+from vaelab.app.browser_id import browser_id
 from vaelab.app.compare_job import ComparisonJob, ComparisonSnapshot
 from vaelab.app.compare_view import render_comparison
 from vaelab.app.i18n import current_language, t
 from vaelab.app.jobs import REGISTRY
 from vaelab.app.labels import contender_name, dataset_label, layers_label
 from vaelab.app.paths import data_dir
-from vaelab.app.state import run_store, session_id
+from vaelab.app.state import run_store
 from vaelab.compare import DEFAULT_BETAS, CompareSettings, contenders
 from vaelab.data import ImageDataset, dataset_names
 from vaelab.errors import ConfigError, DatasetError, DatasetUnavailableError
@@ -305,7 +306,7 @@ def render() -> None:
         st.session_state.setdefault(key, value)
     st.title(t("compare.title"))
     st.markdown(t("compare.intro"))
-    job = REGISTRY.get(session_id(), ComparisonJob.kind)
+    job = REGISTRY.get(browser_id(), ComparisonJob.kind)
     if job is not None and job.active:
         with st.container():
             _live_panel(job)
@@ -329,7 +330,7 @@ def render() -> None:
                 classifier_dir=classifier_cache_dir(data_dir()),
                 device=device,
             )
-            REGISTRY.start(session_id(), new)
+            REGISTRY.start(browser_id(), new)
             st.rerun()
     if job is not None:
         _outcome(job)

@@ -1,4 +1,4 @@
-"""Runs page: every cached run in a table; open, download, delete, and compare runs."""
+"""Runs page: the browser's running jobs, then every cached run; open, download, delete, compare."""
 
 from __future__ import annotations
 
@@ -10,18 +10,30 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from vaelab import explore
+from vaelab.app import live_panel
+from vaelab.app.browser_id import browser_id
+from vaelab.app.compare_job import ComparisonJob
 from vaelab.app.export import ZIP_MIME, run_archive
 from vaelab.app.i18n import current_language, t
-from vaelab.app.labels import dataset_label, model_label, run_label
+from vaelab.app.jobs import REGISTRY, Job
+from vaelab.app.labels import dataset_label, model_label, run_label, run_title
 from vaelab.app.paths import runs_dir
 from vaelab.app.run_cache import open_cached_run
 from vaelab.app.state import set_current_run
+from vaelab.app.training_job import TrainingJob
 from vaelab.errors import RunError
 from vaelab.explore import plots
-from vaelab.i18n import decimal, texts
+from vaelab.i18n import decimal, duration, texts, whole
 from vaelab.runs import FOREIGN, RunStore, RunSummary
 
 RESULTS_PAGE = Path(__file__).resolve().parent / "results.py"
+#: The page that shows each kind of job live.
+JOB_PAGES = {
+    TrainingJob.kind: Path(__file__).resolve().parent / "train.py",
+    ComparisonJob.kind: Path(__file__).resolve().parent / "compare.py",
+}
+#: Seconds between two redraws of the running jobs.
+RUNNING_REFRESH_S = 2.0
 #: Most runs compared at once (beyond that, curves and sample grids are unreadable).
 MAX_COMPARED = 6
 _PENDING_DELETE = "runs.pending_delete"
@@ -78,13 +90,74 @@ def _table(summaries: list[RunSummary]) -> None:
     )
 
 
-def _open(run_id: str) -> None:
-    set_current_run(run_id)
+def _switch(page: Path, fallback: str) -> None:
     try:
-        st.switch_page(RESULTS_PAGE)
+        st.switch_page(page)
     except StreamlitAPIException:
         # The page runs outside the app's navigation (a test, or a custom launcher).
-        st.info(t("runs.open_fallback"))
+        st.info(fallback)
+
+
+def _open(run_id: str) -> None:
+    set_current_run(run_id)
+    _switch(RESULTS_PAGE, t("runs.open_fallback"))
+
+
+def _browser_jobs() -> list[Job]:
+    """The jobs of this session's browser that are queued or running; never anyone else's."""
+    owner = browser_id()
+    jobs = (REGISTRY.get(owner, kind) for kind in JOB_PAGES)
+    return [job for job in jobs if job is not None and job.active]
+
+
+def _job_progress(job: Job) -> None:
+    snap = job.snapshot()
+    if snap.status == "queued":
+        st.info(t("train.queued", ahead=snap.queue_position), icon=":material/hourglass_top:")
+    elif isinstance(job, TrainingJob):
+        live_panel.progress(snap)
+    else:
+        overall = snap.current.overall if snap.current is not None else 0.0
+        text = t("runs.running.compare_progress", percent=whole(100 * overall))
+        st.progress(overall, text=f"{text} · {t('compare.elapsed', time=duration(snap.elapsed))}")
+
+
+@st.fragment(run_every=RUNNING_REFRESH_S)
+def _running(shown: tuple[int, ...]) -> None:
+    """The browser's running jobs with their progress, a link to their page and Stop.
+
+    ``shown`` are the ids of the jobs the page listed: when one ends, the whole page is drawn
+    again, so that its run appears in the table below.
+    """
+    jobs = _browser_jobs()
+    if tuple(id(job) for job in jobs) != shown:
+        st.rerun()
+    st.subheader(t("runs.running.header"))
+    for job in jobs:
+        with st.container(border=True):
+            training = isinstance(job, TrainingJob)
+            title = run_title(job.config) if training else t("compare.title")
+            st.markdown(f"**{title}**")
+            _job_progress(job)
+            watch, stop, _ = st.columns([1, 1, 3])
+            if watch.button(
+                t("runs.running.watch"),
+                key=f"runs.watch.{job.kind}",
+                icon=":material/visibility:",
+                width="stretch",
+            ):
+                _switch(JOB_PAGES[job.kind], t("runs.running.watch_fallback"))
+            stopping = job.control.stopped
+            stop.button(
+                t("train.stop"),
+                key=f"runs.stop.{job.kind}",
+                icon=":material/stop:",
+                disabled=stopping,
+                on_click=job.stop,
+                width="stretch",
+            )
+            if stopping:
+                st.caption(t("train.stopping"))
 
 
 def _actions(store: RunStore, summaries: list[RunSummary], labels: dict[str, str]) -> None:
@@ -204,6 +277,9 @@ def render() -> None:
     flash = st.session_state.pop(_FLASH, None)
     if flash:
         st.success(flash, icon=":material/check_circle:")
+    running = _browser_jobs()
+    if running:
+        _running(tuple(id(job) for job in running))
     summaries = store.list()
     if not summaries:
         st.info(t("runs.empty", folder=store.root))

@@ -1,34 +1,34 @@
 """Train page: pick hyperparameters, train in the background, watch the model learn.
 
-Training runs in a worker thread (:mod:`vaelab.app.training_job`) kept in a process-wide
-registry, so leaving the page or changing a widget never stops it; a fragment redraws its
-progress.
+Training runs in the background (:mod:`vaelab.app.training_job`), kept in a process-wide
+registry under the browser's id, so leaving the page, changing a widget or reloading the tab
+never stops or hides it; :mod:`vaelab.app.live_panel` draws its progress.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from vaelab.app import architecture, sidebar, widgets
+from vaelab.app import architecture, live_panel, sidebar, widgets
+from vaelab.app.browser_id import browser_id
 from vaelab.app.i18n import current_language, t
 from vaelab.app.jobs import REGISTRY
 from vaelab.app.labels import dataset_label, run_title
 from vaelab.app.run_cache import open_cached_run
-from vaelab.app.state import run_store, session_id, set_current_run
+from vaelab.app.state import run_store, set_current_run
 from vaelab.app.tabs import render_results
 from vaelab.app.training_job import TrainingJob, TrainingSnapshot
-from vaelab.config import RunConfig
-from vaelab.data import DatasetInfo, ImageDataset
+from vaelab.config import SCALED_LIKELIHOODS, RunConfig
+from vaelab.data import DatasetInfo, ImageDataset, dataset_names
 from vaelab.errors import RunError
-from vaelab.i18n import count, decimal, duration, size, whole
+from vaelab.i18n import count, duration, size, whole
 from vaelab.models import ConvVAE
 from vaelab.runs import Run
+from vaelab.variants import VARIANTS
 
-#: Seconds between two redraws of the training progress, and of the curves and reconstructions.
-#: Every redraw costs the browser and the server CPU that training would use (two cores here).
-STATUS_REFRESH_S, CHARTS_REFRESH_S = 1.0, 3.0
-CHART_HEIGHT = 180
 EXTRA_EPOCHS_DEFAULT = 5
+#: Session-state key of the training this session shows (``id`` of the job; see ``_follow``).
+_SHOWN_JOB_KEY = "train.shown_job"
 
 
 def _epochs(n: int) -> str:
@@ -68,9 +68,51 @@ def _dataset_box(info: DatasetInfo | None, data: ImageDataset | None) -> None:
 
 def _start(selection: sidebar.Selection, config: RunConfig, *, retrain: bool = False) -> None:
     job = TrainingJob(config, selection.data, run_store(), device=selection.device, retrain=retrain)
-    REGISTRY.start(session_id(), job)
-    set_current_run(config.run_id)
+    # The browser's training if one is already running (in another tab): never a second one.
+    started = REGISTRY.start(browser_id(), job)
+    st.session_state[_SHOWN_JOB_KEY] = id(started)
+    set_current_run(started.run_id)
     st.rerun()
+
+
+def _sidebar_values(config: RunConfig, device: str) -> dict[str, object]:
+    """The sidebar's widget values (by session-state key) that describe ``config``."""
+    model, data, train = config.model, config.data, config.train
+    registered = data.dataset in dataset_names()
+    values: dict[str, object] = {
+        "hp_variant": model.variant,
+        "hp_dataset": data.dataset if registered else sidebar.OWN_DATA,
+        "hp_latent": model.latent_dim,
+        "hp_hidden": list(model.hidden),
+        f"hp_likelihood_{model.variant}": model.likelihood,
+        "hp_batch": train.batch_size,
+        # A continued run may train past the slider; its id does not depend on the epochs.
+        "hp_epochs": min(train.epochs, widgets.EPOCHS_MAX),
+        "hp_lr": train.lr,
+        "hp_seed": train.seed,
+        "hp_device": device,
+    }
+    if model.likelihood in SCALED_LIKELIHOODS:
+        values["hp_scale"] = model.scale
+    if not VARIANTS[model.variant].beta_is_fixed:
+        values[f"hp_beta_{model.variant}"] = model.beta
+    if not registered:
+        values |= {"hp_own_path": data.dataset, "hp_image_size": data.image_size}
+    return values
+
+
+def _follow(job: TrainingJob | None) -> None:
+    """Make this session show the browser's latest training: its settings and its run.
+
+    A reload, or a second tab, is a new session with the sidebar's defaults; it takes the
+    settings of the browser's training once, before the sidebar draws, so that the sidebar
+    describes what the live panel shows. What the user changes afterwards is kept.
+    """
+    if job is None or st.session_state.get(_SHOWN_JOB_KEY) == id(job):
+        return
+    st.session_state[_SHOWN_JOB_KEY] = id(job)
+    st.session_state.update(_sidebar_values(job.config, job.device))
+    set_current_run(job.run_id)
 
 
 def _actions(
@@ -126,129 +168,6 @@ def _actions(
             _start(selection, config, retrain=True)
 
 
-# -- live panel -----------------------------------------------------------------------------
-
-_METRICS = ("loss", "recon", "kl", "sigma")
-
-
-def _curve_spec(snap: TrainingSnapshot, name: str) -> dict:
-    """Vega-Lite spec of one loss term: per-step training values and per-epoch test values.
-
-    A hand-written spec, not ``st.line_chart``: building the latter takes about 100 ms of Python
-    per chart, which holds the GIL and slows the training thread several times over.
-    """
-    train, test = t("train.train_loss"), t("train.test_loss")
-    per_epoch = snap.step.steps_per_epoch if snap.step else 1
-    values = [
-        {"x": p["step"] / per_epoch, "y": p[name], "s": train} for p in snap.curve if name in p
-    ]
-    values += [
-        {"x": r["epoch"], "y": r[f"test_{name}"], "s": test}
-        for r in snap.history
-        if f"test_{name}" in r
-    ]
-    return {
-        "data": {"values": values},
-        "encoding": {
-            "x": {"field": "x", "type": "quantitative", "title": None},
-            "y": {"field": "y", "type": "quantitative", "title": None, "scale": {"zero": False}},
-            "color": {
-                "field": "s",
-                "type": "nominal",
-                "title": None,
-                "scale": {"domain": [train, test], "range": ["#1f77b4", "#d62728"]},
-                "legend": None,  # explained once in a caption: legends squeeze small charts
-            },
-        },
-        "layer": [
-            {"transform": [{"filter": {"field": "s", "equal": train}}], "mark": "line"},
-            {
-                "transform": [{"filter": {"field": "s", "equal": test}}],
-                "mark": {"type": "line", "point": True},
-            },
-        ],
-    }
-
-
-def _progress(snap: TrainingSnapshot) -> None:
-    step = snap.step
-    if step is None:
-        st.progress(0.0, text=t("train.starting"))
-        return
-    text = t(
-        "train.progress",
-        epoch=step.epoch,
-        epochs=step.epochs,
-        step=step.step_in_epoch,
-        steps=step.steps_per_epoch,
-        speed=whole(step.images_per_second),
-        eta=duration(step.eta),
-    )
-    st.progress(step.fraction, text=text)
-
-
-def _grid(snap: TrainingSnapshot) -> None:
-    if snap.grid is not None:
-        st.image(
-            snap.grid,
-            caption=t(
-                "train.recon_caption", epoch=decimal(snap.grid_epoch, ".1f", current_language())
-            ),
-            width="stretch",
-            clamp=True,
-        )
-
-
-@st.fragment(run_every=STATUS_REFRESH_S)
-def _live_status(job: TrainingJob) -> None:
-    """Progress, stop button and latest loss terms: cheap, redrawn every second."""
-    snap = job.snapshot()
-    if not snap.active:
-        # Finished: a full rerun replaces the live panel with the results.
-        st.rerun()
-    st.markdown(t("train.training", run=run_title(job.config)))
-    left, right = st.columns([6, 1], vertical_alignment="bottom")
-    with left:
-        if snap.status == "queued":
-            st.info(t("train.queued", ahead=snap.queue_position), icon=":material/hourglass_top:")
-        else:
-            _progress(snap)
-    stopping = job.control.stopped
-    # A callback, so that the stop happens before this fragment redraws.
-    right.button(
-        t("train.stop"), key="stop", icon=":material/stop:", disabled=stopping, on_click=job.stop
-    )
-    if stopping:
-        st.caption(t("train.stopping"))
-    if snap.step is not None:
-        names = [n for n in _METRICS if n in snap.step.metrics]
-        lang = current_language()
-        for column, name in zip(st.columns(len(names)), names, strict=True):
-            value = decimal(snap.step.metrics[name], ".4g", lang)
-            column.metric(t(f"metric.{name}", lang), value)
-
-
-@st.fragment(run_every=CHARTS_REFRESH_S)
-def _live_charts(job: TrainingJob) -> None:
-    """Loss curves and reconstructions: redrawn less often, the browser works hard for them."""
-    snap = job.snapshot()
-    if not snap.active or snap.step is None:
-        return
-    names = [n for n in _METRICS if n in snap.step.metrics]
-    for column, name in zip(st.columns(len(names)), names, strict=True):
-        column.vega_lite_chart(_curve_spec(snap, name), width="stretch", height=CHART_HEIGHT)
-    st.caption(t("train.curves_caption"))
-    _grid(snap)
-
-
-def _live_panel(job: TrainingJob) -> None:
-    # One block holding both fragments: when training ends, the element drawn in its place
-    # replaces all of it at once.
-    with st.container():
-        _live_status(job)
-        _live_charts(job)
-
-
 # -- results --------------------------------------------------------------------------------
 
 
@@ -282,6 +201,8 @@ def _results(run: Run, model: ConvVAE, data: ImageDataset) -> None:
 
 def render() -> None:
     """Draw the Train page."""
+    job = REGISTRY.get(browser_id(), TrainingJob.kind)
+    _follow(job)
     selection = sidebar.render()
     st.title(t("train.title"))
     st.caption(t("train.intro"))
@@ -289,7 +210,6 @@ def render() -> None:
     if data is not None:
         sidebar.fallback_notice(selection.requested, data)
 
-    job = REGISTRY.get(session_id(), TrainingJob.kind)
     training = job is not None and job.active
     config = selection.config
     run, model, problem = None, None, None
@@ -303,7 +223,7 @@ def render() -> None:
     # The live panel is one block. When training ends, an empty element takes its place: a
     # block would keep the panel's elements on screen, faded, until the results are drawn.
     if training:
-        _live_panel(job)
+        live_panel.render(job)
         architecture.render(selection.model, expanded=False)
         return
     st.empty()

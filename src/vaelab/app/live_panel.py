@@ -1,0 +1,201 @@
+"""The live view of a training: progress, Pause/Step/Resume/Stop, curves, images, latent map.
+
+The Train page draws it while its browser's training is queued or running, after a reload too:
+everything comes from the job's :meth:`~vaelab.app.jobs.Job.snapshot`, so a new session of the
+same browser shows what the old one showed. Two fragments redraw it: the progress and the
+controls every second, the charts every three seconds (the browser works hard for them).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from vaelab.app.i18n import current_language, t
+from vaelab.app.labels import run_title
+from vaelab.app.training_job import TrainingJob, TrainingSnapshot
+from vaelab.i18n import decimal, duration, whole
+
+#: Seconds between two redraws of the training progress, and of the curves and reconstructions.
+#: Every redraw costs the browser and the server CPU that training would use (two cores here).
+STATUS_REFRESH_S, CHARTS_REFRESH_S = 1.0, 3.0
+CHART_HEIGHT = 180
+#: Most steps one press of Step runs; longer is what Resume is for.
+STEPS_MAX = 1000
+#: Session-state key of the number of steps Step runs.
+STEPS_KEY = "live_steps"
+_METRICS = ("loss", "recon", "kl", "sigma")
+
+
+def _curve_spec(snap: TrainingSnapshot, name: str) -> dict:
+    """Vega-Lite spec of one loss term: per-step training values and per-epoch test values.
+
+    A hand-written spec, not ``st.line_chart``: building the latter takes about 100 ms of Python
+    per chart, which holds the GIL and slows the training thread several times over.
+    """
+    train, test = t("train.train_loss"), t("train.test_loss")
+    per_epoch = snap.step.steps_per_epoch if snap.step else 1
+    values = [
+        {"x": p["step"] / per_epoch, "y": p[name], "s": train} for p in snap.curve if name in p
+    ]
+    values += [
+        {"x": r["epoch"], "y": r[f"test_{name}"], "s": test}
+        for r in snap.history
+        if f"test_{name}" in r
+    ]
+    return {
+        "data": {"values": values},
+        "encoding": {
+            "x": {"field": "x", "type": "quantitative", "title": None},
+            "y": {"field": "y", "type": "quantitative", "title": None, "scale": {"zero": False}},
+            "color": {
+                "field": "s",
+                "type": "nominal",
+                "title": None,
+                "scale": {"domain": [train, test], "range": ["#1f77b4", "#d62728"]},
+                "legend": None,  # explained once in a caption: legends squeeze small charts
+            },
+        },
+        "layer": [
+            {"transform": [{"filter": {"field": "s", "equal": train}}], "mark": "line"},
+            {
+                "transform": [{"filter": {"field": "s", "equal": test}}],
+                "mark": {"type": "line", "point": True},
+            },
+        ],
+    }
+
+
+def progress(snap: TrainingSnapshot, paused: bool = False) -> None:
+    """A progress bar of ``snap``: epoch, step, speed and time left, or that it is paused."""
+    step = snap.step
+    if step is None:
+        st.progress(0.0, text=t("train.starting"))
+        return
+    where = dict(
+        epoch=step.epoch, epochs=step.epochs, step=step.step_in_epoch, steps=step.steps_per_epoch
+    )
+    if paused:
+        # No speed or time left: a paused training has neither.
+        text = t("live.paused_progress", **where)
+    else:
+        text = t(
+            "train.progress", **where, speed=whole(step.images_per_second), eta=duration(step.eta)
+        )
+    st.progress(step.fraction, text=text)
+
+
+def show_reconstructions(snap: TrainingSnapshot) -> None:
+    """The latest test images and reconstructions of ``snap``, with the epochs behind them."""
+    if snap.grid is not None:
+        st.image(
+            snap.grid,
+            caption=t(
+                "train.recon_caption", epoch=decimal(snap.grid_epoch, ".1f", current_language())
+            ),
+            width="stretch",
+            clamp=True,
+        )
+
+
+def _step(job: TrainingJob) -> None:
+    job.control.step(int(st.session_state.get(STEPS_KEY, 1)))
+
+
+def _controls(job: TrainingJob, snap: TrainingSnapshot) -> None:
+    """Pause or Resume, a number of steps and Step, and Stop.
+
+    Callbacks, so that each command reaches the job before the fragment redraws.
+    """
+    stopping = job.control.stopped
+    pause, steps, step, stop = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
+    if job.control.paused:
+        pause.button(
+            t("live.resume"),
+            key="live_resume",
+            icon=":material/play_arrow:",
+            disabled=stopping,
+            on_click=job.control.resume,
+            width="stretch",
+        )
+    else:
+        pause.button(
+            t("live.pause"),
+            key="live_pause",
+            icon=":material/pause:",
+            disabled=stopping,
+            on_click=job.control.pause,
+            width="stretch",
+        )
+    steps.number_input(
+        t("live.steps"),
+        min_value=1,
+        max_value=STEPS_MAX,
+        value=1,
+        step=1,
+        help=t("live.steps_help", max=whole(STEPS_MAX)),
+        key=STEPS_KEY,
+    )
+    step.button(
+        t("live.step"),
+        key="live_step",
+        icon=":material/skip_next:",
+        disabled=stopping,
+        on_click=_step,
+        args=(job,),
+        width="stretch",
+    )
+    stop.button(
+        t("train.stop"),
+        key="stop",
+        icon=":material/stop:",
+        disabled=stopping,
+        on_click=job.stop,
+        width="stretch",
+    )
+    if stopping:
+        st.caption(t("train.stopping"))
+    elif job.control.paused:
+        st.caption(t("live.paused"))
+
+
+@st.fragment(run_every=STATUS_REFRESH_S)
+def _status(job: TrainingJob) -> None:
+    """Progress, controls and latest loss terms: cheap, redrawn every second."""
+    snap = job.snapshot()
+    if not snap.active:
+        # Finished: a full rerun replaces the live panel with the results.
+        st.rerun()
+    st.markdown(t("train.training", run=run_title(job.config)))
+    if snap.status == "queued":
+        st.info(t("train.queued", ahead=snap.queue_position), icon=":material/hourglass_top:")
+    else:
+        progress(snap, job.control.paused)
+    _controls(job, snap)
+    if snap.step is not None:
+        names = [n for n in _METRICS if n in snap.step.metrics]
+        lang = current_language()
+        for column, name in zip(st.columns(len(names)), names, strict=True):
+            value = decimal(snap.step.metrics[name], ".4g", lang)
+            column.metric(t(f"metric.{name}", lang), value)
+
+
+@st.fragment(run_every=CHARTS_REFRESH_S)
+def _charts(job: TrainingJob) -> None:
+    """Loss curves and reconstructions: redrawn less often, the browser works hard for them."""
+    snap = job.snapshot()
+    if not snap.active or snap.step is None:
+        return
+    names = [n for n in _METRICS if n in snap.step.metrics]
+    for column, name in zip(st.columns(len(names)), names, strict=True):
+        column.vega_lite_chart(_curve_spec(snap, name), width="stretch", height=CHART_HEIGHT)
+    st.caption(t("train.curves_caption"))
+    show_reconstructions(snap)
+
+
+def render(job: TrainingJob) -> None:
+    """Draw the live view of ``job``, which is queued or running."""
+    # One block holding both fragments: when training ends, the element drawn in its place
+    # replaces all of it at once.
+    with st.container():
+        _status(job)
+        _charts(job)
