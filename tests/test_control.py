@@ -161,3 +161,4 @@ def test_stop_while_paused_saves_a_run_that_continues_exactly(tiny_data, tmp_pat
     continued = train(config, tiny_data, store=store, device="cpu")
     assert continued.status == "complete" and continued.run.epochs_done == 2
     assert without_times(continued.run.history) == without_times(straight.run.history)
+    assert continued.run.curve == straight.run.curve

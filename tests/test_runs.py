@@ -72,6 +72,7 @@ def make_run(config: RunConfig | None = None, *, fill: float | None = None) -> R
         trainer_state=dict(tensors),
         trainer_meta=copy.deepcopy(meta),
         history=[{"epoch": 1, "loss": 1.5, "kl": 0.25}, {"epoch": 2, "loss": 1.25, "kl": 0.3}],
+        curve=[{"step": 4, "loss": 1.5, "kl": 0.25}, {"step": 5, "loss": 1.25, "kl": 0.3}],
         metrics={"test_loss": 1.1, "per_class": [0.1, 0.2], "note": "σ"},
         epochs_done=2,
         status="stopped",

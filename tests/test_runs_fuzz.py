@@ -56,6 +56,8 @@ FREE_FORM = (
     "metrics",
     "history[1].loss",
     "history[1].kl",
+    "curve[1].loss",
+    "curve[1].kl",
     "trainer_meta.train_time",
     "trainer_meta.partial_time",
     "trainer_meta.partial_sums",
@@ -63,7 +65,7 @@ FREE_FORM = (
 #: Config fields where null stands for the default.
 NULLABLE = ("config.model.likelihood", "config.data.image_size")
 #: Objects that take entries of any name (a history record holds whatever the model measures).
-OPEN_OBJECTS = ("history[1]", "metrics", "trainer_meta.partial_sums")
+OPEN_OBJECTS = ("history[1]", "curve[1]", "metrics", "trainer_meta.partial_sums")
 
 
 def paths(value: Any, path: str = "") -> Iterator[str]:
@@ -196,7 +198,13 @@ def expected_to_load(path: str, name: str, document: dict[str, Any] | bytes) -> 
             return fits and RunConfig.from_dict(document.get("config")).run_id == RUN_ID
         except ConfigError:
             return False
-    return (path, name) == ("revision", "missing")
+    # Optional fields, and a curve's last point (the curve is then one step shorter).
+    return (path, name) in (
+        ("revision", "missing"),
+        ("curve", "missing"),
+        ("curve", "empty list"),
+        ("curve[1]", "missing"),
+    )
 
 
 FIELDS = list(paths(json.loads(make_run_manifest())))

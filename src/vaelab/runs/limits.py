@@ -25,6 +25,8 @@ MAX_KEY_CHARS = 64
 MAX_ENTRIES = 256
 #: Longest list in the metrics (the per-dimension KL of the largest latent space is 512 long).
 MAX_LIST_ITEMS = 4096
+#: Most points of a run's per-step loss curve (:class:`vaelab.training.curve.LossCurve`).
+MAX_CURVE_POINTS = 2000
 #: Largest whole number in ``run.json``: the largest seed.
 MAX_WHOLE = LIMITS.seed.high
 #: Most entries in an import archive: the folder, ``run.json`` and two tensor files.

@@ -20,7 +20,7 @@ import torch
 from vaelab.config import LIMITS, DataConfig, ModelConfig, RunConfig, TrainConfig
 from vaelab.errors import ConfigError, RunError
 from vaelab.runs.files import ROLES, FileRef
-from vaelab.runs.limits import MAX_MANIFEST_BYTES, MAX_RUN_BYTES, MAX_WHOLE
+from vaelab.runs.limits import MAX_CURVE_POINTS, MAX_MANIFEST_BYTES, MAX_RUN_BYTES, MAX_WHOLE
 from vaelab.runs.messages import RETRAIN
 from vaelab.runs.run import FORMAT_VERSION, MANIFEST, STATUSES, Run
 from vaelab.runs.schema import (
@@ -120,6 +120,7 @@ MANIFEST_SCHEMA = record(
     },
     {
         "revision": whole(0, MAX_WHOLE),
+        "curve": list_of(mapping(number()), MAX_CURVE_POINTS),
         "files": record({role: _file_ref(role) for role in ROLES}),
     },
 )
@@ -152,6 +153,7 @@ def new_manifest(run: Run, *, created: str, updated: str, revision: int) -> dict
         "created": created,
         "updated": updated,
         "history": run.history,
+        "curve": run.curve,
         "metrics": run.metrics,
         "trainer_meta": run.trainer_meta,
     }
@@ -230,6 +232,7 @@ def parse_manifest(run_id: str, raw: bytes) -> tuple[Run, dict[str, FileRef]]:
         trainer_state={},
         trainer_meta=manifest["trainer_meta"],
         history=manifest["history"],
+        curve=manifest.get("curve", []),
         metrics=manifest["metrics"],
         epochs_done=manifest["epochs_done"],
         status=manifest["status"],
@@ -262,6 +265,7 @@ def _check(run_id: str, raw: bytes) -> tuple[dict[str, Any], RunConfig]:
         check_meta(manifest["trainer_meta"], manifest["epochs_done"])
     except RunError as exc:
         raise Invalid(str(exc)) from None
+    _check_curve(manifest.get("curve", []), manifest["trainer_meta"]["step"])
     try:
         config = RunConfig.from_dict(manifest["config"])
     except ConfigError as exc:
@@ -277,6 +281,15 @@ def _check(run_id: str, raw: bytes) -> tuple[dict[str, Any], RunConfig]:
             "the run was renamed or its config edited, so its weights cannot be trusted"
         )
     return manifest, config
+
+
+def _check_curve(curve: list[dict[str, Any]], steps: int) -> None:
+    """Each point has a step, after the point before and not after the run's last step."""
+    before = 0
+    for index, point in enumerate(curve):
+        step = point.get("step")
+        whole(before + 1, steps)(step, f"curve[{index}].step")
+        before = step
 
 
 def _check_version(run_id: str, version: Any) -> None:

@@ -41,6 +41,10 @@ class Run:
         JSON-able trainer bookkeeping: step counters, position within the epoch...
     history : list of dict
         One record of JSON-able numbers per finished epoch.
+    curve : list of dict
+        The per-step loss terms, ``{"step": s, <term>: value...}``, each point the mean over the
+        steps since the point before, at most ``limits.MAX_CURVE_POINTS`` of them
+        (:class:`vaelab.training.curve.LossCurve`); empty for runs saved without one.
     metrics : dict
         JSON-able evaluation results.
     epochs_done : int
@@ -61,6 +65,7 @@ class Run:
     trainer_state: dict[str, torch.Tensor]
     trainer_meta: dict[str, Any]
     history: list[dict[str, float]]
+    curve: list[dict[str, float]] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
     epochs_done: int = 0
     status: str = "complete"

@@ -214,7 +214,7 @@ def _train_locked(
     if previous is not None:
         run = previous[0]
         try:
-            trainer.load_state(run.trainer_state, run.trainer_meta, run.history)
+            trainer.load_state(run.trainer_state, run.trainer_meta, run.history, run.curve)
         except RunError as exc:
             raise RunError(
                 f"run {run.run_id!r} cannot be continued: {exc}; retrain it to start again"
@@ -230,6 +230,7 @@ def _train_locked(
             trainer_state=trainer.state_tensors(),
             trainer_meta=trainer.state_meta(),
             history=list(trainer.history),
+            curve=trainer.curve.points,
             epochs_done=trainer.epochs_done,
             status=status,
             created=created,

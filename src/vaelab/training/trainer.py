@@ -28,6 +28,7 @@ from torch import Tensor, nn
 from vaelab.config import TrainConfig
 from vaelab.errors import RunError, TrainingError
 from vaelab.training.control import TrainingControl
+from vaelab.training.curve import LossCurve
 
 #: Images per forward pass when evaluating the test set.
 EVAL_BATCH = 500
@@ -171,6 +172,8 @@ class Trainer:
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr, fused=fused)
 
         self.history: list[dict[str, float]] = []
+        #: The loss terms step by step, thinned to a bounded number of points.
+        self.curve = LossCurve()
         self.epochs_done = 0
         self.step = 0
         self.step_in_epoch = 0
@@ -241,6 +244,7 @@ class Trainer:
                 session_time += step_time
                 self.step += 1
                 self.step_in_epoch += 1
+                self.curve.add(self.step, metrics)
                 elapsed = time.perf_counter() - start
                 steps_left = (target - self.epochs_done) * self.steps_per_epoch - self.step_in_epoch
                 per_step = elapsed / max(self.step - start_step, 1)
@@ -356,8 +360,9 @@ class Trainer:
         tensors: dict[str, Tensor],
         meta: dict[str, Any],
         history: Sequence[dict[str, float]],
+        curve: Sequence[Mapping[str, float]] = (),
     ) -> None:
-        """Resume from :meth:`state_tensors`, :meth:`state_meta` and the run's history.
+        """Resume from :meth:`state_tensors`, :meth:`state_meta`, the run's history and curve.
 
         Raises
         ------
@@ -399,6 +404,7 @@ class Trainer:
         optim_state["state"] = state
         self.optimizer.load_state_dict(optim_state)
         self.history = [dict(r) for r in history]
+        self.curve = LossCurve(curve)
         self.epochs_done = int(meta["epochs_done"])
         self.step = int(meta["step"])
         self.step_in_epoch = int(meta["step_in_epoch"])
