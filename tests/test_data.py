@@ -138,7 +138,14 @@ def save_png(path: Path, pixels: np.ndarray) -> None:
 
 
 def test_dataset_names():
-    assert dataset_names() == ["mnist", "mnist-5k", "fashion-mnist", "cifar10"]
+    assert dataset_names() == [
+        "mnist",
+        "mnist-5k",
+        "fashion-mnist",
+        "cifar10",
+        "mnist-binarized",
+        "mnist-5k-binarized",
+    ]
 
 
 def test_dataset_info_is_cheap_and_knows_the_registered_sets(tmp_path, offline):
@@ -153,7 +160,7 @@ def test_dataset_info_is_cheap_and_knows_the_registered_sets(tmp_path, offline):
     assert info["fashion-mnist"].classes[0] == "T-shirt/top"
     assert info["cifar10"].shape == (3, 32, 32) and info["cifar10"].classes[-1] == "truck"
     assert info["cifar10"].n_train == 50_000
-    assert [i.available_locally for i in info.values()] == [False, True, False, False]
+    assert [i.available_locally for i in info.values()] == [False, True, False, False, False, True]
     assert all("\n" not in i.source for i in info.values())
     assert offline == [] and not any(tmp_path.iterdir())
 
@@ -163,7 +170,7 @@ def test_unknown_name_says_what_is_allowed(tmp_path):
         load_dataset("foo", root=tmp_path)
     assert str(exc.value) == (
         "unknown dataset 'foo'; choose one of: mnist, mnist-5k, fashion-mnist, cifar10, "
-        "or give the path of an image folder or a .npz file"
+        "mnist-binarized, mnist-5k-binarized, or give the path of an image folder or a .npz file"
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from vaelab.data.binarized import BinarizedSource
 from vaelab.data.dataset import DatasetInfo, Splits
 from vaelab.data.mnist5k import MNIST_5K
 from vaelab.data.torchvision_sets import CIFAR10, FASHION_MNIST, MNIST
@@ -129,6 +130,26 @@ REGISTRY: dict[str, DatasetSpec] = {
             FASHION_MNIST,
         ),
         DatasetSpec("cifar10", "CIFAR-10", (3, 32, 32), 50_000, 10_000, CIFAR10_CLASSES, CIFAR10),
+        # Burda et al. (2016)'s binarised MNIST: see vaelab.data.binarized.
+        DatasetSpec(
+            "mnist-binarized",
+            "Binarised MNIST",
+            (1, 28, 28),
+            60_000,
+            10_000,
+            DIGITS,
+            BinarizedSource(MNIST),
+            "mnist-5k-binarized",
+        ),
+        DatasetSpec(
+            "mnist-5k-binarized",
+            "Binarised MNIST 5k (offline)",
+            (1, 28, 28),
+            4_000,
+            1_000,
+            DIGITS,
+            BinarizedSource(MNIST_5K),
+        ),
     )
 }
 
@@ -139,6 +160,7 @@ def dataset_names() -> list[str]:
     Returns
     -------
     list of str
-        ``["mnist", "mnist-5k", "fashion-mnist", "cifar10"]``.
+        ``["mnist", "mnist-5k", "fashion-mnist", "cifar10", "mnist-binarized",
+        "mnist-5k-binarized"]``.
     """
     return list(REGISTRY)

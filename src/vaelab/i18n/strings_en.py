@@ -602,6 +602,8 @@ EN: dict[str, str] = {
     "ELBO; the test loss and the metrics stay exact.",
     "train.surrogate_loss": "With KL warm-up or free bits, the training loss is not an exact "
     "ELBO; the test loss and the metrics are the true ones.",
+    "dataset.mnist-binarized": "Binarised MNIST",
+    "dataset.mnist-5k-binarized": "Binarised MNIST 5k (offline)",
     # --- end science tools ---
     # --- reload and live panel (session 4) ---
     "live.pause": "Pause",

@@ -642,6 +642,8 @@ FR: dict[str, str] = {
     "n'est pas une ELBO exacte ; la perte de test et les mesures restent exactes.",
     "train.surrogate_loss": "Avec la montée du KL ou les bits libres, la perte d'entraînement "
     "n'est pas une ELBO exacte ; la perte de test et les mesures sont les vraies.",
+    "dataset.mnist-binarized": "MNIST binarisé",
+    "dataset.mnist-5k-binarized": "MNIST 5k binarisé (hors ligne)",
     # --- end science tools ---
     # --- reload and live panel (session 4) ---
     "live.pause": "Pause",

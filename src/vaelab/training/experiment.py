@@ -15,6 +15,7 @@ from torch import Tensor
 
 from vaelab.config import DataConfig, ModelConfig, RunConfig, TrainConfig
 from vaelab.data import ImageDataset
+from vaelab.data.binarized import train_transform
 from vaelab.errors import ConfigError, RunError
 from vaelab.models import ConvVAE, build_model
 from vaelab.runs import Run, RunStore, RunSummary, RunWriter
@@ -61,6 +62,8 @@ def build_config(
     batch_size: int = 64,
     lr: float = 1e-3,
     seed: int = 0,
+    kl_warmup: int = 0,
+    free_bits: float = 0.0,
 ) -> RunConfig:
     """Validated configuration of a run on ``data``.
 
@@ -84,7 +87,14 @@ def build_config(
     return RunConfig(
         model=model,
         data=DataConfig(data.name, data.fingerprint, data.image_size),
-        train=TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed),
+        train=TrainConfig(
+            epochs=epochs,
+            batch_size=batch_size,
+            lr=lr,
+            seed=seed,
+            kl_warmup=kl_warmup,
+            free_bits=free_bits,
+        ),
     )
 
 
@@ -209,6 +219,7 @@ def _train_locked(
         callbacks=[],
         control=control,
         fixed_batch_size=FIXED_BATCH,
+        train_transform=train_transform(config.data.dataset, config.train.seed),
     )
     created, revision = "", 0
     if previous is not None:

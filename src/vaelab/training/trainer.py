@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -137,6 +137,10 @@ class Trainer:
         run can be continued.
     fixed_batch_size : int
         Number of test images reconstructed after each epoch (:attr:`fixed_batch`).
+    train_transform : callable, optional
+        ``(x, step) -> x`` applied to each training batch (in [0, 1]) before the step, such as
+        the dynamic binarisation of :mod:`vaelab.data.binarized`; it must depend on the step
+        only, so that a continued run draws what an uninterrupted one would.
     """
 
     def __init__(
@@ -150,6 +154,7 @@ class Trainer:
         callbacks: Iterable[Callback] = (),
         control: TrainingControl | None = None,
         fixed_batch_size: int = 16,
+        train_transform: Callable[[Tensor, int], Tensor] | None = None,
     ) -> None:
         if train_images.dtype != torch.uint8 or test_images.dtype != torch.uint8:
             raise TypeError("train_images and test_images must be uint8 tensors")
@@ -167,6 +172,7 @@ class Trainer:
         self.control = control or TrainingControl()
         #: The first test images, as model inputs, reconstructed for progress displays.
         self.fixed_batch = self._as_input(self.test_images[:fixed_batch_size])
+        self.train_transform = train_transform
         # One fused kernel per step instead of a dozen passes over the parameters (CPU, CUDA).
         fused = self.device.type in ("cpu", "cuda")
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr, fused=fused)
@@ -237,7 +243,10 @@ class Trainer:
                     status = "stopped"
                     break
                 index = order[self.step_in_epoch * bs : (self.step_in_epoch + 1) * bs]
-                metrics = self._train_step(self._as_input(self.train_images[index]))
+                x = self._as_input(self.train_images[index])
+                if self.train_transform is not None:
+                    x = self.train_transform(x, self.step)
+                metrics = self._train_step(x)
                 step_time = time.perf_counter() - tick
                 self._accumulate(metrics, len(index), step_time)
                 seen += len(index)
