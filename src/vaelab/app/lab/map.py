@@ -19,8 +19,9 @@ from vaelab.i18n.format import DECIMAL_MARKS, THOUSANDS
 
 #: Name of the click selection on :func:`lab_chart` (``event.selection[CLICK]``).
 CLICK = "click"
-#: Points per side of the invisible grid a click snaps to (a 1/120 of the plane's width).
-GRID_SIDE = 120
+#: Points per side of the invisible grid a click snaps to (1/60 of the plane's width: finer
+#: than a decoded image changes, and light enough to send at every rerun).
+GRID_SIDE = 60
 #: Height of the map in pixels; its width follows its column.
 HEIGHT = 380
 
@@ -168,7 +169,8 @@ def lab_chart(
         Vertices of the posterior's rings: columns ``x``, ``y``, ``ring`` (its name), ``i``
         (the order of the vertices).
     marks : pandas.DataFrame, optional
-        Points to mark with a symbol: columns ``x``, ``y``, ``what`` (the legend's words).
+        Points to mark, named beside them: columns ``x``, ``y``, ``what`` (the name) and
+        ``shape`` (a Vega-Lite point shape: ``"diamond"``, ``"cross"``...).
 
     Returns
     -------
@@ -193,16 +195,13 @@ def lab_chart(
             .encode(x="x:Q", y="y:Q", detail="ring:N", order="i:Q", tooltip="ring:N")
         )
     if marks is not None:
-        layers.append(
-            alt.Chart(marks)
-            .mark_point(size=220, filled=True, color="black", stroke="white", strokeWidth=1.5)
-            .encode(
-                x="x:Q",
-                y="y:Q",
-                shape=alt.Shape("what:N", title=None),
-                tooltip="what:N",
-            )
-        )
+        marked = alt.Chart(marks).encode(x="x:Q", y="y:Q", tooltip="what:N")
+        layers += [
+            marked.mark_point(size=260, filled=True, color="black", stroke="white").encode(
+                shape=alt.Shape("shape:N", scale=None)
+            ),
+            marked.mark_text(align="left", dx=10, dy=-10, fontWeight="bold").encode(text="what:N"),
+        ]
     # On top, so that its Voronoi cells catch every click; transparent, so it is not seen.
     layers.append(
         alt.Chart(grid).mark_point(opacity=0, size=1).encode(x="x:Q", y="y:Q").add_params(click)
