@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -13,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from vaelab.app.paths import DATA_DIR_ENV, RUNS_DIR_ENV, data_dir, runs_dir
 from vaelab.app.state import CURRENT_RUN_KEY
+from vaelab.app.tabs import OPEN_TAB_KEY, TABS
 from vaelab.data import load_dataset
 from vaelab.i18n.strings_en import EN
 from vaelab.i18n.strings_fr import FR
@@ -64,12 +66,29 @@ def env(lab, monkeypatch):
     return lab
 
 
-def _app(path: str, lang: str, run_id: str | None = None) -> AppTest:
+def _app(path: str, lang: str, run_id: str | None = None, tab: str | None = None) -> AppTest:
+    """The page in ``lang`` showing ``run_id``, its results open on the tab named ``tab``."""
     at = AppTest.from_file(path, default_timeout=TIMEOUT)
     at.session_state["lang"] = lang
     if run_id is not None:
         at.session_state[CURRENT_RUN_KEY] = run_id
+    if tab is not None:
+        at.session_state[OPEN_TAB_KEY] = tab
     return at.run()
+
+
+def _open(at: AppTest, tab: str) -> AppTest:
+    """``at`` rerun with the results tab named ``tab`` open, as a click on it does."""
+    lang = at.session_state["lang"]
+    at.session_state[OPEN_TAB_KEY] = tab
+    at.session_state[f"results.tabs.{lang}"] = TABLES[lang][f"results.tab.{tab}"]
+    return at.run()
+
+
+def _each_tab(at: AppTest) -> Iterator[AppTest]:
+    """``at`` rerun once with each results tab open (only the open tab is drawn)."""
+    for name, _ in TABS:
+        yield _open(at, name)
 
 
 def _ok(at: AppTest) -> None:
@@ -108,31 +127,36 @@ def test_results_page_shows_every_tab(env, lang):
             "downloads",
         )
     ]
-    assert not at.error and not at.warning
     assert at.session_state[CURRENT_RUN_KEY] == env.two_d
     # Curves, reconstructions, samples, map, manifold, the two pickers, interpolation,
-    # traversal, KL: every figure is drawn.
-    assert len(at.get("image")) >= 10
-    labels = [b.label for b in at.get("download_button")]
+    # traversal, KL: every figure is drawn, each when its tab is open.
+    images, labels = 0, []
+    for shown in _each_tab(at):
+        _ok(shown)
+        assert not shown.error and not shown.warning
+        images += len(shown.get("image"))
+        labels += [b.label for b in shown.get("download_button")]
+    assert images >= 10
     assert strings["results.download.run"] in labels
     assert strings["results.figure.manifold"] in labels  # a 2-D latent space
 
 
 def test_samples_resample_and_temperature(env):
-    at = _app(RESULTS, "en", env.two_d)
+    at = _app(RESULTS, "en", env.two_d, tab="samples")
     seed_key = f"results.{env.two_d}.seed"
     assert at.session_state[seed_key] == 0
     _by_key_suffix(at.button, ".resample").click().run()
     _ok(at)
     assert at.session_state[seed_key] == 1
-    _by_key_suffix(at.slider, ".temperature").set_value(0.5).run()
+    _by_key_suffix(at.select_slider, ".temperature").set_value(0.5).run()
     _ok(at)
 
 
 def test_interpolation_and_traversal_widgets(env):
-    at = _app(RESULTS, "fr", env.four_d)
+    at = _app(RESULTS, "fr", env.four_d, tab="latent")
     _ok(at)
     assert FR["results.latent.no_manifold"] in [i.value for i in at.info]
+    _open(at, "paths")
     _by_key_suffix(at.number_input, ".interp.b").set_value(5).run()
     _by_key_suffix(at.radio, ".interp.method").set_value("slerp").run()
     _by_key_suffix(at.radio, ".trav.origin").set_value("prior").run()
@@ -150,7 +174,7 @@ def _png(mode: str, size: tuple[int, int], colour) -> bytes:
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_uploaded_images(env, lang):
-    at = _app(RESULTS, lang, env.two_d)
+    at = _app(RESULTS, lang, env.two_d, tab="upload")
     before = len(at.get("image"))
     uploader = at.get("file_uploader")[0]
     uploader.set_value(("photo.png", _png("RGB", (40, 30), (250, 250, 250)), "image/png")).run()
@@ -169,7 +193,7 @@ def test_uploaded_images(env, lang):
 
 
 def test_results_without_the_training_images(env):
-    at = _app(RESULTS, "en", env.gone)
+    at = _app(RESULTS, "en", env.gone, tab="reconstructions")
     _ok(at)
     assert len(at.warning) == 1 and "not available" in at.warning[0].value
     assert EN["results.no_data"] in [i.value for i in at.info]
@@ -235,7 +259,7 @@ def _copy(env, tmp_path, monkeypatch, run_id: str) -> RunStore:
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_metrics_tab_says_not_measured_and_offers_to_measure(env, lang):
-    at = _app(RESULTS, lang, env.two_d)
+    at = _app(RESULTS, lang, env.two_d, tab="metrics")
     _ok(at)
     strings = TABLES[lang]
     assert strings["results.metrics.none"] in [i.value for i in at.info]
@@ -246,7 +270,7 @@ def test_metrics_tab_says_not_measured_and_offers_to_measure(env, lang):
 @pytest.mark.slow
 def test_measuring_shows_the_values_and_saves_them_in_the_run(env, tmp_path, monkeypatch):
     store = _copy(env, tmp_path, monkeypatch, env.two_d)
-    at = _app(RESULTS, "fr", env.two_d)
+    at = _app(RESULTS, "fr", env.two_d, tab="metrics")
     _by_key_suffix(at.button, ".measure").click().run()
     _ok(at)
     assert not at.error
@@ -285,7 +309,10 @@ def test_render_results_without_data():
     at = AppTest.from_function(script, default_timeout=TIMEOUT)
     at.session_state["lang"] = "en"
     at.run()
-    _ok(at)
-    assert EN["results.no_data"] in [i.value for i in at.info]
-    assert EN["results.download.unsaved"] in [i.value for i in at.info]
-    assert EN["results.metrics.no_data"] in [i.value for i in at.info]
+    infos = []
+    for shown in _each_tab(at):
+        _ok(shown)
+        infos += [i.value for i in shown.info]
+    assert EN["results.no_data"] in infos
+    assert EN["results.download.unsaved"] in infos
+    assert EN["results.metrics.no_data"] in infos

@@ -216,7 +216,15 @@ def test_missing_or_bad_own_images_get_a_message(env, tmp_path):
     assert not any(b.key == "train" for b in at.button)
     at.sidebar.text_input(key="hp_own_path").input(str(tmp_path / "nowhere")).run()
     assert not at.exception
-    assert any("cannot be used" in text for text in _texts(at.sidebar, "error"))
+    assert f"No such folder or file: {tmp_path / 'nowhere'}" in _texts(at.sidebar, "error")
+    # A bare name is a folder in the working directory, not an unknown registered dataset.
+    at.sidebar.text_input(key="hp_own_path").input("mydigits").run()
+    assert "No such folder or file: mydigits" in _texts(at.sidebar, "error")
+    # ~ is the home folder.
+    at.sidebar.text_input(key="hp_own_path").input("~/nowhere-vaelab").run()
+    assert f"No such folder or file: {Path.home() / 'nowhere-vaelab'}" in _texts(
+        at.sidebar, "error"
+    )
     not_images = tmp_path / "notes.npz"
     not_images.write_text("hello")
     at.sidebar.text_input(key="hp_own_path").input(str(not_images)).run()
@@ -232,8 +240,10 @@ def test_an_uploaded_npz_is_kept_and_used(env, data_root, tmp_path):
     assert not at.exception
     assert not _texts(at.sidebar, "error")
     assert any("36 training and 4 test images of 1×12×12" in t for t in _texts(at, "markdown"))
-    (saved,) = (data_root / "uploads").glob("*.npz")
+    # The file keeps its name, so that labels show it.
+    (saved,) = (data_root / "uploads").glob("*/mine.npz")
     assert saved.read_bytes() == payload
+    assert any("mine" in text for text in _texts(at, "markdown"))
 
 
 def test_unavailable_dataset_says_so_and_disables_training(env):
@@ -252,7 +262,7 @@ def test_the_loss_widgets_follow_the_variant(env):
     at.sidebar.selectbox(key="hp_variant").set_value("beta-vae").run()
     beta = at.sidebar.select_slider(key="hp_beta_beta-vae")
     assert beta.value == 1.0
-    assert (beta.options[0], beta.options[1], beta.options[-1]) == ("0", "1e-05", "10")
+    assert (beta.options[0], beta.options[1], beta.options[-1]) == ("0", "1·10⁻⁵", "10")
     assert not any("autoencoder" in text for text in _texts(at.sidebar, "caption"))
     at.sidebar.select_slider(key="hp_beta_beta-vae").set_value(0.0).run()
     assert any("β = 0 is not a VAE" in text for text in _texts(at.sidebar, "caption"))

@@ -55,7 +55,8 @@ def test_numbers_take_the_decimal_mark_of_the_language():
     assert decimal(0.25, "g", "en") == "0.25"
     assert decimal(0.25, "g", "fr") == "0,25"
     assert decimal(1234.5678, ".4g", "fr") == "1235"
-    assert decimal(1e-5, "g", "fr") == "1e-05"
+    assert decimal(1e-5, "g", "fr") == "1·10⁻⁵"
+    assert decimal(2.5e6, "g", "fr") == "2,5·10⁶"
     assert localize_decimal("7.146", "fr") == "7,146"
     # French lists separate numbers with semicolons: their decimal mark is the comma.
     assert decimals([0.1, 0.01], "g", "en") == "0.1, 0.01"

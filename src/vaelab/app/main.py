@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from vaelab.app import widgets
 from vaelab.app.browser_id import remember_browser
 from vaelab.app.i18n import current_language, t
 from vaelab.i18n import LANGUAGES
@@ -31,7 +32,8 @@ def main() -> None:
     """Set the page up, draw the language picker and run the selected page."""
     retain_freed_memory()  # the server trains on the CPU: see vaelab.training.memory
     st.set_page_config(page_title="VAE Lab", page_icon=":material/blur_on:", layout="wide")
-    current_language()
+    lang = current_language()
+    st.html(f"<style>{widgets.page_css(lang)}</style>")
     pages = [
         st.Page(
             PAGES_DIR / f"{stem}.py",

@@ -8,6 +8,7 @@ inline message; this module never raises.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,10 +56,10 @@ BETA_DEFAULT = 1.0
 PREFIX = "hp"
 #: Choice of the dataset list that reads the user's own images.
 OWN_DATA = "own"
+#: Longest name kept of an uploaded file.
+MAX_NAME_CHARS = 80
 #: Image sides offered for the user's images; ``None`` lets the loader decide.
 IMAGE_SIZES = (None, 16, 28, 32, 48, 64)
-#: Largest .npz upload accepted.
-MAX_UPLOAD_MB = 200
 
 #: Default value of every widget, by key. They are written to session state once instead of being
 #: passed to the widgets, which keep their values for the whole session (``persist_state``), so
@@ -99,6 +100,8 @@ class Selection:
         The dataset as picked (``"mnist"``), which may differ from ``data.name`` after a fallback.
     device : str
         ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``.
+    problem : str or None
+        Why the data could not be loaded, in the session's language.
     """
 
     config: RunConfig | None
@@ -107,6 +110,7 @@ class Selection:
     info: DatasetInfo | None
     requested: str
     device: str
+    problem: str | None = None
 
 
 @st.cache_resource(ttl=300, show_spinner=False, max_entries=8)
@@ -165,11 +169,20 @@ def _image_size_label(lang: str) -> Callable[[int | None], str]:
     return lambda side: t("sidebar.image_size_auto", lang) if side is None else size((side, side))
 
 
+def _upload_name(name: str) -> str:
+    """The uploaded file's own name, kept for labels, reduced to characters safe in a path."""
+    stem = re.sub(r"[^\w.-]+", "_", Path(name).stem).strip("._")[:MAX_NAME_CHARS]
+    return f"{stem or 'upload'}.npz"
+
+
 def _save_upload(upload: object) -> Path:
-    """Keep an uploaded .npz under the data folder, named by its content hash."""
+    """Keep an uploaded .npz under the data folder, in a folder named by its content hash.
+
+    The file keeps its own name, so that the dataset's label is the name the user knows.
+    """
     payload = upload.getvalue()
     digest = hashlib.sha256(payload).hexdigest()[:16]
-    path = data_dir() / "uploads" / f"{digest}.npz"
+    path = data_dir() / "uploads" / digest / _upload_name(upload.name)
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(payload)
@@ -196,14 +209,14 @@ def _dataset_widgets() -> tuple[str, int | None]:
         key="hp_own_path",
         persist_state="session",
     ).strip()
-    upload = st.file_uploader(
-        t("sidebar.own_upload"), type=["npz"], help=t("sidebar.own_upload_help")
+    upload = widgets.file_uploader(
+        t("sidebar.own_upload"),
+        ["npz"],
+        key="hp_own_upload",
+        help=t("sidebar.own_upload_help"),
     )
     if upload is not None:
-        if upload.size > MAX_UPLOAD_MB * 2**20:
-            st.error(t("sidebar.upload_too_big", mb=MAX_UPLOAD_MB))
-        else:
-            path = str(_save_upload(upload))
+        path = str(_save_upload(upload))
     size = st.selectbox(
         t("sidebar.image_size"),
         IMAGE_SIZES,
@@ -215,6 +228,43 @@ def _dataset_widgets() -> tuple[str, int | None]:
         persist_state="session",
     )
     return path, size
+
+
+def _own_path(requested: str) -> Path:
+    """The user's path with ``~`` expanded."""
+    try:
+        return Path(requested).expanduser()
+    except RuntimeError:  # "~someone" where there is no such user: taken as it is
+        return Path(requested)
+
+
+def _load(
+    requested: str, image_size: int | None
+) -> tuple[ImageDataset | None, DatasetInfo | None, str | None]:
+    """Load the chosen images: the dataset, facts about it, and what went wrong, if anything."""
+    data, info, problem = None, None, None
+    registered = requested in dataset_names()
+    name = requested if registered else str(_own_path(requested))
+    if not registered and not Path(name).exists():
+        # Said here: the library would take a bare name for an unknown registered dataset.
+        return None, None, t("sidebar.own_path_not_found", path=name)
+    try:
+        with st.spinner(t("sidebar.loading", name=dataset_label(requested))):
+            data = load_data(name, image_size)
+            info = dataset_info(data.name, data_dir(), image_size=image_size)
+    except DatasetUnavailableError:
+        # The library's reason is English (and may quote a network error): the app says it all.
+        problem = t(
+            "sidebar.dataset_unavailable",
+            name=dataset_label(requested),
+            id=requested,
+            folder=data_dir().resolve(),
+        )
+    except (DatasetError, ConfigError, OSError) as exc:
+        problem = t("sidebar.dataset_error", reason=exc)
+    if info is None and registered:
+        info = dataset_info(requested, data_dir())
+    return data, info, problem
 
 
 def _hidden_widget() -> tuple[int, ...]:
@@ -297,6 +347,8 @@ def render() -> Selection:
             persist_state="session",
         )
         requested, image_size = _dataset_widgets()
+        # What went wrong with the data is said here, next to the dataset, once it is loaded.
+        dataset_slot = st.container()
         latent = widgets.latent_slider(PREFIX)
         hidden = _hidden_widget()
         likelihood, scale, beta = _loss_widgets(variant)
@@ -307,22 +359,14 @@ def render() -> Selection:
             seed = widgets.seed_input(PREFIX)
             device = widgets.device_select(PREFIX)
 
-        data, info = None, None
-        if not requested:
-            st.info(t("sidebar.own_path_missing"))
-        else:
-            try:
-                with st.spinner(t("sidebar.loading", name=dataset_label(requested))):
-                    data = load_data(requested, image_size)
-                    info = dataset_info(data.name, data_dir(), image_size=image_size)
-            except DatasetUnavailableError as exc:
-                st.error(
-                    t("sidebar.dataset_unavailable", name=dataset_label(requested), reason=exc)
-                )
-            except (DatasetError, ConfigError, OSError) as exc:
-                st.error(t("sidebar.dataset_error", reason=exc))
-            if info is None and requested in dataset_names():
-                info = dataset_info(requested, data_dir())
+        data, info, problem = None, None, None
+        if requested:
+            data, info, problem = _load(requested, image_size)
+        with dataset_slot:
+            if not requested:
+                st.info(t("sidebar.own_path_missing"))
+            elif problem:
+                st.error(problem, icon=":material/error:")
 
         settings = dict(
             variant=variant,
@@ -350,4 +394,4 @@ def render() -> Selection:
         except ConfigError as exc:
             st.error(t("sidebar.invalid", reason=exc))
             config = None
-    return Selection(config, model, data, info, requested, device)
+    return Selection(config, model, data, info, requested, device, problem)

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from vaelab.app.i18n import current_language, t
 from vaelab.config import LIMITS
+from vaelab.data.limits import MAX_UPLOAD_BYTES
 from vaelab.errors import ConfigError
 from vaelab.i18n import decimal
 from vaelab.training.device import DEVICE_CHOICES, pick_device
@@ -31,6 +33,9 @@ EPOCHS_MAX = min(LIMITS.epochs.high, 50)
 EPOCHS_DEFAULT = 5
 LEARNING_RATES = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2)
 LR_DEFAULT = 1e-3
+#: Largest upload, in MB: the library's limit on uploaded content, also the server's
+#: ``server.maxUploadSize`` (``.streamlit/config.toml`` and ``vaelab app``).
+MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // 2**20
 #: Streamlit's number input is a JavaScript number in the browser: integers stay exact only up to
 #: Number.MAX_SAFE_INTEGER (Streamlit refuses larger bounds), below the library's 2⁶³ − 1.
 SEED_MAX = min(LIMITS.seed.high, 2**53 - 1)
@@ -130,3 +135,46 @@ def device_select(prefix: str) -> str:
         key=f"{prefix}_device",
         persist_state="session",
     )
+
+
+def file_uploader(
+    label: str,
+    types: list[str],
+    *,
+    key: str,
+    help: str | None = None,
+    lang: str | None = None,
+) -> UploadedFile | None:
+    """Streamlit's file uploader, with its limit and its hint in the session's language.
+
+    Streamlit writes its own hint ("20MB per file • NPZ") and button ("Upload") in English; the
+    page's style sheet (:func:`page_css`) hides the first and relabels the second, and the hint is
+    written below in ``lang`` (the session's by default).
+    """
+    upload = st.file_uploader(label, type=types, key=key, help=help, max_upload_size=MAX_UPLOAD_MB)
+    kinds = ", ".join(f".{kind}" for kind in types)
+    st.caption(t("upload.hint", lang, types=kinds, mb=MAX_UPLOAD_MB))
+    return upload
+
+
+def page_css(lang: str) -> str:
+    """The app's style sheet in ``lang``: Streamlit's English words replaced, phones served.
+
+    Streamlit's built-in texts cannot be translated. They are matched by their ``data-testid``
+    (stable across Streamlit's releases, though not promised): if one changes, the English text
+    comes back, which the French browser test (``tests/test_browser_french.py``) catches.
+    """
+    browse = t("upload.browse", lang).replace("\\", "").replace('"', "")
+    return f"""
+/* Streamlit's English hint under the uploader: the app writes its own (file_uploader). */
+[data-testid="stFileUploaderDropzoneInstructions"] {{ display: none; }}
+/* Its "Upload" button, relabelled in the session's language. */
+[data-testid="stFileUploaderDropzone"] button p {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] button p::after {{
+    content: "{browse}"; font-size: 0.875rem;
+}}
+/* The size of an uploaded file, written "2.1KB" whatever the language. */
+[data-testid="stFileChipName"] + * {{ display: none; }}
+/* Phones: a formula too wide for the screen scrolls instead of being clipped. */
+.katex-display {{ overflow-x: auto; overflow-y: hidden; padding-bottom: 0.25rem; }}
+"""

@@ -54,9 +54,21 @@ def localize_decimal(number: str, lang: str) -> str:
     return number.replace(".", DECIMAL_MARKS[lang])
 
 
+#: Superscript digits and minus sign, for powers of ten.
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def decimal(value: float, spec: str, lang: str) -> str:
-    """``value`` formatted with the format ``spec`` (``".4g"``, ``"g"``...) in ``lang``."""
-    return localize_decimal(format(value, spec), lang)
+    """``value`` formatted with the format ``spec`` (``".4g"``, ``"g"``...) in ``lang``.
+
+    A power of ten is written as people write it, not as programs do: ``1e-05`` becomes
+    ``1·10⁻⁵`` and ``2.5e+06`` becomes ``2,5·10⁶`` in French.
+    """
+    mantissa, mark, exponent = format(value, spec).partition("e")
+    if mark:
+        power = str(int(exponent)).translate(_SUPERSCRIPTS)
+        mantissa = f"{mantissa}·10{power}"
+    return localize_decimal(mantissa, lang)
 
 
 def decimals(values: Iterable[float], spec: str, lang: str) -> str:

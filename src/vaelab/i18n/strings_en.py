@@ -27,7 +27,6 @@ EN: dict[str, str] = {
     "labels), or a .npz saved with numpy.savez(path, x=images, y=labels).",
     "sidebar.own_upload": "…or upload a .npz file",
     "sidebar.own_upload_help": "The file is kept in the data folder, named by its content.",
-    "sidebar.upload_too_big": "This file is larger than {mb} MB; give its path instead.",
     "sidebar.image_size": "Image size",
     "sidebar.image_size_auto": "automatic",
     "sidebar.image_size_help": "Side your images are centre-cropped and resized to. Automatic: "
@@ -92,7 +91,8 @@ EN: dict[str, str] = {
     "sidebar.own_path_missing": "Give the path of your images, or upload a .npz file.",
     "sidebar.loading": "Loading {name}…",
     "sidebar.dataset_unavailable": "{name} is not on this computer and cannot be downloaded "
-    "(no internet?). Choose MNIST 5k, which works offline. Details: {reason}",
+    "(no internet?). Choose MNIST 5k, which works offline, or fetch it on a connected machine "
+    "with `vaelab datasets fetch {id}` and copy its data folder to {folder}.",
     "sidebar.dataset_error": "These images cannot be used: {reason}",
     "sidebar.invalid": "Invalid setting: {reason}",
     "arch.unavailable": "The architecture appears once the dataset is known.",
@@ -661,4 +661,17 @@ EN: dict[str, str] = {
     "principal axes fitted when training started (kept fixed, so the movement shows), after "
     "{epoch} epochs. Dashed: the prior's 1σ and 2σ circles.",
     # --- end reload and live panel ---
+    # --- student polish: uploads, own data, waits, first results (session 4) ---
+    "upload.hint": "A {types} file, up to {mb} MB.",
+    "upload.browse": "Browse files",
+    "sidebar.own_path_not_found": "No such folder or file: {path}",
+    "results.drawing": "Drawing…",
+    "results.samples.poor.tiny_beta": "With β = {beta} the KL term barely counts: the codes of "
+    "the training images spread far from the prior N(0, I), so codes drawn from the prior land "
+    "where no image was encoded and decode to blends, not digits. Raise β towards 1 for samples.",
+    "results.samples.poor.large_latent": "With {latent} latent dimensions and {epochs} epochs, "
+    "the codes of the training images do not fill the prior N(0, I) yet: many codes drawn from "
+    "it fall between them and decode to shapes between digits. A latent size of 16 or more "
+    "epochs gives samples that read as digits.",
+    # --- end student polish ---
 }

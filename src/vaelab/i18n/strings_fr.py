@@ -28,7 +28,6 @@ FR: dict[str, str] = {
     "sidebar.own_upload": "…ou déposez un fichier .npz",
     "sidebar.own_upload_help": "Le fichier est conservé dans le dossier des données, nommé "
     "d'après son contenu.",
-    "sidebar.upload_too_big": "Ce fichier dépasse {mb} Mo ; indiquez plutôt son chemin.",
     "sidebar.image_size": "Taille des images",
     "sidebar.image_size_auto": "automatique",
     "sidebar.image_size_help": "Côté auquel vos images sont recadrées au centre puis "
@@ -96,8 +95,9 @@ FR: dict[str, str] = {
     "sidebar.own_path_missing": "Indiquez le chemin de vos images, ou déposez un fichier .npz.",
     "sidebar.loading": "Chargement de {name}…",
     "sidebar.dataset_unavailable": "{name} n'est pas sur cet ordinateur et ne peut pas être "
-    "téléchargé (pas d'internet ?). Choisissez MNIST 5k, qui fonctionne hors ligne. "
-    "Détails : {reason}",
+    "téléchargé (pas d'internet ?). Choisissez MNIST 5k, qui fonctionne hors ligne, ou "
+    "téléchargez-le sur une machine connectée avec `vaelab datasets fetch {id}` et copiez son "
+    "dossier de données dans {folder}.",
     "sidebar.dataset_error": "Ces images ne sont pas utilisables : {reason}",
     "sidebar.invalid": "Réglage invalide : {reason}",
     "arch.unavailable": "L'architecture s'affiche dès que le jeu de données est connu.",
@@ -703,4 +703,19 @@ FR: dict[str, str] = {
     "mouvement se voie), après {epoch} époques. En pointillés, les cercles 1σ et 2σ de l'a "
     "priori.",
     # --- end reload and live panel ---
+    # --- student polish: uploads, own data, waits, first results (session 4) ---
+    "upload.hint": "Un fichier {types}, jusqu'à {mb} Mo.",
+    "upload.browse": "Parcourir",
+    "sidebar.own_path_not_found": "Aucun dossier ni fichier à cet endroit : {path}",
+    "results.drawing": "Dessin en cours…",
+    "results.samples.poor.tiny_beta": "Avec β = {beta}, le terme KL ne compte presque pas : les "
+    "codes des images d'entraînement s'étalent loin de l'a priori N(0, I), si bien que les codes "
+    "tirés de l'a priori tombent là où aucune image n'a été encodée et donnent des mélanges, pas "
+    "des chiffres. Rapprochez β de 1 pour de bons échantillons.",
+    "results.samples.poor.large_latent": "Avec {latent} dimensions latentes et {epochs} époques, "
+    "les codes des images d'entraînement ne remplissent pas encore l'a priori N(0, I) : beaucoup "
+    "de codes qui en sont tirés tombent entre eux et donnent des formes entre deux chiffres. Une "
+    "taille latente de 16 ou plus d'époques donnent des échantillons qui se lisent comme des "
+    "chiffres.",
+    # --- end student polish ---
 }

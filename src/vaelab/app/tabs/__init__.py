@@ -4,7 +4,8 @@ One module per tab, each with a ``render(ctx)`` that draws it from a
 :class:`~vaelab.app.tabs.context.TabContext`. Widgets and layout only: the computations are
 :mod:`vaelab.explore` and the figures :mod:`~vaelab.explore.plots`. Everything costly is cached
 per run (its id and the time it was saved), so switching tabs and moving a slider redraw at once;
-the interactive tabs are fragments, so a widget there reruns only its own tab.
+the interactive tabs are fragments, so a widget there reruns only its own tab. Only the open tab
+is drawn: a run's first visit computes one tab's figures, not nine.
 """
 
 from __future__ import annotations
@@ -44,6 +45,29 @@ TABS = (
 )
 
 
+#: Session-state key of the name of the open tab, kept across pages, runs and languages.
+OPEN_TAB_KEY = "results.tab"
+
+
+def _first_tab(data: ImageDataset | None) -> str:
+    """The tab the results open on: the one picked last, else the reconstructions.
+
+    The reconstructions are what the live training panel showed last, so they stay on screen
+    when a training ends; without the training images, the curves.
+    """
+    name = st.session_state.get(OPEN_TAB_KEY)
+    if name in dict(TABS):
+        return name
+    return "reconstructions" if data is not None else "curves"
+
+
+def _remember(widget_key: str, names: dict[str, str]) -> None:
+    """Keep the name of the tab just opened (``names`` maps labels to names)."""
+    label = st.session_state.get(widget_key)
+    if label in names:
+        st.session_state[OPEN_TAB_KEY] = names[label]
+
+
 def render_results(run: Run, model: ConvVAE, data: ImageDataset | None) -> None:
     """Draw the results tabs of a run.
 
@@ -58,8 +82,19 @@ def render_results(run: Run, model: ConvVAE, data: ImageDataset | None) -> None:
         the curves, the samples and the downloads are shown.
     """
     model.eval()
-    ctx = TabContext(run, model, data, cache_key(run, model, data), current_language())
-    tabs = st.tabs([t(f"results.tab.{name}") for name, _ in TABS])
+    lang = current_language()
+    ctx = TabContext(run, model, data, cache_key(run, model, data), lang)
+    labels = {name: t(f"results.tab.{name}", lang) for name, _ in TABS}
+    # One widget per language: after a language switch the tabs reopen on the same tab.
+    widget_key = f"results.tabs.{lang}"
+    tabs = st.tabs(
+        list(labels.values()),
+        default=labels[_first_tab(data)],
+        key=widget_key,
+        on_change=_remember,
+        args=(widget_key, {label: name for name, label in labels.items()}),
+    )
     for tab, (_, module) in zip(tabs, TABS, strict=True):
-        with tab:
-            module.render(ctx)
+        if tab.open:
+            with tab, st.spinner(t("results.drawing", lang)):
+                module.render(ctx)

@@ -7,10 +7,20 @@ import streamlit as st
 
 from vaelab import explore
 from vaelab.app.tabs.context import TabContext, display_grid, png_download
+from vaelab.i18n import decimal
 from vaelab.models import ConvVAE
 
 #: Samples shown, in a square.
 SIDE = 7
+#: Temperatures offered, 0.1 to 2.0 by tenths (a select slider, so that they are written with the
+#: language's decimal mark; Streamlit's slider writes "1.50" in every language).
+TEMPERATURES = tuple(round(0.1 * k, 1) for k in range(1, 21))
+#: Below this β the KL term hardly shapes the codes (see :func:`warning_key`).
+TINY_BETA = 0.01
+#: From this many latent dimensions on, a short training leaves the prior badly matched...
+LARGE_LATENT = 32
+#: ...when it lasted fewer epochs than this.
+FEW_EPOCHS = 10
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -18,6 +28,20 @@ def samples(key: str, seed: int, temperature: float, _model: ConvVAE) -> np.ndar
     """:data:`SIDE` × :data:`SIDE` samples from the prior, as one image."""
     images = explore.sample_prior(_model, SIDE * SIDE, temperature=temperature, seed=seed)
     return display_grid(images, SIDE, _model)
+
+
+def warning_key(beta: float, latent_dim: int, epochs: int) -> str | None:
+    """The string that says why samples of these settings are poor, or ``None``.
+
+    A tiny β leaves the codes of the training images far from the prior, so codes drawn from it
+    decode to blends of digits; a large latent space trained briefly has many dimensions the
+    decoder has barely learned to read, so random values along them give noise.
+    """
+    if beta < TINY_BETA:
+        return "results.samples.poor.tiny_beta"
+    if latent_dim >= LARGE_LATENT and epochs < FEW_EPOCHS:
+        return "results.samples.poor.large_latent"
+    return None
 
 
 def settings(ctx: TabContext) -> tuple[int, float]:
@@ -39,12 +63,11 @@ def render(ctx: TabContext) -> None:
     st.session_state.setdefault(seed_key, 0)
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     with left:
-        st.slider(
+        st.select_slider(
             ctx.text("results.samples.temperature"),
-            min_value=0.1,
-            max_value=2.0,
+            TEMPERATURES,
             value=1.0,
-            step=0.1,
+            format_func=lambda value: decimal(value, ".1f", ctx.lang),
             key=f"{ctx.wkey}.temperature",
             help=ctx.text("results.samples.temperature_help"),
         )
@@ -58,4 +81,16 @@ def render(ctx: TabContext) -> None:
     seed, temperature = settings(ctx)
     grid = samples(ctx.key, seed, temperature, ctx.model)
     st.image(grid, caption=ctx.text("results.samples.caption", seed=seed + 1))
+    model = ctx.model.config
+    warning = warning_key(model.beta, model.latent_dim, ctx.run.epochs_done)
+    if warning is not None:
+        st.info(
+            ctx.text(
+                warning,
+                beta=decimal(model.beta, "g", ctx.lang),
+                latent=model.latent_dim,
+                epochs=ctx.run.epochs_done,
+            ),
+            icon=":material/lightbulb:",
+        )
     png_download(ctx, file_name(seed, temperature), grid, f"{ctx.wkey}.png.samples")

@@ -9,9 +9,11 @@ import streamlit as st
 import torch
 
 from vaelab import explore
+from vaelab.app import widgets
 from vaelab.app.tabs.context import SINGLE_WIDTH, TabContext, png_download, single_image
 from vaelab.app.tabs.latent import scatter_png
 from vaelab.data.images import ImageInputError, invert, load_image, suggest_invert
+from vaelab.i18n import decimal
 
 #: File types the uploader offers.
 IMAGE_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"]
@@ -39,11 +41,12 @@ def render(ctx: TabContext) -> None:
     """Draw the tab (a fragment: an upload redraws only this tab)."""
     c, h, w = ctx.model.config.image_shape
     channels = ctx.text("results.upload.grey") if c == 1 else ctx.text("results.upload.colour")
-    uploaded = st.file_uploader(
+    uploaded = widgets.file_uploader(
         ctx.text("results.upload.label"),
-        type=IMAGE_TYPES,
+        IMAGE_TYPES,
         key=f"{ctx.wkey}.upload",
         help=ctx.text("results.upload.help", channels=channels, height=h, width=w),
+        lang=ctx.lang,
     )
     if uploaded is None:
         st.info(ctx.text("results.upload.prompt"))
@@ -52,9 +55,12 @@ def render(ctx: TabContext) -> None:
     try:
         image = load_image(raw, (c, h, w))
     except ImageInputError as exc:
-        st.error(
-            ctx.text(f"results.upload.error.{exc.reason}", **exc.values), icon=":material/error:"
-        )
+        # Sizes such as 21.4 (MB) are written with the language's decimal mark.
+        values = {
+            name: decimal(value, "g", ctx.lang) if isinstance(value, float) else value
+            for name, value in exc.values.items()
+        }
+        st.error(ctx.text(f"results.upload.error.{exc.reason}", **values), icon=":material/error:")
         return
     digest = hashlib.sha256(raw).hexdigest()[:16]
     reference = ctx.data.train_x[:256] if ctx.data is not None else torch.empty(0)

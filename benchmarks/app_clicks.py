@@ -1,0 +1,172 @@
+"""How long the app's slow clicks take in a real browser: first answer and full content.
+
+Run ``python benchmarks/app_clicks.py [--json FILE]``. It trains a tiny run on the offline MNIST
+sample (z = 2, one epoch) into a temporary runs folder, starts ``streamlit run`` offline on a
+free port, and drives Debian's Chromium (``/usr/bin/chromium``) with Playwright through the clicks
+a student makes, each timed twice: until the first visible answer (new content or a spinner) and
+until the full content is on screen and the app has finished its run. Targets, on an idle
+two-core machine: an answer within 1 s, the full page within 3 s. Say when the machine was busy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from vaelab import RunStore, build_config, load_dataset, train
+from vaelab.i18n import text
+from vaelab.i18n.format import THOUSANDS
+
+MAIN = Path(__file__).resolve().parents[1] / "src" / "vaelab" / "app" / "main.py"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+VIEWPORT = {"width": 1366, "height": 768}
+#: Milliseconds to wait for any one answer before giving up.
+TIMEOUT_MS = 120_000
+#: What counts as an answer while a page is busy: Streamlit's spinners and its running widget.
+SPINNER = '[data-testid="stSpinner"], [data-testid="stStatusWidget"]'
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(root: Path) -> tuple[subprocess.Popen, str]:
+    """``streamlit run`` the app offline on a free port, with ``root``'s data and runs folders."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "VAELAB_DATA_DIR": str(root / "data"),
+        "VAELAB_RUNS_DIR": str(root / "runs"),
+        "VAELAB_OFFLINE": "1",
+        "STREAMLIT_SERVER_HEADLESS": "true",
+    }
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(MAIN),
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    log = (root / "streamlit.log").open("w")
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                return server, url
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    raise SystemExit(f"streamlit did not start; see {root / 'streamlit.log'}")
+
+
+def settle(page) -> None:
+    """Wait until the app has finished its run (its running widget is gone)."""
+    page.wait_for_timeout(200)  # the widget shows up a moment after a click
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=TIMEOUT_MS)
+
+
+def timed(page, action: Callable[[], None], answer: str, full: str) -> dict[str, float]:
+    """Seconds from ``action`` to the first element matching ``answer`` (or a spinner), and to
+    ``full`` being visible with the run finished (no ``answer``: only a spinner counts)."""
+    start = time.perf_counter()
+    action()
+    page.locator(f"{answer}, {SPINNER}" if answer else SPINNER).first.wait_for(timeout=TIMEOUT_MS)
+    first = time.perf_counter() - start
+    page.locator(full).first.wait_for(timeout=TIMEOUT_MS)
+    settle(page)
+    return {"answer_s": round(first, 2), "full_s": round(time.perf_counter() - start, 2)}
+
+
+def _text(key: str, lang: str) -> str:
+    return f'text="{text(key, lang)}"'
+
+
+def measure(url: str) -> dict[str, dict[str, float]]:
+    """Time each slow click of the app at ``url``."""
+    from playwright.sync_api import sync_playwright
+
+    results = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport=VIEWPORT, locale="en-US")
+        results["first_page_load"] = timed(
+            page,
+            lambda: page.goto(url),
+            _text("train.title", "en"),
+            'button:has-text("Train")',
+        )
+        results["dataset_change"] = timed(
+            page,
+            lambda: (
+                page.get_by_label(text("sidebar.dataset", "en"), exact=True).click(),
+                page.get_by_role("option", name=text("dataset.mnist-5k", "en")).click(),
+            ),
+            "",
+            f'[data-testid="stMarkdownContainer"]:has-text("4{THOUSANDS}000")',
+        )
+        results["results_page_cold"] = timed(
+            page,
+            lambda: page.get_by_role("link", name=text("nav.results", "en")).click(),
+            _text("results.page.title", "en"),
+            '[data-testid="stTabs"] [data-testid="stImage"]',
+        )
+        results["metrics_tab"] = timed(
+            page,
+            lambda: page.get_by_role("tab", name=text("results.tab.metrics", "en")).click(),
+            '[role="tabpanel"]:visible button',
+            '[role="tabpanel"]:visible button',
+        )
+        results["language_switch_results"] = timed(
+            page,
+            lambda: page.get_by_role("button", name="Français").click(),
+            _text("results.page.title", "fr"),
+            '[data-testid="stTabs"] [data-testid="stImage"]',
+        )
+        french = browser.new_page(viewport=VIEWPORT, locale="fr-FR")
+        results["learn_fr_first_visit"] = timed(
+            french,
+            lambda: french.goto(f"{url}/learn"),
+            _text("learn.title", "fr"),
+            ".katex",
+        )
+        browser.close()
+    return results
+
+
+def main() -> dict:
+    """Train a tiny run, start the app, time the clicks, print and return the timings."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, help="also write the timings to this file")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        data = load_dataset("mnist-5k", root / "data")
+        config = build_config(data, latent_dim=2, epochs=1)
+        train(config, data, store=RunStore(root / "runs"), device="cpu")
+        server, url = start_server(root)
+        try:
+            results = measure(url)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    for name, times in results.items():
+        print(f"{name:26s} answer {times['answer_s']:6.2f} s   full {times['full_s']:6.2f} s")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return results
+
+
+if __name__ == "__main__":
+    main()
