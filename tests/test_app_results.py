@@ -316,3 +316,14 @@ def test_render_results_without_data():
     assert EN["results.no_data"] in infos
     assert EN["results.download.unsaved"] in infos
     assert EN["results.metrics.no_data"] in infos
+
+
+def test_the_uploaders_promise_the_limit_the_app_enforces():
+    import tomllib
+
+    from vaelab.app.widgets import MAX_UPLOAD_MB
+    from vaelab.data.limits import MAX_UPLOAD_BYTES
+
+    config = Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml"
+    server = tomllib.loads(config.read_text())["server"]
+    assert server["maxUploadSize"] == MAX_UPLOAD_MB == MAX_UPLOAD_BYTES // 2**20

@@ -11,6 +11,7 @@ from pathlib import Path
 import vaelab
 from vaelab.cli.options import add_whole
 from vaelab.config import Limit
+from vaelab.data.limits import MAX_UPLOAD_BYTES
 from vaelab.errors import VaeLabError
 
 #: The app's entry point, found from the installed package so that any working folder works.
@@ -48,6 +49,9 @@ def run(args: argparse.Namespace) -> int:
         "false",
         "--client.toolbarMode",
         "minimal",
+        # The largest upload the app accepts, so that the uploaders never promise more.
+        "--server.maxUploadSize",
+        str(MAX_UPLOAD_BYTES // 2**20),
     ]
     try:
         return subprocess.call(command)
