@@ -319,7 +319,7 @@ def test_render_results_without_data():
 
 
 def test_the_uploaders_promise_the_limit_the_app_enforces():
-    import tomllib
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
     from vaelab.app.widgets import MAX_UPLOAD_MB
     from vaelab.data.limits import MAX_UPLOAD_BYTES
