@@ -35,6 +35,8 @@ from vaelab.metrics import (
     train_classifier,
 )
 from vaelab.metrics import classifier as classifier_module
+from vaelab.metrics.bounds import convergence_ks
+from vaelab.metrics.collapse import mutual_information
 from vaelab.metrics import frechet as frechet_module
 from vaelab.models import ConvVAE
 from vaelab.models.likelihoods import LOG_SCALE_MIN, build_likelihood, gaussian_kl, softclip
@@ -598,3 +600,49 @@ def test_the_metrics_tab_says_when_saved_metrics_predate_this_format():
     assert not at.exception
     # Two runs drawn, one of them measured by the previous format.
     assert [w.value for w in at.warning].count(EN["results.metrics.stale"]) == 1
+
+
+# -- collapse diagnostics and k-convergence ---------------------------------------------------
+
+
+def test_mutual_information_matches_the_pairwise_densities_of_torch_distributions():
+    g = torch.Generator().manual_seed(0)
+    mu, logvar = torch.randn(50, 3, generator=g), torch.randn(50, 3, generator=g) - 1
+    estimate = mutual_information(mu, logvar, torch.Generator().manual_seed(1))
+    mu, logvar = mu.double(), logvar.double()
+    std = torch.exp(0.5 * logvar)
+    eps = torch.randn(mu.shape, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    z = mu + std * eps
+    own = dist.Normal(mu, std).log_prob(z).sum(1)  # log q(z_i | x_i)
+    pairs = dist.Normal(mu[None], std[None]).log_prob(z[:, None]).sum(2)  # (i, j)
+    aggregate = torch.logsumexp(pairs, dim=1) - math.log(50)  # log q(z_i), the mixture
+    assert estimate == pytest.approx(float((own - aggregate).mean()), rel=1e-9)
+
+
+def test_mutual_information_is_zero_for_collapsed_and_ln_n_for_separate_posteriors():
+    zeros = torch.zeros(2000, 4)
+    assert mutual_information(zeros, zeros, torch.Generator().manual_seed(0)) == pytest.approx(0)
+    apart = torch.zeros(100, 4)
+    apart[:, 0] = 10.0 * torch.arange(100)
+    estimate = mutual_information(apart, torch.full((100, 4), -20.0))
+    assert estimate == pytest.approx(math.log(100), abs=1e-6)  # the estimator's ceiling
+
+
+def test_convergence_ks():
+    assert convergence_ks(1) == (1,)
+    assert convergence_ks(100) == (1, 10, 100)
+    assert convergence_ks(5000) == (1, 10, 100, 1000, 5000)
+
+
+def test_the_iwae_bound_is_reported_at_each_k_from_the_same_draws(tiny_data):
+    torch.manual_seed(0)
+    model = ConvVAE(ModelConfig(latent_dim=4, hidden=(8,), height=12, width=12))
+    result = evaluate(model, tiny_data, iwae_k=20, iwae_images=8, fd_images=0)
+    bits, nats = result["iwae_bits_per_dim_by_k"], result["iwae_nll_by_k"]
+    assert list(bits) == list(nats) == ["1", "10", "20"]
+    assert bits["20"] == pytest.approx(result["iwae_bits_per_dim"], rel=1e-9)
+    assert nats["20"] == pytest.approx(result["iwae_nll"], rel=1e-9)
+    assert bits["1"] > bits["20"]  # tighter with more samples
+    assert 0 <= result["mutual_information"] <= math.log(result["mutual_information_images"])
+    skipped = evaluate(model, tiny_data, iwae_images=0, fd_images=0)
+    assert skipped["iwae_bits_per_dim_by_k"] is skipped["iwae_nll_by_k"] is None

@@ -639,6 +639,15 @@ EN: dict[str, str] = {
     "ELBO; the test loss and the metrics are the true ones.",
     "dataset.mnist-binarized": "Binarised MNIST",
     "dataset.mnist-5k-binarized": "Binarised MNIST 5k (offline)",
+    "metrics.name.mutual_information": "Mutual information I(x; z) (nats)",
+    "metrics.help.mutual_information": "How much the code tells about the image, estimated on "
+    "the first test images (at most 2,000) with the minibatch estimator of He et al. 2019 and "
+    "Dieng et al. 2019: at most ln of the number of images. The KL term is this plus the KL "
+    "from the aggregate posterior to the prior (Hoffman & Johnson 2016); near 0, the posterior "
+    "has collapsed.",
+    "results.kl.information": "I(x; z) (nats)",
+    "results.kl.history": "KL of each latent dimension after each epoch (nats), on the first "
+    "{images} test images: a dimension that falls to 0 has collapsed to the prior.",
     # --- end science tools ---
     # --- reload and live panel (session 4) ---
     "live.pause": "Pause",

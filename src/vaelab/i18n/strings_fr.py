@@ -679,6 +679,16 @@ FR: dict[str, str] = {
     "n'est pas une ELBO exacte ; la perte de test et les mesures sont les vraies.",
     "dataset.mnist-binarized": "MNIST binarisé",
     "dataset.mnist-5k-binarized": "MNIST 5k binarisé (hors ligne)",
+    "metrics.name.mutual_information": "Information mutuelle I(x ; z) (nats)",
+    "metrics.help.mutual_information": "Ce que le code dit de l'image, estimé sur les "
+    "premières images de test (2 000 au plus) avec l'estimateur par lot de He et al. 2019 et "
+    "Dieng et al. 2019 : au plus ln du nombre d'images. Le terme KL est cette information plus "
+    "le KL du postérieur agrégé à l'a priori (Hoffman & Johnson 2016) ; proche de 0, le "
+    "postérieur s'est effondré.",
+    "results.kl.information": "I(x ; z) (nats)",
+    "results.kl.history": "KL de chaque dimension latente après chaque époque (nats), sur les "
+    "{images} premières images de test : une dimension qui tombe à 0 s'est effondrée sur l'a "
+    "priori.",
     # --- end science tools ---
     # --- reload and live panel (session 4) ---
     "live.pause": "Pause",

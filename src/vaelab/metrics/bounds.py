@@ -313,6 +313,31 @@ def log_importance_weights(
     return torch.stack(weights)
 
 
+def convergence_ks(k: int) -> tuple[int, ...]:
+    """The numbers of samples the IWAE bound is reported at: the powers of 10 below ``k``, and k.
+
+    The bound at each is computed from the first of the same ``k`` draws, so that the values
+    show how far it still moves as k grows (``convergence_ks(5000)`` is
+    ``(1, 10, 100, 1000, 5000)``; at k = 1 it is an ELBO with a sampled KL).
+
+    Parameters
+    ----------
+    k : int
+        The largest number of samples, ≥ 1.
+
+    Returns
+    -------
+    tuple of int
+        Increasing, ending with ``k``.
+    """
+    powers = []
+    power = 1
+    while power < k:
+        powers.append(power)
+        power *= 10
+    return (*powers, k)
+
+
 def iwae_nll(log_weights: Tensor) -> Tensor:
     r"""IWAE estimate of :math:`-\log p(x)` from k log weights (Burda et al. 2016).
 

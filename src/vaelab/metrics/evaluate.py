@@ -20,6 +20,7 @@ from vaelab.metrics.bounds import (
     ErrorStats,
     bits_per_dim,
     calibrated_gaussian,
+    convergence_ks,
     iwae_nll,
     log_importance_weights,
     model_decoder,
@@ -31,6 +32,7 @@ from vaelab.metrics.classifier import (
     FeatureClassifier,
     load_or_train_classifier,
 )
+from vaelab.metrics.collapse import MI_IMAGES, mutual_information
 from vaelab.metrics.latents import (
     ACTIVE_UNIT_THRESHOLD,
     KL_THRESHOLD,
@@ -91,6 +93,7 @@ METRICS: dict[str, MetricInfo] = {
     "recon_mse": MetricInfo("", "lower"),
     "recon_psnr_db": MetricInfo("dB", "higher"),
     "active_units": MetricInfo("count", None),
+    "mutual_information": MetricInfo("nats", None),
     "calibrated_sigma": MetricInfo("", None),
     "model_scale": MetricInfo("", None),
     "fd_classifier_features": MetricInfo("", "lower"),
@@ -233,6 +236,17 @@ def evaluate(
         ``kl_per_dim`` (list, mean KL of each dimension, summing to ``test_kl`` when the bounds
         use every test image), ``active_units_kl`` (count above ``kl_threshold`` nats).
 
+        *k-convergence* — ``iwae_bits_per_dim_by_k`` (the discrete bound, bits/dim) and
+        ``iwae_nll_by_k`` (the model's own, nats): ``{"k": value}`` for each k of
+        :func:`~vaelab.metrics.bounds.convergence_ks` (1, 10, 100… up to ``iwae_k``), each from
+        the first k of the same draws: a bound that still moves between the two largest k has
+        not converged. ``None`` when the IWAE bound is skipped.
+
+        *Mutual information* — ``mutual_information``: I(x; z) in nats on the first
+        ``mutual_information_images`` test images (at most
+        :data:`~vaelab.metrics.collapse.MI_IMAGES`), the minibatch estimator of
+        :func:`~vaelab.metrics.collapse.mutual_information`; at most ln of that number.
+
         *σ-VAE scale* — ``model_scale``: the learned σ (or b), or for an optimal-σ model the
         optimal value over the test set (one z per image); ``model_scale_source`` is
         ``"learned"`` or ``"test-optimal"``. ``None`` for other likelihoods.
@@ -342,7 +356,7 @@ def _measure(
     test = _Sums()
     generator = torch.Generator().manual_seed(seed + 1)
     recon: dict[str, list[Tensor]] = {name: [] for name in decoders}
-    kls, mus, kl_per_dim, start = [], [], 0.0, 0
+    kls, mus, logvars, kl_per_dim, start = [], [], [], 0.0, 0
     for x in _batches(data.test_x, batch_size, device, partial(report, "test")):
         mu, logvar = model.encode(x)
         logits = model.decode_logits(_sample(mu, logvar, generator))
@@ -356,29 +370,38 @@ def _measure(
         kls.append(kl[:keep].sum(dim=1).cpu())
         test.add("squared_error_at_mean", (mean_of(model.decode_logits(mu)) - x).square())
         mus.append(mu.cpu())
+        logvars.append(logvar[:MI_IMAGES].cpu())
         start += len(x)
     kl_per_dim = kl_per_dim / n_test
     kl_bound = torch.cat(kls)  # (n_bound,)
     neg_elbo = {name: torch.cat(parts) + kl_bound for name, parts in recon.items()}
     mus = torch.cat(mus)  # (N, L)
+    information = mutual_information(
+        mus[:MI_IMAGES], torch.cat(logvars)[:MI_IMAGES], torch.Generator().manual_seed(seed + 3)
+    )
     recon_mse = test.sums["squared_error_at_mean"] / (n_test * num_pixels)
     seconds["test"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
     iwae: dict[str, Tensor | None] = dict.fromkeys(decoders)
+    iwae_by_k: dict[str, dict[int, Tensor]] = {}
     if iwae_images:
         generator = torch.Generator().manual_seed(seed + 2)
         per_pass = max(1, batch_size // iwae_k)
-        per_decoder: list[list[Tensor]] = [[] for _ in distinct]
+        ks = convergence_ks(iwae_k)
+        per_decoder: list[dict[int, list[Tensor]]] = [{k: [] for k in ks} for _ in distinct]
         nll_functions = [decoder.nll for decoder in distinct]
         for x in _batches(data.test_x[:n_bound], per_pass, device, partial(report, "iwae")):
             log_w = log_importance_weights(model, x, iwae_k, nll_functions, generator)
             for values, weights in zip(per_decoder, log_w, strict=True):
-                values.append(iwae_nll(weights).cpu())
+                for k in ks:  # the bound at k from the first k of the same draws
+                    values[k].append(iwae_nll(weights[:k]).cpu())
         by_decoder = {
-            id(d): torch.cat(values) for d, values in zip(distinct, per_decoder, strict=True)
+            id(d): {k: torch.cat(parts) for k, parts in values.items()}
+            for d, values in zip(distinct, per_decoder, strict=True)
         }
-        iwae = {name: by_decoder[id(decoder)] for name, decoder in decoders.items()}
+        iwae_by_k = {name: by_decoder[id(decoder)] for name, decoder in decoders.items()}
+        iwae = {name: by_k[iwae_k] for name, by_k in iwae_by_k.items()}
     seconds["iwae"] = time.perf_counter() - tick
 
     model_scale, model_scale_source = None, None
@@ -428,6 +451,10 @@ def _measure(
         **_with_se("iwae_nll_calibrated", iwae["calibrated"]),
         "recon_mse": recon_mse,
         "recon_psnr_db": psnr(recon_mse),
+        "iwae_bits_per_dim_by_k": _by_k(iwae_by_k.get("discrete"), num_pixels),
+        "iwae_nll_by_k": _by_k(iwae_by_k.get("model")),
+        "mutual_information": information,
+        "mutual_information_images": min(len(mus), MI_IMAGES),
         "active_units": active_units(mus),
         "active_units_threshold": ACTIVE_UNIT_THRESHOLD,
         "latent_mean_variance": latent_mean_variance(mus).tolist(),
@@ -446,6 +473,14 @@ def _no_bounds() -> dict[str, Any]:
     absent |= {f"{key}_se": None for key in BOUNDS}
     absent |= {"iwae_bits_per_dim_per_image": None, "elbo_bits_per_dim_per_image": None}
     return absent | {"bounds_reason": AUTOENCODER_REASON}
+
+
+def _by_k(values: dict[int, Tensor] | None, num_pixels: int | None = None) -> dict | None:
+    """``{"k": mean bound}`` for each k, in bits/dim given ``num_pixels``, else in nats."""
+    if values is None:
+        return None
+    scale = 1.0 if num_pixels is None else 1.0 / (num_pixels * math.log(2.0))
+    return {str(k): float(v.mean()) * scale for k, v in values.items()}
 
 
 def _with_se(key: str, values: Tensor | None) -> dict[str, float | None]:

@@ -71,6 +71,22 @@ def softclip(tensor: Tensor, minimum: float, sharpness: float = SOFTCLIP_SHARPNE
     return minimum + F.softplus(sharpness * (tensor - minimum)) / sharpness
 
 
+def gaussian_kl_terms(mu: Tensor, logvar: Tensor) -> Tensor:
+    r"""KL divergence of each latent dimension, :math:`\mathrm{KL}(q(z_d \mid x) \| p(z_d))`.
+
+    Parameters
+    ----------
+    mu, logvar : Tensor
+        Posterior means and log-variances, shape ``(B, D)``.
+
+    Returns
+    -------
+    Tensor
+        Shape ``(B, D)``: :math:`\tfrac12 (\mu_d^2 + \sigma_d^2 - 1 - \ln\sigma_d^2)`.
+    """
+    return 0.5 * (mu.square() + logvar.exp() - 1.0 - logvar)
+
+
 def gaussian_kl(mu: Tensor, logvar: Tensor) -> Tensor:
     r"""KL divergence :math:`\mathrm{KL}(\mathcal N(\mu, \sigma^2) \,\|\, \mathcal N(0, I))`.
 
@@ -82,9 +98,9 @@ def gaussian_kl(mu: Tensor, logvar: Tensor) -> Tensor:
     Returns
     -------
     Tensor
-        Shape ``(B,)``: :math:`\tfrac12 \sum_d (\mu_d^2 + \sigma_d^2 - 1 - \ln\sigma_d^2)`.
+        Shape ``(B,)``, the sum over dimensions of :func:`gaussian_kl_terms`.
     """
-    return 0.5 * (mu.square() + logvar.exp() - 1.0 - logvar).sum(dim=1)
+    return gaussian_kl_terms(mu, logvar).sum(dim=1)
 
 
 def _per_image(t: Tensor) -> Tensor:

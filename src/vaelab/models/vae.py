@@ -17,7 +17,7 @@ from torch import Tensor, nn
 
 from vaelab.config import ModelConfig
 from vaelab.models.layers import Conv2d, ConvTranspose2d, OutputConv
-from vaelab.models.likelihoods import Likelihood, build_likelihood, gaussian_kl
+from vaelab.models.likelihoods import Likelihood, build_likelihood, gaussian_kl_terms
 
 
 @dataclass
@@ -51,7 +51,8 @@ class LossOutput:
     Attributes
     ----------
     loss : Tensor
-        ``recon + β · kl``, the quantity minimised (the negative ELBO when β = 1).
+        The quantity minimised: ``recon + β · kl``, the negative ELBO when β = 1, unless KL
+        warm-up or free bits act (see ``exact``).
     recon : Tensor
         Reconstruction term, the negative log-likelihood (see :mod:`vaelab.models.likelihoods`).
     kl : Tensor
@@ -60,6 +61,10 @@ class LossOutput:
         The decoder's scale (σ for a Gaussian, b for a Laplace), for the σ-VAE.
     mse : Tensor
         Mean squared error per pixel of the reconstruction (a yardstick common to all models).
+    exact : bool
+        Whether ``loss`` is ``recon + β · kl``. ``False`` while KL warm-up scales β down or free
+        bits raise a dimension's KL to λ (:mod:`vaelab.training.schedules`): the loss is then
+        not a β-weighted negative ELBO, while ``recon`` and ``kl`` stay the true terms.
     """
 
     loss: Tensor
@@ -67,6 +72,7 @@ class LossOutput:
     kl: Tensor
     sigma: Tensor | None
     mse: Tensor
+    exact: bool = True
 
     def metrics(self) -> dict[str, float]:
         """The terms as plain floats (``sigma`` only when there is one)."""
@@ -103,6 +109,13 @@ class ConvVAE(nn.Module):
     ----------
     config : ModelConfig
         Architecture, variant, likelihood and β.
+
+    Attributes
+    ----------
+    kl_weight : float
+        Factor of β in training mode, for KL warm-up (1 by default).
+    free_bits : float
+        Free bits λ in training mode, nats per latent dimension (0 by default).
 
     Examples
     --------
@@ -143,6 +156,9 @@ class ConvVAE(nn.Module):
         self.likelihood: Likelihood = build_likelihood(
             config.likelihood, config.scale, config.image_shape
         )
+        # Set between steps by vaelab.training.schedules; plain attributes, not saved weights.
+        self.kl_weight = 1.0
+        self.free_bits = 0.0
 
     # -- the four steps of a VAE ---------------------------------------------------------------
 
@@ -186,14 +202,30 @@ class ConvVAE(nn.Module):
         return VAEOutput(logits, mu, logvar, z, mean=self.likelihood.mean(logits))
 
     def loss_function(self, x: Tensor, output: VAEOutput) -> LossOutput:
-        """β-weighted negative ELBO of ``x`` for the forward pass ``output``."""
+        """β-weighted negative ELBO of ``x`` for the forward pass ``output``.
+
+        In training mode, KL warm-up multiplies β by :attr:`kl_weight` and free bits count
+        each dimension's batch-mean KL as at least :attr:`free_bits` nats (Kingma et al. 2016);
+        the loss is then flagged as not exact. In eval mode it is always the β-weighted ELBO.
+        """
         recon, sigma = self.likelihood.nll(x, output.logits)
-        kl = gaussian_kl(output.mu, output.logvar)
-        recon, kl = recon.mean(), kl.mean()
+        terms = gaussian_kl_terms(output.mu, output.logvar)  # (B, D)
+        recon, kl = recon.mean(), terms.sum(dim=1).mean()
+        objective = kl
+        exact = not self.training or (self.kl_weight == 1.0 and self.free_bits == 0.0)
+        if not exact:
+            if self.free_bits > 0.0:
+                objective = terms.mean(dim=0).clamp(min=self.free_bits).sum()
+            objective = self.kl_weight * objective
         with torch.no_grad():
             mse = (output.mean - x).square().mean()
         return LossOutput(
-            loss=recon + self.config.beta * kl, recon=recon, kl=kl, sigma=sigma, mse=mse
+            loss=recon + self.config.beta * objective,
+            recon=recon,
+            kl=kl,
+            sigma=sigma,
+            mse=mse,
+            exact=exact,
         )
 
     def loss(self, x: Tensor, generator: torch.Generator | None = None) -> LossOutput:

@@ -27,6 +27,8 @@ MAX_ENTRIES = 256
 MAX_LIST_ITEMS = 4096
 #: Most points of a run's per-step loss curve (:class:`vaelab.training.curve.LossCurve`).
 MAX_CURVE_POINTS = 2000
+#: Most epochs of a run's KL per latent dimension (``vaelab.training.schedules.KLPerEpoch``).
+MAX_LATENT_KL_RECORDS = 64
 #: Largest whole number in ``run.json``: the largest seed.
 MAX_WHOLE = LIMITS.seed.high
 #: Most entries in an import archive: the folder, ``run.json`` and two tensor files.

@@ -20,7 +20,13 @@ import torch
 from vaelab.config import LIMITS, DataConfig, ModelConfig, RunConfig, TrainConfig
 from vaelab.errors import ConfigError, RunError
 from vaelab.runs.files import ROLES, FileRef
-from vaelab.runs.limits import MAX_CURVE_POINTS, MAX_MANIFEST_BYTES, MAX_RUN_BYTES, MAX_WHOLE
+from vaelab.runs.limits import (
+    MAX_CURVE_POINTS,
+    MAX_LATENT_KL_RECORDS,
+    MAX_MANIFEST_BYTES,
+    MAX_RUN_BYTES,
+    MAX_WHOLE,
+)
 from vaelab.runs.messages import RETRAIN
 from vaelab.runs.run import FORMAT_VERSION, MANIFEST, STATUSES, Run
 from vaelab.runs.schema import (
@@ -121,6 +127,15 @@ MANIFEST_SCHEMA = record(
     {
         "revision": whole(0, MAX_WHOLE),
         "curve": list_of(mapping(number()), MAX_CURVE_POINTS),
+        "latent_kl": list_of(
+            record(
+                {
+                    "epoch": whole(1, LIMITS.epochs.high),
+                    "kl": list_of(number(), LIMITS.latent_dim.high),
+                }
+            ),
+            MAX_LATENT_KL_RECORDS,
+        ),
         "files": record({role: _file_ref(role) for role in ROLES}),
     },
 )
@@ -154,6 +169,7 @@ def new_manifest(run: Run, *, created: str, updated: str, revision: int) -> dict
         "updated": updated,
         "history": run.history,
         "curve": run.curve,
+        "latent_kl": run.latent_kl,
         "metrics": run.metrics,
         "trainer_meta": run.trainer_meta,
     }
@@ -233,6 +249,7 @@ def parse_manifest(run_id: str, raw: bytes) -> tuple[Run, dict[str, FileRef]]:
         trainer_meta=manifest["trainer_meta"],
         history=manifest["history"],
         curve=manifest.get("curve", []),
+        latent_kl=manifest.get("latent_kl", []),
         metrics=manifest["metrics"],
         epochs_done=manifest["epochs_done"],
         status=manifest["status"],

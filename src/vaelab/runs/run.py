@@ -45,6 +45,10 @@ class Run:
         The per-step loss terms, ``{"step": s, <term>: value...}``, each point the mean over the
         steps since the point before, at most ``limits.MAX_CURVE_POINTS`` of them
         (:class:`vaelab.training.curve.LossCurve`); empty for runs saved without one.
+    latent_kl : list of dict
+        The mean KL of each latent dimension on the first test images after an epoch,
+        ``{"epoch": e, "kl": [...]}``, at most ``limits.MAX_LATENT_KL_RECORDS`` of them
+        (:class:`vaelab.training.schedules.KLPerEpoch`); empty for runs saved without it.
     metrics : dict
         JSON-able evaluation results.
     epochs_done : int
@@ -66,6 +70,7 @@ class Run:
     trainer_meta: dict[str, Any]
     history: list[dict[str, float]]
     curve: list[dict[str, float]] = field(default_factory=list)
+    latent_kl: list[dict[str, Any]] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
     epochs_done: int = 0
     status: str = "complete"

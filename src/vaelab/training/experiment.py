@@ -21,6 +21,7 @@ from vaelab.models import ConvVAE, build_model
 from vaelab.runs import Run, RunStore, RunSummary, RunWriter
 from vaelab.training.control import TrainingControl
 from vaelab.training.device import pick_device
+from vaelab.training.schedules import KLPerEpoch, training_callbacks
 from vaelab.training.trainer import Callback, Trainer, TrainResult
 
 #: Number of test images reconstructed after each epoch.
@@ -232,6 +233,7 @@ def _train_locked(
             ) from None
         created, revision = run.created, run.revision
     resumed_from = trainer.epochs_done
+    latent_kl = KLPerEpoch(previous[0].latent_kl if previous else None)
 
     def save(trainer: Trainer, status: str) -> Run:
         nonlocal created, revision
@@ -242,6 +244,7 @@ def _train_locked(
             trainer_meta=trainer.state_meta(),
             history=list(trainer.history),
             curve=trainer.curve.points,
+            latent_kl=list(latent_kl.records),
             epochs_done=trainer.epochs_done,
             status=status,
             created=created,
@@ -253,7 +256,13 @@ def _train_locked(
         created, revision = run.created, run.revision
         return run
 
-    trainer.callbacks = [_SaveEachEpoch(save, target), *callbacks]
+    # The model's schedules and the epoch's KL record come before the save that keeps them.
+    trainer.callbacks = [
+        *training_callbacks(config.train, trainer.model),
+        latent_kl,
+        _SaveEachEpoch(save, target),
+        *callbacks,
+    ]
     result: TrainResult = trainer.fit(target)
     run = save(trainer, result.status)
     model = trainer.model.to("cpu", memory_format=torch.contiguous_format).eval()
