@@ -25,6 +25,7 @@ import threading
 from collections.abc import Iterator, Sequence
 
 from vaelab.errors import ConfigError, VaeLabError
+from vaelab.training.threads import configure_openmp
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -67,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``vaelab`` command line; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    # Before the library loads torch, which reads OpenMP's settings once (training.threads).
+    configure_openmp()
     args = None
     try:
         try:
