@@ -134,3 +134,16 @@ def test_a_stopped_optimal_sigma_run_continues_as_an_uninterrupted_one(tiny_data
         {**r, "time": c["time"], "images_per_second": c["images_per_second"]}
         for r, c in zip(straight.run.history, continued.run.history, strict=True)
     ]
+
+
+def test_vaelab_train_takes_the_warm_up_and_free_bits_and_says_the_loss_is_not_exact(
+    tiny_npz, tmp_path, capsys
+):
+    from vaelab.cli import main
+
+    args = ["train", "--dataset", str(tiny_npz), "--latent", "2", "--hidden", "8", "--epochs", "1"]
+    runs = tmp_path / "runs"
+    assert main([*args, "--kl-warmup", "10", "--free-bits", "0.25", "--runs-dir", str(runs)]) == 0
+    assert "not an exact ELBO" in capsys.readouterr().err
+    (run,) = RunStore(runs).list()
+    assert (run.config.train.kl_warmup, run.config.train.free_bits) == (10, 0.25)

@@ -113,6 +113,29 @@ def add_training(
     add_whole(parser, "--seed", LIMITS.seed, defaults.seed, "random seed")
 
 
+def add_objective(parser: argparse.ArgumentParser) -> None:
+    """``--kl-warmup`` and ``--free-bits``, each with its paper; off by default."""
+    add_whole(
+        parser,
+        "--kl-warmup",
+        LIMITS.kl_warmup,
+        0,
+        "KL warm-up steps, over which β grows linearly from 0 (Bowman et al. 2016; Sønderby "
+        "et al. 2016; the training loss is then not an exact ELBO, the test loss and metrics "
+        "stay exact); 0 is off",
+    )
+    low, high = LIMITS.free_bits
+    parser.add_argument(
+        "--free-bits",
+        type=values.number(low, high),
+        default=0.0,
+        metavar="λ",
+        help=f"free bits: each latent dimension's batch-mean KL counts as at least λ nats in the "
+        f"training loss (Kingma et al. 2016), {low:g} to {high:g} (default: 0, off); the "
+        "training loss is then not an exact ELBO, the test loss and metrics stay exact",
+    )
+
+
 def add_device(parser: argparse.ArgumentParser) -> None:
     """``--device``."""
     parser.add_argument(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
 
 from vaelab.cli import values
 from vaelab.cli.options import (
@@ -11,6 +12,7 @@ from vaelab.cli.options import (
     add_dataset_options,
     add_device,
     add_folders,
+    add_objective,
     add_training,
     requested_data,
 )
@@ -57,12 +59,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--scale",
         choices=list(SCALE_MODES),
         default=model.scale,
-        help="σ-VAE decoder scale: analytic optimum or learned",
+        help="σ-VAE decoder scale: analytic optimum, learned, or learned per pixel "
+        "(one σ per pixel, shared by every image; Rybkin et al. 2020)",
     )
     p.add_argument(
         "--beta", type=values.number(*_beta_span()), default=model.beta, help=_beta_help()
     )
     add_training(p, training, "total epochs; more than the cached run continues it")
+    add_objective(p)
     add_device(p)
     p.add_argument("--retrain", action="store_true", help="ignore the cached run")
     p.add_argument(
@@ -93,7 +97,15 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         lr=args.lr,
         seed=args.seed,
+        kl_warmup=args.kl_warmup,
+        free_bits=args.free_bits,
     )
+    if args.kl_warmup or args.free_bits:
+        print(
+            "note: with KL warm-up or free bits the training loss is not an exact ELBO; "
+            "the test loss and the metrics are the true ones",
+            file=sys.stderr,
+        )
     store = RunStore(args.runs_dir)
     control = TrainingControl()
     # Ctrl-C stops at the next step and saves the run, which `vaelab train` can continue.
