@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,13 +59,16 @@ def _wait_healthy(url: str, server: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"streamlit did not start in time:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory) -> Iterator[str]:
-    """Run the app with ``streamlit run`` on a free port, offline, in temporary folders."""
+@contextmanager
+def serve(root: Path) -> Iterator[str]:
+    """Run the app with ``streamlit run`` on a free port, offline, with its folders in ``root``.
+
+    ``root/data`` and ``root/runs`` are its data and runs folders (empty ones, or runs saved
+    there beforehand). Skips the test when Chromium or Playwright is missing.
+    """
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    root = tmp_path_factory.mktemp("browser")
     port = _free_port()
     env = {
         **os.environ,
@@ -101,6 +105,13 @@ def app_url(tmp_path_factory) -> Iterator[str]:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    """The app on a fresh machine: empty data and runs folders."""
+    with serve(tmp_path_factory.mktemp("browser")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

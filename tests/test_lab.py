@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -214,3 +215,23 @@ def test_an_autoencoder_reports_its_reconstructions_and_no_bound(tiny_data):
     )
     measured = evaluate(vae, tiny_data, iwae_k=3, iwae_images=8, fd_images=0)
     assert measured["bounds_reason"] is None and measured["elbo_bits_per_dim"] is not None
+
+
+def test_the_lab_map_is_square_with_a_click_grid_on_top():
+    from vaelab.app.lab.map import CLICK, GRID_SIDE, lab_base, square_domain, with_marks
+
+    points = np.array([[0.0, 0.0], [6.0, 1.0], [3.0, -1.0]], dtype=np.float32)
+    (x0, x1), (y0, y1) = square_domain(points, (0.0, 0.0))
+    assert x1 - x0 == pytest.approx(y1 - y0)
+    assert x0 < -2.0 and x1 > 6.0 and y0 < -2.0 and y1 > 2.0  # the data and the 2σ ring
+    base = lab_base(points, None, "en", classes=None, axes=("z₁", "z₂"), prior_centre=(0.0, 0.0))
+    assert base["encoding"]["x"]["scale"]["domain"] == [x0, x1]
+    grid = base["layer"][-1]
+    (click,) = base["params"]
+    assert click["name"] == CLICK and click["views"] == [grid["name"]]
+    assert len(base["datasets"][grid["data"]["name"]]) == GRID_SIDE**2
+    marks = pd.DataFrame([{"x": 1.0, "y": 2.0, "what": "click 1", "shape": "cross"}])
+    spec = with_marks(base, None, marks)
+    assert len(spec["layer"]) == len(base["layer"]) + 2 and spec["layer"][-1] == grid
+    assert spec["layer"][-3]["data"]["values"] == marks.to_dict("records")
+    assert len(base["layer"]) == 3  # the cached spec is left alone

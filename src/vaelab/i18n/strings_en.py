@@ -591,7 +591,7 @@ EN: dict[str, str] = {
     "lab.draw_header": "Draw, and see the posterior",
     "lab.brush": "Brush size (canvas pixels)",
     "lab.brush_help": "Width of the stroke on the 280-pixel canvas; about 20 draws strokes as thick as MNIST's.",
-    "lab.canvas_caption": "Draw white on black with the mouse or a finger. The toolbar under the canvas undoes, redoes and clears.",
+    "lab.canvas_caption": "Draw white on black with the mouse or a finger. Hover over the canvas, or touch it, for its toolbar: undo, redo, and reset to clear it.",
     "lab.colour": "Drawing needs a run on grey images; this one is in colour. Encode your own picture in the Your image tab; the map and the sliders below work for any run.",
     "lab.draw_prompt": "Draw a digit on the canvas: its image as the model receives it, its reconstruction, its posterior q(z | x) on the map, samples from it and its KL to the prior appear here.",
     "lab.input": "What the model receives",

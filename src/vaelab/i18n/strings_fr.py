@@ -630,7 +630,7 @@ FR: dict[str, str] = {
     "lab.draw_header": "Dessinez, et voyez la loi a posteriori",
     "lab.brush": "Taille du pinceau (pixels du canevas)",
     "lab.brush_help": "Largeur du trait sur le canevas de 280 pixels ; environ 20 donne des traits aussi épais que ceux de MNIST.",
-    "lab.canvas_caption": "Dessinez en blanc sur noir à la souris ou au doigt. La barre d'outils sous le canevas annule, rétablit et efface.",
+    "lab.canvas_caption": "Dessinez en blanc sur noir à la souris ou au doigt. Survolez ou touchez le canevas pour sa barre d'outils : annuler, rétablir, et réinitialiser pour l'effacer.",
     "lab.colour": "Le dessin demande un run sur des images en gris ; celui-ci est en couleur. Encodez votre propre image dans l'onglet Votre image ; la carte et les curseurs ci-dessous marchent pour tout run.",
     "lab.draw_prompt": "Dessinez un chiffre sur le canevas : son image telle que le modèle la reçoit, sa reconstruction, sa loi a posteriori q(z | x) sur la carte, des tirages de cette loi et son KL à l'a priori apparaissent ici.",
     "lab.input": "Ce que reçoit le modèle",

@@ -1,9 +1,10 @@
 """The latent map as an Altair chart: the encoded images, the prior, and what the lab adds.
 
 :func:`latent_chart` is the map of the live training view (the cloud of a fixed batch settling onto
-the prior); :func:`lab_chart` is the lab's, which also draws a posterior q(z | x), the clicked
-points, and an invisible grid of points under everything so that a click anywhere selects a place
-of the plane (Vega-Lite's nearest-point selection: a click selects the grid point nearest to it).
+the prior). :func:`lab_base` and :func:`with_marks` make the lab's: a square map whose spec is
+cached per run, with a posterior q(z | x) and the clicked points added at each rerun, and an
+invisible grid of points on top so that a click anywhere selects a place of the plane
+(Vega-Lite's nearest-point selection: a click selects the grid point nearest to it).
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ import pandas as pd
 from vaelab.app.i18n import t
 from vaelab.i18n.format import DECIMAL_MARKS, THOUSANDS
 
-#: Name of the click selection on :func:`lab_chart` (``event.selection[CLICK]``).
+#: Name of the click selection on the lab's map (``event.selection[CLICK]``).
 CLICK = "click"
-#: Points per side of the invisible grid a click snaps to (1/60 of the plane's width: finer
-#: than a decoded image changes, and light enough to send at every rerun).
-GRID_SIDE = 60
-#: Height of the map in pixels; its width follows its column.
+#: Points per side of the invisible grid a click snaps to (1/50 of the map's width: finer than a
+#: decoded image changes, and light enough to send at every rerun).
+GRID_SIDE = 50
+#: Height of the live map in pixels; its width follows its column.
 HEIGHT = 380
+#: Side of the lab's square map in pixels (with its axes, it fits a 390-pixel phone).
+SIDE = 290
 
 
 def prior_rings(centre: Sequence[float], lang: str) -> pd.DataFrame:
@@ -68,20 +71,31 @@ def _rings(centre: Sequence[float], lang: str) -> alt.Chart:
     )
 
 
-def _finish(layers: list[alt.Chart], axes: tuple[str, str], lang: str) -> alt.LayerChart:
+def _finish(
+    layers: list[alt.Chart],
+    axes: tuple[str, str],
+    lang: str,
+    domain: tuple[tuple[float, float], tuple[float, float]] | None = None,
+) -> alt.LayerChart:
     number = {
         "decimal": DECIMAL_MARKS[lang],
         "thousands": THOUSANDS if lang == "fr" else ",",
         "grouping": [3],
         "currency": ["", ""],
     }
+    if domain is None:
+        scales = [alt.Scale(zero=False), alt.Scale(zero=False)]
+        size = {"height": HEIGHT}
+    else:  # a square plot with equal spans: the prior's circles look round
+        scales = [alt.Scale(domain=list(span), nice=False) for span in domain]
+        size = {"width": SIDE, "height": SIDE}
     return (
         alt.layer(*layers)
         .encode(
-            x=alt.X("x:Q", title=axes[0], scale=alt.Scale(zero=False)),
-            y=alt.Y("y:Q", title=axes[1], scale=alt.Scale(zero=False)),
+            x=alt.X("x:Q", title=axes[0], scale=scales[0]),
+            y=alt.Y("y:Q", title=axes[1], scale=scales[1]),
         )
-        .properties(height=HEIGHT)
+        .properties(**size)
         .configure(locale=alt.Locale(number=number))
         .configure_legend(orient="bottom", columns=5)
     )
@@ -124,31 +138,55 @@ def latent_chart(
     return _finish(layers, titles, lang)
 
 
-def click_grid(points: np.ndarray, extra: Sequence[Sequence[float]] = ()) -> pd.DataFrame:
-    """The invisible points a click on the lab's map snaps to, covering the data and the prior.
+def square_domain(
+    points: np.ndarray, centre: Sequence[float]
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Equal spans for both axes, covering the points and the prior's 2σ ring.
 
     Parameters
     ----------
     points : numpy.ndarray
         ``(N, 2)`` the map's points.
-    extra : sequence of (x, y)
-        Other places the grid must reach (the prior's 2σ ring, the drawn posterior).
+    centre : sequence of float
+        Where the prior's rings are centred.
+
+    Returns
+    -------
+    tuple
+        ``((x_low, x_high), (y_low, y_high))``, both of the same length.
+    """
+    ring = np.asarray(centre, dtype=np.float64)
+    every = np.concatenate([points.astype(np.float64), [ring - 2.0, ring + 2.0]])
+    low, high = every.min(axis=0), every.max(axis=0)
+    middle, half = (low + high) / 2, 0.55 * float((high - low).max())
+    return (
+        (float(middle[0] - half), float(middle[0] + half)),
+        (float(middle[1] - half), float(middle[1] + half)),
+    )
+
+
+def click_grid(domain: tuple[tuple[float, float], tuple[float, float]]) -> pd.DataFrame:
+    """The invisible points a click on the lab's map snaps to, :data:`GRID_SIDE` per side.
+
+    Parameters
+    ----------
+    domain : tuple
+        The map's ``((x_low, x_high), (y_low, y_high))``.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``x`` and ``y``, :data:`GRID_SIDE` ² rows.
+        Columns ``x`` and ``y``, :data:`GRID_SIDE` ² rows, rounded to 1/1000 of the span.
     """
-    every = np.concatenate([points, np.asarray(extra, dtype=np.float64).reshape(-1, 2)])
-    low, high = every.min(axis=0), every.max(axis=0)
-    margin = 0.05 * (high - low) + 1e-3
-    xs = np.linspace(low[0] - margin[0], high[0] + margin[0], GRID_SIDE)
-    ys = np.linspace(low[1] - margin[1], high[1] + margin[1], GRID_SIDE)
+    (x0, x1), (y0, y1) = domain
+    digits = max(0, 3 - int(np.floor(np.log10(x1 - x0))))
+    xs = np.linspace(x0, x1, GRID_SIDE).round(digits)
+    ys = np.linspace(y0, y1, GRID_SIDE).round(digits)
     gx, gy = np.meshgrid(xs, ys)
     return pd.DataFrame({"x": gx.ravel(), "y": gy.ravel()})
 
 
-def lab_chart(
+def lab_base(
     points: np.ndarray,
     labels: np.ndarray | None,
     lang: str,
@@ -156,15 +194,45 @@ def lab_chart(
     classes: Sequence[str] | None,
     axes: tuple[str, str],
     prior_centre: Sequence[float],
-    ellipses: pd.DataFrame | None = None,
-    marks: pd.DataFrame | None = None,
-) -> alt.LayerChart:
-    """The lab's map: :func:`latent_chart` plus a posterior, marked points and click selection.
+) -> dict:
+    """The lab's map without the drawing and the clicks, as a Vega-Lite spec to cache per run.
+
+    :func:`latent_chart`'s layers on a square plot with equal axes, and on top an invisible grid
+    of points that carries the click selection: a click anywhere selects the grid point nearest
+    to it. :func:`with_marks` adds what changes from one rerun to the next.
 
     Parameters
     ----------
     points, labels, lang, classes, axes, prior_centre
         As for :func:`latent_chart`.
+
+    Returns
+    -------
+    dict
+        The spec, for ``st.vega_lite_chart(..., on_select="rerun")``; the clicked grid point is
+        ``event.selection[CLICK]``.
+    """
+    domain = square_domain(points, prior_centre)
+    click = alt.selection_point(name=CLICK, fields=["x", "y"], nearest=True, on="click")
+    layers = [
+        _cloud(points.round(4), labels, classes, lang),
+        _rings(prior_centre, lang),
+        # Last, so that its Voronoi cells catch every click; transparent, so it is not seen.
+        alt.Chart(click_grid(domain))
+        .mark_point(opacity=0, size=1)
+        .encode(x="x:Q", y="y:Q")
+        .add_params(click),
+    ]
+    return _finish(layers, axes, lang, domain).to_dict()
+
+
+def with_marks(base: dict, ellipses: pd.DataFrame | None, marks: pd.DataFrame | None) -> dict:
+    """:func:`lab_base`'s spec with a posterior's rings and named points, under the click grid.
+
+    Parameters
+    ----------
+    base : dict
+        The spec of :func:`lab_base` (left unchanged).
     ellipses : pandas.DataFrame, optional
         Vertices of the posterior's rings: columns ``x``, ``y``, ``ring`` (its name), ``i``
         (the order of the vertices).
@@ -174,36 +242,54 @@ def lab_chart(
 
     Returns
     -------
-    altair.LayerChart
-        The chart; ``st.altair_chart(..., on_select="rerun")`` gives the clicked grid point
-        as ``event.selection[CLICK]``.
+    dict
+        A new spec; the layers are plain Vega-Lite, built without Altair's validation, which
+        costs more than the rest of a rerun.
     """
-    ring_points = prior_rings(prior_centre, lang)[["x", "y"]].to_numpy()
-    extra = [ring_points]
+    extra = []
     if ellipses is not None:
-        extra.append(ellipses[["x", "y"]].to_numpy())
-    grid = click_grid(points, np.concatenate(extra))
-    click = alt.selection_point(name=CLICK, fields=["x", "y"], nearest=True, on="click")
-    layers: list[alt.Chart] = [
-        _cloud(points, labels, classes, lang),
-        _rings(prior_centre, lang),
-    ]
-    if ellipses is not None:
-        layers.append(
-            alt.Chart(ellipses)
-            .mark_line(color="black", strokeWidth=2)
-            .encode(x="x:Q", y="y:Q", detail="ring:N", order="i:Q", tooltip="ring:N")
+        extra.append(
+            {
+                "data": {"values": ellipses.to_dict("records")},
+                "mark": {"type": "line", "color": "black", "strokeWidth": 2, "clip": True},
+                "encoding": {
+                    "detail": {"field": "ring", "type": "nominal"},
+                    "order": {"field": "i", "type": "quantitative"},
+                    "tooltip": {"field": "ring", "type": "nominal"},
+                },
+            }
         )
     if marks is not None:
-        marked = alt.Chart(marks).encode(x="x:Q", y="y:Q", tooltip="what:N")
-        layers += [
-            marked.mark_point(size=260, filled=True, color="black", stroke="white").encode(
-                shape=alt.Shape("shape:N", scale=None)
-            ),
-            marked.mark_text(align="left", dx=10, dy=-10, fontWeight="bold").encode(text="what:N"),
+        values = marks.to_dict("records")
+        extra += [
+            {
+                "data": {"values": values},
+                "mark": {
+                    "type": "point",
+                    "size": 260,
+                    "filled": True,
+                    "color": "black",
+                    "stroke": "white",
+                    "clip": True,
+                },
+                "encoding": {
+                    "shape": {"field": "shape", "type": "nominal", "scale": None},
+                    "tooltip": {"field": "what", "type": "nominal"},
+                },
+            },
+            {
+                "data": {"values": values},
+                "mark": {
+                    "type": "text",
+                    "align": "left",
+                    "dx": 10,
+                    "dy": -10,
+                    "fontWeight": "bold",
+                    "clip": True,
+                },
+                "encoding": {"text": {"field": "what", "type": "nominal"}},
+            },
         ]
-    # On top, so that its Voronoi cells catch every click; transparent, so it is not seen.
-    layers.append(
-        alt.Chart(grid).mark_point(opacity=0, size=1).encode(x="x:Q", y="y:Q").add_params(click)
-    )
-    return _finish(layers, axes, lang)
+    spec = dict(base)
+    spec["layer"] = [*base["layer"][:-1], *extra, base["layer"][-1]]
+    return spec

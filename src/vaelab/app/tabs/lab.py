@@ -14,16 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 import torch
 
 from vaelab.app.i18n import t
 from vaelab.app.lab import canvas, sliders
-from vaelab.app.lab.map import CLICK, lab_chart
+from vaelab.app.lab.map import CLICK, lab_base, with_marks
 from vaelab.app.tabs.context import SINGLE_WIDTH, TabContext, display_grid, needs_data, single_image
 from vaelab.app.tabs.encoded import encoded, projection, usage
+from vaelab.data import ImageDataset
 from vaelab.explore import plots
 from vaelab.explore.latent import Projection, decode, interpolate_latents
 from vaelab.explore.posterior import (
@@ -98,9 +98,19 @@ def clicked_point(selection: Any) -> tuple[float, float] | None:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _map_points(key: str, _model: ConvVAE, _images: torch.Tensor) -> np.ndarray:
-    view = projection(key, _model, _images)
-    return view.transform(encoded(key, _model, _images).mu[:MAP_POINTS]).numpy()
+def _map_spec(key: str, lang: str, _model: ConvVAE, _data: ImageDataset) -> dict:
+    """The map's spec without the drawing and the clicks: built once per run and language."""
+    view = projection(key, _model, _data.test_x)
+    points = view.transform(encoded(key, _model, _data.test_x).mu[:MAP_POINTS]).numpy()
+    labels = None if _data.test_y is None else _data.test_y[: len(points)].numpy()
+    return lab_base(
+        points,
+        labels,
+        lang,
+        classes=_data.classes,
+        axes=plots.axis_titles(view.method, view.explained.tolist(), texts("plot", lang)),
+        prior_centre=view.transform(torch.zeros(1, _model.config.latent_dim))[0].tolist(),
+    )
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -209,23 +219,15 @@ def _map_panel(ctx: TabContext, state: LabState, post: Posterior | None) -> None
         if point is not None:
             state.clicks = [*state.clicks[-1:], point]
             state.move(plane_point(view, torch.tensor(point)), "click")
-    points = _map_points(ctx.key, model, data.test_x)
-    labels = None if data.test_y is None else data.test_y[: len(points)].numpy()
-    prior_centre = view.transform(torch.zeros(1, model.config.latent_dim))[0].tolist()
-    chart = lab_chart(
-        points,
-        labels,
-        ctx.lang,
-        classes=data.classes,
-        axes=plots.axis_titles(view.method, view.explained.tolist(), texts("plot", ctx.lang)),
-        prior_centre=prior_centre,
-        ellipses=None if post is None else _ellipses(view, post, ctx.lang),
-        marks=_marks(ctx, view, post, state),
+    spec = with_marks(
+        _map_spec(ctx.key, ctx.lang, model, data),
+        None if post is None else _ellipses(view, post, ctx.lang),
+        _marks(ctx, view, post, state),
     )
     left, right = st.columns([3, 2])
     with left:
-        st.altair_chart(
-            chart, on_select="rerun", selection_mode=CLICK, key=map_key, width="stretch"
+        st.vega_lite_chart(
+            spec, on_select="rerun", selection_mode=CLICK, key=map_key, width="content"
         )
         note = "lab.map_caption_latent" if view.method == "latent" else "lab.map_caption_pca"
         st.caption(ctx.text(note, d=model.config.latent_dim))
