@@ -206,16 +206,18 @@ def test_findings_state_ranks_and_the_beta_that_sigma_amounts_to():
     assert text[0] == "On IWAE bits/dim, the best model is the σ-VAE; the σ-VAE ranks 1 of 4."
     assert "scores 1.2 against 1.3 for the best β-VAE (β = 0.1)" in text[3]
     assert "one β-VAE per β tried: 0.1, 0.01." in text[3]
-    assert "β = 2σ² = 0.02" in text[-2]
+    assert "β = 2σ² = 0.02" in text[-3]
     # Both rest on the reconstruction error: said whenever both are ranked.
-    assert text[-1] == (
+    assert text[-2] == (
         "The IWAE bits/dim and the PSNR (dB) are not independent evidence: the decoder's σ is "
         "fitted to the reconstruction error, so both follow from it."
     )
     french = describe(finding, templates, labels, lambda c: c.key.upper(), lang="fr")
     assert "SIGMA-VAE" in french[0]
     assert "scores 1,2 against 1,3" in french[3] and "tried: 0,1; 0,01." in french[3]
-    assert "= 0,02." in french[-2]
+    assert "= 0,02." in french[-3]
+    # σ = 1, the squared error and the optimal σ ranked on one σ fitted after training.
+    assert "fitted on the training set after training" in text[-1]
 
 
 def test_the_paired_difference_has_the_standard_error_of_the_differences():
@@ -312,3 +314,33 @@ def test_the_json_record_reads_back_and_bad_records_are_refused():
         Comparison.from_json({"format": "other"})
     with pytest.raises(ConfigError, match="incomplete comparison record"):
         Comparison.from_json({**c.to_json(), "rows": [{"key": "x"}]})
+
+
+def test_findings_say_when_the_iwae_bound_has_not_converged_and_sigma_is_post_hoc():
+    c = made_up(
+        {
+            "iwae_bits_per_dim": [1.5, 1.3, 1.4, 1.2],
+            "iwae_bits_per_dim_by_k": [
+                {"1": 1.9, "10": 1.6, "100": 1.5},  # still falls by 0.1 bits/dim
+                {"1": 1.4, "10": 1.305, "100": 1.3},
+                {"1": 1.5, "10": 1.409, "100": 1.4},
+                {"1": 1.3, "10": 1.2, "100": 1.2},
+            ],
+        }
+    )
+    finding = c.findings()
+    assert finding.post_hoc  # σ = 1, mse and the optimal σ on one fitted decoder
+    convergence = finding.convergence
+    assert (convergence.k_low, convergence.k_high) == (10, 100)
+    assert [(contender.key, round(move, 6)) for contender, move in convergence.moves] == [
+        ("gaussian-vae", 0.1)
+    ]
+    text = describe(finding, texts("compare.finding", "en"), texts("compare.col", "en"))
+    assert any("has not converged" in s and "Gaussian VAE 0.1" in s for s in text)
+    assert any("fitted on the training set after training" in s for s in text)
+    for row in c.rows:
+        row.metrics["iwae_bits_per_dim_by_k"] = {"10": 1.0, "100": 1.0}
+    text = describe(
+        c.findings(), texts("compare.finding", "fr"), texts("compare.col", "fr"), lang="fr"
+    )
+    assert any("bouge de moins de 0,01 bit/dim de k = 10 à k = 100" in s for s in text)

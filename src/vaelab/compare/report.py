@@ -47,6 +47,9 @@ RANKED = (
 )
 #: Suffix of the per-image values of a metric in :func:`vaelab.metrics.evaluate`'s result.
 PER_IMAGE = "_per_image"
+#: An IWAE bound that still moves by more than this (bits/dim) between its two largest k has not
+#: converged: the findings say so.
+K_CONVERGENCE_BITS = 0.01
 
 
 @dataclass
@@ -179,12 +182,41 @@ class Finding:
         does (‖x − x̂‖² + β·KL is 2σ² times the negative ELBO of a Gaussian decoder of scale σ).
     paired : PairedDifference or None
         The σ-VAE against the best β-VAE on the likelihood, when both rows have per-image values.
+    convergence : Convergence or None
+        How far the IWAE bounds still move with k, when the likelihood ranking is on the IWAE
+        bound and every row has it at several k.
+    post_hoc : bool
+        Whether the likelihood ranks models trained with different likelihoods under the one
+        Gaussian decoder whose σ is fitted on the training set after training.
     """
 
     rankings: tuple[Ranking, ...]
     sigma: float | None
     implied_beta: float | None
     paired: PairedDifference | None = None
+    convergence: Convergence | None = None
+    post_hoc: bool = False
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """How far each model's IWAE bound (bits/dim) still moves between its two largest k.
+
+    Attributes
+    ----------
+    k_low, k_high : int
+        The two largest numbers of samples (from the same draws).
+    threshold : float
+        :data:`K_CONVERGENCE_BITS`.
+    moves : tuple of (Contender, float)
+        The models whose bound fell by more than ``threshold`` from ``k_low`` to ``k_high``,
+        with that fall; empty when every bound has converged to that precision.
+    """
+
+    k_low: int
+    k_high: int
+    threshold: float
+    moves: tuple[tuple[Contender, float], ...]
 
 
 #: Ids of the sentences of :func:`describe`, whose templates the caller gives.
@@ -195,6 +227,9 @@ FINDINGS = (
     "versus_gaussian",
     "implied_beta",
     "not_independent",
+    "post_hoc",
+    "k_converged",
+    "k_unconverged",
 )
 
 
@@ -226,8 +261,10 @@ def describe(
     list of str
         One sentence per ranking; the likelihood compared with the best β-VAE, their paired
         difference with its standard error (when the rows have per-image values) and the
-        Gaussian VAE; the β the σ-VAE's σ amounts to; and, when the reconstructions are ranked
-        too, that the likelihood and the PSNR are not independent evidence. Numbers have 4
+        Gaussian VAE; the β the σ-VAE's σ amounts to; when the reconstructions are ranked
+        too, that the likelihood and the PSNR are not independent evidence; when models trained
+        with different likelihoods are ranked on the post-hoc σ, that it penalises some; and
+        whether the IWAE bounds have converged in k. Numbers have 4
         significant digits (2 for a difference and its standard error).
     """
     name = name or (lambda contender: contender.label)
@@ -273,6 +310,22 @@ def describe(
                 metric=labels[main.metric], psnr=labels["recon_psnr_db"]
             )
         )
+    if finding.post_hoc:
+        sentences.append(templates["post_hoc"].format(metric=labels[main.metric]))
+    convergence = finding.convergence
+    if convergence is not None:
+        ks = {
+            "k_low": convergence.k_low,
+            "k_high": convergence.k_high,
+            "threshold": number(convergence.threshold, "g"),
+        }
+        if convergence.moves:
+            moves = ", ".join(
+                f"{name(contender)} {number(move, '.2g')}" for contender, move in convergence.moves
+            )
+            sentences.append(templates["k_unconverged"].format(moves=moves, **ks))
+        else:
+            sentences.append(templates["k_converged"].format(**ks))
     return sentences
 
 
@@ -348,11 +401,14 @@ class Comparison:
             for r in rows
             if r.contender.variant == "beta-vae" and r.contender.beta == main.best_beta
         )
+        trained_for = {(r.contender.likelihood, r.contender.scale) for r in rows}
         return Finding(
             tuple(rankings),
             sigma,
             None if sigma is None else 2.0 * sigma**2,
             _paired(main.metric, sigma_row, beta_row),
+            _convergence(rows) if main.metric == "iwae_bits_per_dim" else None,
+            post_hoc=main.metric in RANKED[0] and len(trained_for) > 1,
         )
 
     def table(self) -> list[dict[str, Any]]:
@@ -537,6 +593,23 @@ def _rank(rows: list[Row], metric: str) -> Ranking:
         gaussian_value=value(gaussian),
         lower_is_better=lower,
     )
+
+
+def _convergence(rows: list[Row]) -> Convergence | None:
+    """The fall of each row's IWAE bits/dim between the two largest k they all have."""
+    by_k = [row.metrics.get("iwae_bits_per_dim_by_k") for row in rows]
+    if not all(isinstance(values, dict) for values in by_k):
+        return None
+    common = sorted(set.intersection(*(set(map(int, values)) for values in by_k)))
+    if len(common) < 2:
+        return None
+    k_low, k_high = common[-2:]
+    moves = tuple(
+        (row.contender, values[str(k_low)] - values[str(k_high)])
+        for row, values in zip(rows, by_k, strict=True)
+        if values[str(k_low)] - values[str(k_high)] > K_CONVERGENCE_BITS
+    )
+    return Convergence(k_low, k_high, K_CONVERGENCE_BITS, moves)
 
 
 def _paired(metric: str, first: Row, second: Row) -> PairedDifference | None:

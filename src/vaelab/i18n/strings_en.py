@@ -648,6 +648,15 @@ EN: dict[str, str] = {
     "results.kl.information": "I(x; z) (nats)",
     "results.kl.history": "KL of each latent dimension after each epoch (nats), on the first "
     "{images} test images: a dimension that falls to 0 has collapsed to the prior.",
+    "compare.finding.post_hoc": "The {metric} ranks models trained with different likelihoods "
+    "under one Gaussian decoder whose σ was fitted on the training set after training: an "
+    "encoder trained for another σ (σ = 1 for the Gaussian VAE, σ² = β/2 for the MSE VAE and the "
+    "β-VAEs) is penalised by it, and the IWAE bound makes up for that only in part.",
+    "compare.finding.k_converged": "Every model's IWAE bound moves by less than {threshold} "
+    "bits/dim from k = {k_low} to k = {k_high} samples.",
+    "compare.finding.k_unconverged": "The IWAE bound has not converged for every model: from "
+    "k = {k_low} to k = {k_high} samples it still falls by more than {threshold} bits/dim for "
+    "{moves}; more samples would lower it further and could change the ranking.",
     # --- end science tools ---
     # --- reload and live panel (session 4) ---
     "live.pause": "Pause",

@@ -689,6 +689,17 @@ FR: dict[str, str] = {
     "results.kl.history": "KL de chaque dimension latente après chaque époque (nats), sur les "
     "{images} premières images de test : une dimension qui tombe à 0 s'est effondrée sur l'a "
     "priori.",
+    "compare.finding.post_hoc": "Le classement sur {metric} compare des modèles entraînés "
+    "avec des vraisemblances différentes sous un même décodeur gaussien dont le σ est ajusté "
+    "sur l'ensemble d'entraînement après coup : un encodeur entraîné pour un autre σ (σ = 1 pour "
+    "le VAE gaussien, σ² = β/2 pour le VAE MSE et les β-VAE) en est pénalisé, ce que la borne "
+    "IWAE ne rattrape qu'en partie.",
+    "compare.finding.k_converged": "La borne IWAE de chaque modèle bouge de moins de "
+    "{threshold} bit/dim de k = {k_low} à k = {k_high} échantillons.",
+    "compare.finding.k_unconverged": "La borne IWAE n'a pas convergé pour tous les modèles : de "
+    "k = {k_low} à k = {k_high} échantillons, elle baisse encore de plus de {threshold} bit/dim "
+    "pour {moves} ; plus d'échantillons la feraient encore baisser et pourraient changer le "
+    "classement.",
     # --- end science tools ---
     # --- reload and live panel (session 4) ---
     "live.pause": "Pause",
