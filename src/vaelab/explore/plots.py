@@ -499,6 +499,39 @@ def manifold_figure(
     return fig
 
 
+def kl_history(records: Sequence[Mapping], *, labels: Mapping[str, str]) -> Figure:
+    """Heat map of the mean KL of each latent dimension after each recorded epoch.
+
+    Parameters
+    ----------
+    records : sequence of mapping
+        A run's ``latent_kl``: ``{"epoch": e, "kl": [...]}`` in epoch order
+        (:class:`vaelab.training.schedules.KLPerEpoch`).
+    labels : mapping
+        The texts, keyed by :data:`LABEL_KEYS`.
+
+    Returns
+    -------
+    Figure
+        One row per recorded epoch, one column per dimension; a dimension whose colour fades to
+        0 has collapsed to the prior.
+    """
+    values = np.asarray([r["kl"] for r in records], dtype=np.float64)  # (epochs, D)
+    epochs = [int(r["epoch"]) for r in records]
+    d = values.shape[1]
+    fig = Figure(figsize=(min(11.0, max(5.0, 0.09 * d + 3.5)), 3.2), layout="constrained")
+    ax = fig.subplots()
+    image = ax.imshow(values, aspect="auto", cmap="viridis", interpolation="nearest", vmin=0.0)
+    ax.set_xlabel(labels["latent_dim"])
+    ax.set_ylabel(labels["epoch"])
+    # Records may skip epochs (a long training keeps a spread of them): label the rows.
+    rows = np.linspace(0, len(epochs) - 1, min(len(epochs), 8)).round().astype(int)
+    ax.set_yticks(rows, [str(epochs[i]) for i in rows])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    fig.colorbar(image, ax=ax, label=labels["kl_per_dim"])
+    return fig
+
+
 def kl_bars(
     kl: Tensor | np.ndarray,
     active: Tensor | np.ndarray,
