@@ -80,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
     """Train as ``args`` say; Ctrl-C stops at the next step and saves the run."""
     from vaelab.cli.progress import ProgressBar
     from vaelab.runs import RunStore
+    from vaelab.training import distributed
     from vaelab.training.control import TrainingControl
+    from vaelab.training.device import pick_device
     from vaelab.training.experiment import build_config, train
 
     check_folder(args.runs_dir, parents=True)
@@ -108,20 +110,30 @@ def run(args: argparse.Namespace) -> int:
         )
     store = RunStore(args.runs_dir)
     control = TrainingControl()
-    # Ctrl-C stops at the next step and saves the run, which `vaelab train` can continue.
+    # Under torchrun, every rank trains the run; rank 0 reports and writes it.
+    place = distributed.from_environment()
+    device = pick_device(args.device)
+    # Ctrl-C stops at the next step (every rank at the same one) and saves the run, which
+    # `vaelab train` can continue.
     previous = signal.signal(signal.SIGINT, lambda *_: control.stop())
     try:
+        if place is not None:
+            device = distributed.start(place, device)
         outcome = train(
             config,
             data,
             store=store,
-            device=args.device,
-            callbacks=[ProgressBar()],
+            device=device,
+            callbacks=[ProgressBar()] if place is None or place.is_main else [],
             control=control,
             retrain=args.retrain,
+            distributed=place,
         )
     finally:
         signal.signal(signal.SIGINT, previous)
+        distributed.finish()
+    if place is not None and not place.is_main:
+        return 0
     saved = outcome.run
     if outcome.status == "cached":
         print(f"loaded from cache: {saved.epochs_done} epoch(s) already trained")

@@ -7,7 +7,8 @@ progress is ever lost.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -21,6 +22,7 @@ from vaelab.models import ConvVAE, build_model
 from vaelab.runs import Run, RunStore, RunSummary, RunWriter
 from vaelab.training.control import TrainingControl
 from vaelab.training.device import pick_device
+from vaelab.training.distributed import Distributed
 from vaelab.training.schedules import KLPerEpoch, training_callbacks
 from vaelab.training.trainer import Callback, Trainer, TrainResult
 
@@ -141,6 +143,7 @@ def train(
     callbacks: Iterable[Callback] = (),
     control: TrainingControl | None = None,
     retrain: bool = False,
+    distributed: Distributed | None = None,
 ) -> TrainOutcome:
     """Train the run ``config`` on ``data`` up to ``config.train.epochs`` epochs.
 
@@ -166,6 +169,10 @@ def train(
         can be continued.
     retrain : bool
         Ignore a cached run and start from scratch (the cached run is replaced when saved).
+    distributed : Distributed, optional
+        This process's rank under ``torchrun`` (:mod:`vaelab.training.distributed`): every rank
+        calls :func:`train` alike; rank 0 holds the lock and writes the run, the others read it
+        and train along without writing.
 
     Returns
     -------
@@ -189,12 +196,26 @@ def train(
         run, model = store.load_model(run_id)
         if _finished(run, target):
             return TrainOutcome(run, model, "cached", run.epochs_done)
-    with store.writing(run_id) as writer:
+    with _writing(store, run_id, distributed) as writer:
         # Read under the lock: what this training builds on (another one may have just saved).
         previous = None if retrain or not store.exists(run_id) else store.load_model(run_id)
         if previous is not None and _finished(previous[0], target):
             return TrainOutcome(*previous, "cached", previous[0].epochs_done)
-        return _train_locked(config, data, writer, previous, device, callbacks, control)
+        return _train_locked(
+            config, data, writer, previous, device, callbacks, control, distributed
+        )
+
+
+@contextlib.contextmanager
+def _writing(
+    store: RunStore, run_id: str, distributed: Distributed | None
+) -> Iterator[RunWriter | None]:
+    """The run's writer lock, or ``None`` for a rank other than 0, which never writes."""
+    if distributed is not None and not distributed.is_main:
+        yield None
+        return
+    with store.writing(run_id) as writer:
+        yield writer
 
 
 def _finished(run: Run | RunSummary, epochs: int) -> bool:
@@ -204,11 +225,12 @@ def _finished(run: Run | RunSummary, epochs: int) -> bool:
 def _train_locked(
     config: RunConfig,
     data: ImageDataset,
-    writer: RunWriter,
+    writer: RunWriter | None,
     previous: tuple[Run, ConvVAE] | None,
     device: str | torch.device,
     callbacks: Iterable[Callback],
     control: TrainingControl | None,
+    distributed: Distributed | None,
 ) -> TrainOutcome:
     target = config.train.epochs
     trainer = Trainer(
@@ -221,6 +243,7 @@ def _train_locked(
         control=control,
         fixed_batch_size=FIXED_BATCH,
         train_transform=train_transform(config.data.dataset, config.train.seed),
+        distributed=distributed,
     )
     created, revision = "", 0
     if previous is not None:
@@ -250,6 +273,8 @@ def _train_locked(
             created=created,
             revision=revision,
         )
+        if writer is None:  # a rank other than 0: rank 0 writes the same run
+            return run
         # A run started from scratch replaces whatever the store holds (a broken run, or the
         # run being retrained); each later save builds on the one before.
         writer.save(run, overwrite=revision == 0)

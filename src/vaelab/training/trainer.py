@@ -29,6 +29,7 @@ from vaelab.config import TrainConfig
 from vaelab.errors import RunError, TrainingError
 from vaelab.training.control import TrainingControl
 from vaelab.training.curve import LossCurve
+from vaelab.training.distributed import Distributed
 
 #: Images per forward pass when evaluating the test set.
 EVAL_BATCH = 500
@@ -62,6 +63,17 @@ class TrainableModel(Protocol):
     def loss(self, x: Tensor, generator: torch.Generator | None = None) -> Any: ...  # noqa: D102
 
     def reconstruct(self, x: Tensor) -> Tensor: ...  # noqa: D102
+
+
+class _LossOf(nn.Module):
+    """A model whose forward is its loss, so that DistributedDataParallel sees each step."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: Tensor, generator: torch.Generator) -> Any:
+        return self.model.loss(x, generator)
 
 
 @dataclass
@@ -141,6 +153,9 @@ class Trainer:
         ``(x, step) -> x`` applied to each training batch (in [0, 1]) before the step, such as
         the dynamic binarisation of :mod:`vaelab.data.binarized`; it must depend on the step
         only, so that a continued run draws what an uninterrupted one would.
+    distributed : Distributed, optional
+        This process's rank when several train the run together (``torchrun``, see
+        :mod:`vaelab.training.distributed`): each trains on its shard of every batch.
     """
 
     def __init__(
@@ -155,6 +170,7 @@ class Trainer:
         control: TrainingControl | None = None,
         fixed_batch_size: int = 16,
         train_transform: Callable[[Tensor, int], Tensor] | None = None,
+        distributed: Distributed | None = None,
     ) -> None:
         if train_images.dtype != torch.uint8 or test_images.dtype != torch.uint8:
             raise TypeError("train_images and test_images must be uint8 tensors")
@@ -173,9 +189,14 @@ class Trainer:
         #: The first test images, as model inputs, reconstructed for progress displays.
         self.fixed_batch = self._as_input(self.test_images[:fixed_batch_size])
         self.train_transform = train_transform
+        self.distributed = distributed
         # One fused kernel per step instead of a dozen passes over the parameters (CPU, CUDA).
         fused = self.device.type in ("cpu", "cuda")
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr, fused=fused)
+        # Under torchrun, DistributedDataParallel averages the ranks' gradients in backward.
+        self._loss = self.model.loss
+        if distributed is not None:
+            self._loss = distributed.wrap(_LossOf(self.model), self.device)
 
         self.history: list[dict[str, float]] = []
         #: The loss terms step by step, thinned to a bounded number of points.
@@ -184,7 +205,7 @@ class Trainer:
         self.step = 0
         self.step_in_epoch = 0
         self.order_rng = _generator(config.seed)
-        self.noise_rng = _generator(config.seed + 1, self.device)
+        self.noise_rng = _generator(self._noise_seed(), self.device)
         self._epoch_order_state = self.order_rng.get_state()
         self._epoch_sums: dict[str, float] = {}
         self._epoch_count = 0
@@ -236,6 +257,9 @@ class Trainer:
             while self.step_in_epoch < self.steps_per_epoch:
                 held = time.perf_counter()
                 go = self.control.wait_to_step()
+                if self.distributed is not None:
+                    # Every rank stops at the same step when any one is stopped (Ctrl-C).
+                    go = not self.distributed.any_stopped(not go, self.device)
                 tick = time.perf_counter()
                 # A pause is not training time: move the start forward by the time held.
                 start += tick - held
@@ -243,10 +267,7 @@ class Trainer:
                     status = "stopped"
                     break
                 index = order[self.step_in_epoch * bs : (self.step_in_epoch + 1) * bs]
-                x = self._as_input(self.train_images[index])
-                if self.train_transform is not None:
-                    x = self.train_transform(x, self.step)
-                metrics = self._train_step(x)
+                metrics = self._train_step(index)
                 step_time = time.perf_counter() - tick
                 self._accumulate(metrics, len(index), step_time)
                 seen += len(index)
@@ -278,9 +299,21 @@ class Trainer:
             cb.on_train_end(self, result)
         return result
 
-    def _train_step(self, x: Tensor) -> dict[str, float]:
-        out = self.model.loss(x, self.noise_rng)
+    def _train_step(self, index: Tensor) -> dict[str, float]:
+        """One step on the images ``index`` (this rank's shard of them under torchrun)."""
+        total, shard, weight = len(index), index, 1.0
+        if self.distributed is not None:
+            shard = self.distributed.shard(index)
+            # Weighted by its share, each rank's loss makes DDP's mean gradient the batch's.
+            weight = len(shard) * self.distributed.world_size / total
+        # A rank left without images by a short last batch still takes part, with weight 0.
+        x = self._as_input(self.train_images[shard if len(shard) else index[:1]])
+        if self.train_transform is not None:
+            x = self.train_transform(x, self.step)
+        out = self._loss(x, self.noise_rng)
         metrics = out.metrics()
+        if self.distributed is not None:
+            metrics = self.distributed.mean(metrics, len(shard), total, self.device)
         if not math.isfinite(metrics["loss"]):
             raise TrainingError(
                 f"the loss became {metrics['loss']} at step {self.step + 1} "
@@ -288,7 +321,7 @@ class Trainer:
                 "probably too high for this model: lower it, or raise β"
             )
         self.optimizer.zero_grad(set_to_none=True)
-        out.loss.backward()
+        (out.loss if weight == 1.0 else out.loss * weight).backward()
         self.optimizer.step()
         return metrics
 
@@ -337,6 +370,13 @@ class Trainer:
         images = self.model.reconstruct(self.fixed_batch)
         self.model.train(was_training)
         return images.float().cpu().contiguous()
+
+    def _noise_seed(self) -> int:
+        """The sampling noise's seed: the run's, or under torchrun a rank's own past rank 0."""
+        seed = self.config.seed + 1
+        if self.distributed is None or self.distributed.is_main:
+            return seed
+        return self.distributed.noise_seed(seed, self.step)
 
     # -- saving and resuming ----------------------------------------------------------------
 
@@ -417,6 +457,9 @@ class Trainer:
         self.epochs_done = int(meta["epochs_done"])
         self.step = int(meta["step"])
         self.step_in_epoch = int(meta["step_in_epoch"])
+        if self.distributed is not None and not self.distributed.is_main:
+            # Only rank 0's noise is saved; the others start theirs again from this step.
+            self.noise_rng.manual_seed(self._noise_seed())
         self.train_time = float(meta["train_time"])
         self._epoch_count = int(meta["partial_count"])
         self._epoch_time = float(meta["partial_time"])
