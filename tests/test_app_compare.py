@@ -16,11 +16,12 @@ from streamlit.testing.v1 import AppTest
 
 from vaelab.app.compare_job import ComparisonJob
 from vaelab.app.compare_view import markdown_table
-from vaelab.app.jobs import REGISTRY, JobQueue, JobRegistry
+from vaelab.app.jobs import REGISTRY, JobRegistry
 from vaelab.app.labels import contender_name
 from vaelab.compare import DEFAULT_BETAS, CompareSettings, Comparison, Contender, Row, contenders
 from vaelab.i18n.strings_en import EN
 from vaelab.i18n.strings_fr import FR
+from vaelab.jobs.local import LocalExecutor
 from vaelab.runs import RunStore
 
 MAIN = str(Path(__file__).resolve().parents[1] / "src" / "vaelab" / "app" / "main.py")
@@ -197,11 +198,16 @@ def test_a_comparison_job_reports_every_row_and_reuses_them(tiny_data, tmp_path)
     settings = CompareSettings(
         latent_dim=2, hidden=(8,), epochs=1, betas=(0.1,), iwae_k=4, iwae_images=8, fd_images=32
     )
-    registry, queue = JobRegistry(), JobQueue()
+    registry, executor = JobRegistry(), LocalExecutor(1)
 
     def run() -> ComparisonJob:
         job = ComparisonJob(
-            tiny_data, store, settings, classifier_dir=tmp_path / "cls", device="cpu", queue=queue
+            tiny_data,
+            store,
+            settings,
+            classifier_dir=tmp_path / "cls",
+            device="cpu",
+            executor=executor,
         )
         registry.start("s", job).join(120)
         return job

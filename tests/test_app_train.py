@@ -18,11 +18,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from vaelab.app import architecture, sidebar, widgets
-from vaelab.app.jobs import REGISTRY, JobQueue, JobRegistry
-from vaelab.app.training_job import TrainingJob, thin_curve
+from vaelab.app.jobs import REGISTRY
+from vaelab.app.training_job import thin_curve
 from vaelab.config import LIMITS, ModelConfig
-from vaelab.data import ImageDataset, load_dataset
-from vaelab.data.dataset import Splits
+from vaelab.data import load_dataset
 from vaelab.runs import RunStore
 from vaelab.training.experiment import build_config, train
 
@@ -82,15 +81,6 @@ def _wait_for(at: AppTest, done, timeout: float = 60.0) -> AppTest:
             return at
         time.sleep(0.25)
     pytest.fail(f"timed out; page shows: {_texts(at, 'markdown')[:8]}")
-
-
-def _until(condition, what: str, timeout: float = 30.0) -> None:
-    """Poll ``condition()`` until it holds, failing after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 def _finished(at: AppTest) -> bool:
@@ -353,54 +343,6 @@ def test_thin_curve_averages_long_curves():
     assert len(thinned) == 100
     assert thinned[0] == {"step": 4.5, "loss": 0.5}
     assert thin_curve(points[:10]) == points[:10]
-
-
-def test_jobs_queue_one_at_a_time_and_can_leave_the_queue(tiny_data, tmp_path):
-    store = RunStore(tmp_path / "runs")
-    queue = JobQueue()
-    long = build_config(tiny_data, latent_dim=2, hidden=(8,), epochs=500, batch_size=8)
-    short = build_config(tiny_data, latent_dim=4, hidden=(8,), epochs=1)
-    first = TrainingJob(long, tiny_data, store, device="cpu", queue=queue).start()
-    _until(lambda: first.snapshot().step is not None, "the first job to train")
-    second = TrainingJob(short, tiny_data, store, device="cpu", queue=queue).start()
-    # A new job starts at position 0; the queue moves it behind the one training.
-    _until(lambda: second.snapshot().queue_position == 1, "the second job to queue")
-    assert second.snapshot().status == "queued"
-    second.stop()
-    second.join(10)
-    assert second.snapshot().status == "cancelled"
-    first.stop()
-    first.join(30)
-    snap = first.snapshot()
-    assert snap.status == "stopped"
-    assert snap.outcome.run.status == "stopped"
-    assert snap.grid is not None and snap.curve
-    assert store.load(long.run_id).status == "stopped"
-
-
-def test_a_session_has_one_active_job(tiny_data, tmp_path):
-    store = RunStore(tmp_path / "runs")
-    registry = JobRegistry()
-    config = build_config(tiny_data, latent_dim=2, hidden=(8,), epochs=500, batch_size=8)
-    queue = JobQueue()
-    first = registry.start("s", TrainingJob(config, tiny_data, store, device="cpu", queue=queue))
-    other = TrainingJob(config, tiny_data, store, device="cpu", queue=queue)
-    assert registry.start("s", other) is first
-    assert not other.thread.is_alive()
-    first.stop()
-    first.join(30)
-    assert not first.active and registry.get("s", "train") is first
-
-
-def test_training_errors_are_reported_not_raised(tiny_data, tmp_path):
-    config = build_config(tiny_data, latent_dim=2, hidden=(8,), epochs=1)
-    inverted = Splits(255 - tiny_data.train_x, None, 255 - tiny_data.test_x, None)
-    other_images = ImageDataset.create("tiny", inverted, None)
-    job = TrainingJob(config, other_images, RunStore(tmp_path), queue=JobQueue())
-    job.start().join(30)
-    snap = job.snapshot()
-    assert snap.status == "error"
-    assert "differ" in snap.error
 
 
 # -- architecture panel ----------------------------------------------------------------------

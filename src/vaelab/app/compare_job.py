@@ -1,9 +1,9 @@
 """The Compare page's sweep as a background :class:`~vaelab.app.jobs.Job`.
 
-A :class:`ComparisonJob` runs :func:`vaelab.compare.run_comparison` like a
-:class:`~vaelab.app.training_job.TrainingJob` runs a training: queued behind the other jobs,
-stopped by its stop event. Its callback only records where each row stands; the page
-redraws from :meth:`ComparisonProgress.snapshot`. Nothing here imports Streamlit.
+A :class:`ComparisonJob` submits a :class:`~vaelab.jobs.CompareSpec` to the app's executor like
+a :class:`~vaelab.app.training_job.TrainingJob` submits a training: the worker runs
+:func:`vaelab.compare.run_comparison` and reports each row's progress, which the job records;
+the page redraws from :meth:`ComparisonProgress.snapshot`. Nothing here imports Streamlit.
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from vaelab.app.jobs import ACTIVE, QUEUE, Job, JobProgress, JobQueue
+from vaelab.app.jobs import ACTIVE, Job, JobProgress
 from vaelab.compare import (
     CompareProgress,
     CompareSettings,
     Comparison,
     Contender,
     contenders,
-    run_comparison,
 )
 from vaelab.data import ImageDataset
+from vaelab.jobs import CompareSpec, Executor
 from vaelab.runs import RunStore
 
 #: Fraction of the comparison that must be done since the first real work before an ETA is given.
@@ -68,7 +68,9 @@ class ComparisonSnapshot:
         ``"queued"``, ``"running"``, ``"complete"``, ``"stopped"``, ``"cancelled"`` (stopped
         while queued) or ``"error"``.
     queue_position : int
-        Jobs ahead of this one while it is queued.
+        Jobs that must end before this one starts, while it is queued.
+    paused : bool
+        Whether the training in progress holds between two steps.
     contenders : tuple of Contender
         The rows, in order.
     rows : tuple of RowState
@@ -87,6 +89,7 @@ class ComparisonSnapshot:
 
     status: str
     queue_position: int
+    paused: bool
     contenders: tuple[Contender, ...]
     rows: tuple[RowState, ...]
     current: CompareProgress | None
@@ -103,7 +106,7 @@ class ComparisonSnapshot:
 
 @dataclass
 class ComparisonProgress(JobProgress):
-    """What the comparison thread reports; the page reads :meth:`snapshot`."""
+    """What the comparison's events say; the page reads :meth:`snapshot`."""
 
     contenders: tuple[Contender, ...] = ()
     rows: list[RowState] = field(default_factory=list)
@@ -115,7 +118,7 @@ class ComparisonProgress(JobProgress):
     comparison: Comparison | None = None
 
     def report(self, progress: CompareProgress) -> None:
-        """Record a report of :func:`vaelab.compare.run_comparison` (in the worker thread)."""
+        """Record a report of :func:`vaelab.compare.run_comparison`."""
         now = time.monotonic()
         with self.lock:
             self.current = progress
@@ -148,6 +151,7 @@ class ComparisonProgress(JobProgress):
             return ComparisonSnapshot(
                 status=self.status,
                 queue_position=self.queue_position,
+                paused=self.paused,
                 contenders=self.contenders,
                 rows=tuple(self.rows),
                 current=self.current,
@@ -168,22 +172,22 @@ class ComparisonProgress(JobProgress):
 
 
 class ComparisonJob(Job):
-    """One comparison (:func:`vaelab.compare.run_comparison`), run when its turn comes.
+    """One comparison (:func:`vaelab.compare.run_comparison`), run by the app's executor.
 
     Parameters
     ----------
     data : ImageDataset
         The images every model is trained on.
     store : RunStore
-        The run cache: cached rows are reused, new ones saved there.
+        The run cache: cached rows are reused, new ones saved there (by the worker).
     settings : CompareSettings
         What the rows share.
     classifier_dir : Path
         Cache of the feature classifiers.
     device : str
         ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``.
-    queue : JobQueue
-        The queue shared by concurrent jobs.
+    executor : Executor, optional
+        Where it runs (default: the app's, :func:`vaelab.app.jobs.executor`).
     """
 
     kind = "compare"
@@ -196,11 +200,11 @@ class ComparisonJob(Job):
         *,
         classifier_dir: Path,
         device: str = "auto",
-        queue: JobQueue = QUEUE,
+        executor: Executor | None = None,
     ) -> None:
         rows = contenders(settings.betas)
         progress = ComparisonProgress(contenders=rows, rows=[RowState() for _ in rows])
-        super().__init__(progress, f"vaelab-compare-{data.name}", queue)
+        super().__init__(progress, f"vaelab-compare-{data.name}", executor)
         self.data = data
         self.store = store
         self.settings = settings
@@ -209,18 +213,20 @@ class ComparisonJob(Job):
         #: Unique to this job: keys what the page caches of its result.
         self.token = uuid.uuid4().hex
 
-    def _work(self) -> dict[str, Any]:
-        self.progress.update(status="running", queue_position=0, started_at=time.monotonic())
-        comparison = run_comparison(
+    def spec(self) -> CompareSpec:  # noqa: D102
+        return CompareSpec(
             self.data,
-            self.store,
+            self.store.root.resolve(),
             self.settings,
-            device=self.device,
-            progress=self.progress.report,
-            control=self.control,
-            classifier_dir=self.classifier_dir,
+            Path(self.classifier_dir).resolve(),
+            self.device,
         )
-        return {
-            "status": "stopped" if comparison.stopped else "complete",
-            "comparison": comparison,
-        }
+
+    def _report(self, kind: str, value: Any) -> None:
+        if kind == "running":
+            self.progress.update(started_at=time.monotonic())
+        elif kind == "compare":
+            self.progress.report(value)
+
+    def _final(self, value: Comparison) -> dict[str, Any]:
+        return {"status": "stopped" if value.stopped else "complete", "comparison": value}

@@ -1,42 +1,58 @@
-"""Background jobs of the app: the base class, the queue they wait in, the registry that keeps them.
+"""Background jobs of the app: the client of an executor, and the registry that keeps them.
 
 A page never waits for a CPU-heavy task (a training, a comparison): it starts a :class:`Job` and
-redraws from :meth:`Job.snapshot` a few times a second. A job's interface is small so that it can
-run anywhere: :meth:`Job.run` does the work in the calling thread, :meth:`Job.stop` asks it to stop
-at its next step, :meth:`Job.snapshot` is a consistent copy of its progress. :meth:`Job.start`
-runs it in a daemon thread of this process.
+redraws from :meth:`Job.snapshot` a few times a second. The work itself runs elsewhere: the job
+submits its spec to an executor (:mod:`vaelab.jobs`: worker processes of this machine, or a Ray
+cluster when ``VAELAB_RAY_ADDRESS`` is set), and a small thread of this process turns the
+worker's events into the job's :class:`JobProgress`, under a lock. The web server only draws.
 
-The job's code never calls Streamlit: it writes into its :class:`JobProgress`, under a lock, and
-reports errors there instead of raising them. A :class:`JobQueue` lets one job use the CPU at a
-time; the others wait in order (and can be stopped while they wait) without losing anything.
-Jobs live in a process-wide :class:`JobRegistry` keyed by owner (a browser session) and kind of
-job, so leaving the page or changing a widget does not stop them.
+:attr:`Job.control` takes stop, pause, resume and step(n): it records each command at once (so
+the page can show it) and forwards it to the worker. Errors end the job with status ``"error"``
+and a message for the page; they are never raised. Jobs live in a process-wide
+:class:`JobRegistry` keyed by owner (a browser) and kind of job, so leaving the page or changing
+a widget does not stop them, and an owner only ever reaches its own jobs.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-import torch
-
 from vaelab.errors import VaeLabError
+from vaelab.jobs import Executor, JobHandle, JobSpec, executor_from_env
+from vaelab.jobs.spec import COMMANDS
 from vaelab.training.control import TrainingControl
 
 log = logging.getLogger(__name__)
 
 #: Statuses of a job that has not finished.
 ACTIVE = ("queued", "running")
-#: Intra-op threads while the app trains. The server and the browser need a core: with every core
-#: given to torch, its threads wait on each other whenever one is preempted, and training on two
-#: cores ran 5 to 20 times slower while the page redrew.
-TRAIN_THREADS = max(1, (os.cpu_count() or 2) - 1)
 #: Finished jobs older than this are dropped from the registry when a new job starts.
 FORGET_AFTER_S = 3600.0
+#: Seconds between two reads of a job's events: the page redraws less often than this.
+POLL_INTERVAL_S = 0.1
+
+_executor: Executor | None = None
+_executor_lock = threading.Lock()
+
+
+def executor() -> Executor:
+    """The process-wide executor of the app, made on first use from the environment.
+
+    Raises
+    ------
+    VaeLabError
+        If ``VAELAB_WORKERS`` is not allowed, or the Ray cluster cannot be used.
+    """
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = executor_from_env()
+        return _executor
 
 
 @dataclass
@@ -49,7 +65,9 @@ class JobProgress:
         ``"queued"``, ``"running"``, ``"cancelled"`` (stopped while queued), ``"error"`` or a
         final status of the job's own.
     queue_position : int
-        Jobs ahead of this one while it is queued.
+        Jobs that must end before this one starts, while it is queued.
+    paused : bool
+        Whether the worker holds between two steps (as it last said).
     error : str or None
         Why the job failed.
     finished_at : float or None
@@ -58,6 +76,7 @@ class JobProgress:
 
     status: str = "queued"
     queue_position: int = 0
+    paused: bool = False
     error: str | None = None
     finished_at: float | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -73,51 +92,39 @@ class JobProgress:
         raise NotImplementedError
 
 
-class JobQueue:
-    """Lets one job use the CPU at a time; the others wait in the order they came."""
+class JobControl(TrainingControl):
+    """The server's side of a job's control: records each command and forwards it to the worker.
 
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._waiting: list[object] = []
-        self._running: object | None = None
+    Its state (:attr:`stopped`, :attr:`paused`) is what was asked; the snapshot's ``paused`` is
+    what the worker did.
+    """
 
-    def wait_turn(self, job: object, control: TrainingControl, progress: JobProgress) -> bool:
-        """Block until ``job`` may run; ``False`` if ``control`` was stopped while waiting.
+    def __init__(self, send: Callable[[str, int], None]) -> None:
+        super().__init__()
+        self._send = send
 
-        While it waits, ``progress.queue_position`` says how many jobs are ahead.
-        """
-        with self._cond:
-            self._waiting.append(job)
-            while self._running is not None or self._waiting[0] is not job:
-                if control.stopped:
-                    self._waiting.remove(job)
-                    self._cond.notify_all()
-                    return False
-                ahead = self._waiting.index(job) + (self._running is not None)
-                progress.update(queue_position=ahead)
-                self._cond.wait(timeout=0.2)
-            self._waiting.pop(0)
-            self._running = job
-            return True
+    def stop(self) -> None:  # noqa: D102
+        super().stop()
+        self._send("stop", 1)
 
-    def release(self, job: object) -> None:
-        """Give the CPU to the next job."""
-        with self._cond:
-            if self._running is job:
-                self._running = None
-            self._cond.notify_all()
+    def pause(self) -> None:  # noqa: D102
+        super().pause()
+        self._send("pause", 1)
 
+    def resume(self) -> None:  # noqa: D102
+        super().resume()
+        self._send("resume", 1)
 
-#: The process-wide queue every job goes through.
-QUEUE = JobQueue()
+    def step(self, n: int = 1) -> None:  # noqa: D102
+        super().step(n)
+        self._send("step", n)
 
 
 class Job:
-    """A CPU-heavy task that waits for its turn in a :class:`JobQueue`, then reports its progress.
+    """A CPU-heavy task run by an executor, whose events a thread of this process records.
 
-    Subclasses set :attr:`kind` and write :meth:`_work`, which reports into :attr:`progress` and
-    returns its final values. Errors end the job with status ``"error"`` and a message for the
-    page; they are never raised.
+    Subclasses set :attr:`kind` and write :meth:`spec` (what to run), :meth:`_report` (their
+    own events) and :meth:`_final` (the final values of the progress).
 
     Parameters
     ----------
@@ -125,19 +132,21 @@ class Job:
         What the job reports.
     name : str
         Name of the job (and of its thread).
-    queue : JobQueue
-        The queue shared by concurrent jobs.
+    executor : Executor, optional
+        Where it runs (default: the app's, :func:`executor`).
     """
 
     #: What the job does (``"train"``, ``"compare"``); an owner has one job of each kind.
     kind: ClassVar[str]
 
-    def __init__(self, progress: JobProgress, name: str, queue: JobQueue) -> None:
+    def __init__(self, progress: JobProgress, name: str, executor: Executor | None) -> None:
         self.progress = progress
         self.name = name
-        self.queue = queue
-        #: Stops, pauses and steps the job's training.
-        self.control = TrainingControl()
+        self._executor = executor
+        #: The job in its executor, once started.
+        self.handle: JobHandle | None = None
+        #: Stops, pauses and steps the job, from any thread.
+        self.control = JobControl(self._send)
         self.thread = threading.Thread(target=self.run, name=name, daemon=True)
 
     @property
@@ -145,12 +154,25 @@ class Job:
         """Whether the job is queued or running."""
         return self.progress.status in ACTIVE
 
+    def spec(self) -> JobSpec:
+        """What the executor runs."""
+        raise NotImplementedError
+
     def snapshot(self) -> Any:
         """A consistent copy of the job's progress (:meth:`JobProgress.snapshot`)."""
         return self.progress.snapshot()
 
     def start(self) -> Job:
-        """Run the job in its own thread; returns the job."""
+        """Submit the job and follow its events in a thread; returns the job."""
+        try:
+            self.handle = (self._executor or executor()).submit(self.spec())
+        except VaeLabError as exc:
+            self._end(status="error", error=str(exc))
+            return self
+        if self.control.paused:
+            self.handle.send("pause")
+        if self.control.stopped:
+            self.handle.send("stop")
         self.thread.start()
         return self
 
@@ -158,37 +180,72 @@ class Job:
         """Stop at the next step (or leave the queue); what was done so far is kept."""
         self.control.stop()
 
+    def pause(self) -> None:
+        """Hold between two steps; nothing is lost."""
+        self.control.pause()
+
+    def resume(self) -> None:
+        """Run freely again after :meth:`pause` or :meth:`step`."""
+        self.control.resume()
+
+    def step(self, n: int = 1) -> None:
+        """While paused, run ``n`` more steps, then hold again."""
+        self.control.step(n)
+
     def join(self, timeout: float | None = None) -> None:
-        """Wait for the thread of :meth:`start` to end."""
-        self.thread.join(timeout)
+        """Wait for the job to end (once started)."""
+        if self.thread.is_alive():
+            self.thread.join(timeout)
 
     def run(self) -> None:
-        """Wait for the job's turn, do it, and record how it ended in :attr:`progress`."""
-        if not self.queue.wait_turn(self, self.control, self.progress):
-            self.progress.update(status="cancelled", finished_at=time.monotonic())
-            return
-        torch.set_num_threads(TRAIN_THREADS)
+        """Record the job's events until its final one."""
         try:
-            final = self._work()
-        except VaeLabError as exc:
-            self.progress.update(status="error", error=str(exc), finished_at=time.monotonic())
+            while self.handle.alive:
+                for kind, value in self.handle.poll():
+                    self._apply(kind, value)
+                time.sleep(POLL_INTERVAL_S)
         except Exception as exc:  # noqa: BLE001 - the page must show it, not lose it in a thread
             log.exception("%s job %s failed", self.kind, self.name)
-            self.progress.update(
-                status="error", error=f"{type(exc).__name__}: {exc}", finished_at=time.monotonic()
-            )
-        else:
-            self.progress.update(**final, finished_at=time.monotonic())
-        finally:
-            self.queue.release(self)
+            self._end(status="error", error=f"{type(exc).__name__}: {exc}")
 
-    def _work(self) -> dict[str, Any]:
-        """Do the job; return the final values of the progress, status included."""
+    def _send(self, command: str, n: int) -> None:
+        if self.handle is not None:
+            self.handle.send(command, n)
+
+    def _end(self, **values: Any) -> None:
+        self.progress.update(**values, paused=False, finished_at=time.monotonic())
+
+    def _apply(self, kind: str, value: Any) -> None:
+        if kind == "queued":
+            self.progress.update(status="queued", queue_position=value)
+        elif kind == "running":
+            self.progress.update(status="running", queue_position=0)
+            self._report(kind, value)
+        elif kind == "paused":
+            self.progress.update(paused=value)
+        elif kind in ("error", "lost"):
+            self._end(status="error", error=value)
+        elif kind == "cancelled":
+            self._end(status="cancelled")
+        elif kind == "done":
+            try:
+                final = self._final(value)
+            except VaeLabError as exc:
+                final = {"status": "error", "error": str(exc)}
+            self._end(**final)
+        else:
+            self._report(kind, value)
+
+    def _report(self, kind: str, value: Any) -> None:
+        """Record one of the job's own events."""
+
+    def _final(self, value: Any) -> dict[str, Any]:
+        """The final values of the progress, status included, from the ``"done"`` event."""
         raise NotImplementedError
 
 
 class JobRegistry:
-    """The jobs of every owner (browser session) of this process: one per owner and kind."""
+    """The jobs of every owner (browser) of this process: one per owner and kind."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -217,10 +274,38 @@ class JobRegistry:
             self._jobs[key] = job
         return job.start()
 
+    def send(self, owner: str, kind: str, command: str, n: int = 1) -> bool:
+        """Stop, pause, resume or step ``owner``'s job of ``kind``; never another owner's.
+
+        Returns
+        -------
+        bool
+            Whether ``owner`` has an active job of that kind to take the command.
+
+        Raises
+        ------
+        ValueError
+            If ``command`` is not ``"stop"``, ``"pause"``, ``"resume"`` or ``"step"``.
+        """
+        if command not in COMMANDS:
+            raise ValueError(f"unknown job command {command!r:.40}; use {', '.join(COMMANDS)}")
+        job = self.get(owner, kind)
+        if job is None or not job.active:
+            return False
+        if command == "step":
+            job.step(n)
+        else:
+            getattr(job, command)()
+        return True
+
+    def active_jobs(self) -> list[tuple[str, Job]]:
+        """Every queued or running job, with its owner (show an owner only its own controls)."""
+        with self._lock:
+            return [(owner, job) for (owner, _), job in self._jobs.items() if job.active]
+
     def stop_all(self, timeout: float = 30.0) -> None:
         """Stop every active job and wait for each to save its work (for shutdowns and tests)."""
-        with self._lock:
-            jobs = [job for job in self._jobs.values() if job.active]
+        jobs = [job for _, job in self.active_jobs()]
         for job in jobs:
             job.stop()
         for job in jobs:

@@ -1,34 +1,28 @@
 """The Train page's training as a background :class:`~vaelab.app.jobs.Job`.
 
-A :class:`TrainingJob` runs :func:`vaelab.training.experiment.train` with a callback that only
-writes into a :class:`TrainingProgress`, under a lock; the page redraws from
-:meth:`TrainingProgress.snapshot`. Nothing here imports Streamlit.
+A :class:`TrainingJob` submits a :class:`~vaelab.jobs.TrainSpec` to the app's executor; the
+worker trains with :func:`vaelab.training.experiment.train` and reports its steps, epochs, live
+reconstructions and latent map, which the job records into a :class:`TrainingProgress`; the
+page redraws from :meth:`TrainingProgress.snapshot`. Nothing here imports Streamlit.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import torch
 
-from vaelab.app.jobs import ACTIVE, QUEUE, Job, JobProgress, JobQueue
+from vaelab.app.jobs import ACTIVE, Job, JobProgress
 from vaelab.config import RunConfig
 from vaelab.data import ImageDataset
-from vaelab.explore.plots import reconstruction_grid
+from vaelab.jobs import Executor, TrainDone, TrainSpec
 from vaelab.runs import RunStore
-from vaelab.training.experiment import TrainOutcome, train
-from vaelab.training.trainer import Callback, StepState, Trainer, TrainResult
+from vaelab.training.experiment import TrainOutcome
+from vaelab.training.trainer import StepState
 
-#: Seconds between two reconstructions of the fixed batch during an epoch.
-RECON_INTERVAL_S = 2.0
 #: Most points of the per-step loss curves handed to the page (longer curves are averaged).
 MAX_CURVE_POINTS = 200
-#: Each pixel of the live reconstructions becomes a block this wide, so that the browser does
-#: not blur small images when it enlarges them.
-GRID_SCALE = 3
 
 
 def thin_curve(
@@ -69,7 +63,11 @@ class TrainingSnapshot:
         ``"queued"``, ``"running"``, ``"complete"``, ``"stopped"``, ``"cached"``,
         ``"cancelled"`` (stopped while queued) or ``"error"``.
     queue_position : int
-        Jobs ahead of this one while it is queued.
+        Jobs that must end before this one starts, while it is queued.
+    paused : bool
+        Whether the training holds between two steps.
+    config : RunConfig
+        The job's settings, so that a reloaded page can show them.
     step : StepState or None
         The latest optimisation step.
     curve : list of dict
@@ -80,6 +78,13 @@ class TrainingSnapshot:
         Fixed test images above their latest reconstructions.
     grid_epoch : float
         Epochs of training behind ``grid`` (fractional within an epoch).
+    latent : numpy.ndarray or None
+        ``(n, 2)`` ``float32`` points of a fixed batch of test images on the live latent map
+        (:class:`vaelab.explore.live_map.LatentTracker`).
+    latent_labels : numpy.ndarray or None
+        ``(n,)`` class of each point, or ``None`` for unlabelled images.
+    latent_epoch : float
+        Epochs of training behind ``latent``.
     error : str or None
         Why the training failed.
     outcome : TrainOutcome or None
@@ -88,11 +93,16 @@ class TrainingSnapshot:
 
     status: str
     queue_position: int
+    paused: bool
+    config: RunConfig
     step: StepState | None
     curve: list[dict[str, float]]
     history: list[dict[str, float]]
     grid: np.ndarray | None
     grid_epoch: float
+    latent: np.ndarray | None
+    latent_labels: np.ndarray | None
+    latent_epoch: float
     error: str | None
     outcome: TrainOutcome | None
 
@@ -104,13 +114,17 @@ class TrainingSnapshot:
 
 @dataclass
 class TrainingProgress(JobProgress):
-    """What the training thread reports; the page reads :meth:`snapshot`."""
+    """What the training's events say; the page reads :meth:`snapshot`."""
 
+    config: RunConfig | None = None
     step: StepState | None = None
     steps: list[dict[str, float]] = field(default_factory=list)
     history: list[dict[str, float]] = field(default_factory=list)
     grid: np.ndarray | None = None
     grid_epoch: float = 0.0
+    latent: np.ndarray | None = None
+    latent_labels: np.ndarray | None = None
+    latent_epoch: float = 0.0
     outcome: TrainOutcome | None = None
 
     def snapshot(self) -> TrainingSnapshot:
@@ -119,66 +133,23 @@ class TrainingProgress(JobProgress):
             return TrainingSnapshot(
                 status=self.status,
                 queue_position=self.queue_position,
+                paused=self.paused,
+                config=self.config,
                 step=self.step,
                 curve=thin_curve(self.steps),
                 history=list(self.history),
                 grid=self.grid,
                 grid_epoch=self.grid_epoch,
+                latent=self.latent,
+                latent_labels=self.latent_labels,
+                latent_epoch=self.latent_epoch,
                 error=self.error,
                 outcome=self.outcome,
             )
 
 
-class ProgressCallback(Callback):
-    """Writes the trainer's progress into a :class:`TrainingProgress`.
-
-    Runs in the job's thread: it reconstructs the fixed batch itself (every
-    :data:`RECON_INTERVAL_S` seconds and at each epoch end), so the page only draws.
-    """
-
-    def __init__(
-        self, progress: TrainingProgress, recon_interval: float = RECON_INTERVAL_S
-    ) -> None:
-        self.progress = progress
-        self.recon_interval = recon_interval
-        self._last_recon = 0.0
-        self._originals: torch.Tensor | None = None
-
-    def _reconstruct(self, trainer: Trainer, epoch: float) -> None:
-        grid = reconstruction_grid(
-            self._originals,
-            trainer.reconstruct_fixed_batch(),
-            pad_value=1.0,
-            scale=GRID_SCALE,
-        )
-        self._last_recon = time.monotonic()
-        self.progress.update(grid=grid, grid_epoch=epoch)
-
-    def on_train_start(self, trainer: Trainer) -> None:  # noqa: D102
-        self._originals = trainer.fixed_batch.float().cpu()
-        self.progress.update(status="running", queue_position=0, history=list(trainer.history))
-        self._reconstruct(trainer, float(trainer.epochs_done))
-
-    def on_step_end(self, trainer: Trainer, state: StepState) -> None:  # noqa: D102
-        point = {"step": float(state.step), **state.metrics}
-        with self.progress.lock:
-            self.progress.step = state
-            self.progress.steps.append(point)
-        if time.monotonic() - self._last_recon >= self.recon_interval:
-            epoch = state.epoch - 1 + state.step_in_epoch / state.steps_per_epoch
-            self._reconstruct(trainer, epoch)
-
-    def on_epoch_end(self, trainer: Trainer, record: dict[str, float]) -> None:  # noqa: D102
-        with self.progress.lock:
-            self.progress.history.append(dict(record))
-        self._reconstruct(trainer, float(trainer.epochs_done))
-
-    def on_train_end(self, trainer: Trainer, result: TrainResult) -> None:  # noqa: D102
-        self._reconstruct(trainer, float(trainer.epochs_done))
-
-
 class TrainingJob(Job):
-    """One training, run when its turn comes.
+    """One training, run by the app's executor when there is room.
 
     Parameters
     ----------
@@ -187,13 +158,13 @@ class TrainingJob(Job):
     data : ImageDataset
         The images of ``config``.
     store : RunStore
-        Where the run is saved.
+        Where the run is saved (by the worker, which must see the same folder).
     device : str
         ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``.
     retrain : bool
         Start from scratch even if the run is cached.
-    queue : JobQueue
-        The queue shared by concurrent jobs.
+    executor : Executor, optional
+        Where it runs (default: the app's, :func:`vaelab.app.jobs.executor`).
     """
 
     kind = "train"
@@ -206,9 +177,9 @@ class TrainingJob(Job):
         *,
         device: str = "auto",
         retrain: bool = False,
-        queue: JobQueue = QUEUE,
+        executor: Executor | None = None,
     ) -> None:
-        super().__init__(TrainingProgress(), f"vaelab-{config.run_id}", queue)
+        super().__init__(TrainingProgress(config=config), f"vaelab-{config.run_id}", executor)
         self.config = config
         self.data = data
         self.store = store
@@ -220,14 +191,29 @@ class TrainingJob(Job):
         """Id of the run being trained."""
         return self.config.run_id
 
-    def _work(self) -> dict[str, Any]:
-        outcome = train(
-            self.config,
-            self.data,
-            store=self.store,
-            device=self.device,
-            callbacks=[ProgressCallback(self.progress)],
-            control=self.control,
-            retrain=self.retrain,
+    def spec(self) -> TrainSpec:  # noqa: D102
+        return TrainSpec(
+            self.config, self.data, self.store.root.resolve(), self.device, self.retrain
         )
-        return {"status": outcome.status, "outcome": outcome}
+
+    def _report(self, kind: str, value: Any) -> None:
+        progress = self.progress
+        if kind == "step":
+            with progress.lock:
+                progress.step = value
+                progress.steps.append({"step": float(value.step), **value.metrics})
+        elif kind == "epoch":
+            with progress.lock:
+                progress.history.append(value)
+        elif kind == "start":
+            progress.update(history=list(value))
+        elif kind == "grid":
+            progress.update(grid=value[0], grid_epoch=value[1])
+        elif kind == "latent":
+            points, labels, epoch = value
+            progress.update(latent=points, latent_labels=labels, latent_epoch=epoch)
+
+    def _final(self, value: TrainDone) -> dict[str, Any]:
+        run, model = self.store.load_model(value.run_id)
+        outcome = TrainOutcome(run, model, value.status, value.resumed_from)
+        return {"status": value.status, "outcome": outcome}

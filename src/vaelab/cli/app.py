@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import vaelab
+from vaelab.cli import values
 from vaelab.cli.options import add_whole
 from vaelab.config import Limit
 from vaelab.data.limits import MAX_UPLOAD_BYTES
 from vaelab.errors import VaeLabError
+from vaelab.jobs.executor import RAY_ADDRESS_ENV
 
 #: The app's entry point, found from the installed package so that any working folder works.
 MAIN_PAGE = Path(vaelab.__file__).parent / "app" / "main.py"
@@ -25,6 +28,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("app", help="start the web app")
     p.set_defaults(handler=run)
     add_whole(p, "--port", PORTS, 8501, "TCP port to serve on")
+    p.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        type=values.ray_address,
+        default=None,
+        help="run trainings and comparisons on this Ray cluster (auto, HOST:6379, "
+        "ray://HOST:10001; needs vaelab[cluster] and the runs folder at the same path on every "
+        f"machine); default: ${RAY_ADDRESS_ENV}, else worker processes of this machine",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,8 +65,9 @@ def run(args: argparse.Namespace) -> int:
         "--server.maxUploadSize",
         str(MAX_UPLOAD_BYTES // 2**20),
     ]
+    env = os.environ | ({RAY_ADDRESS_ENV: args.ray} if args.ray else {})
     try:
-        return subprocess.call(command)
+        return subprocess.call(command, env=env)
     except KeyboardInterrupt:
         # Ctrl-C is how the server is stopped: Streamlit got it too and has shut down.
         return 0

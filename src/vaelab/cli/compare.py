@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vaelab.cli import values
 from vaelab.cli.options import (
@@ -20,6 +22,10 @@ from vaelab.cli.options import (
 from vaelab.cli.outputs import check_folder, write_files
 from vaelab.compare.contenders import BETA_RANGE, MAX_BETAS, CompareSettings
 from vaelab.config import LIMITS
+
+if TYPE_CHECKING:
+    from vaelab.data import ImageDataset
+    from vaelab.training.control import TrainingControl
 
 #: The files of the report: the figure, the table as CSV and Markdown, and everything as JSON.
 REPORT = ("png", "csv", "md", "json")
@@ -54,6 +60,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         flag = f"--{name.replace('_', '-')}"
         add_whole(p, flag, getattr(LIMITS, name), getattr(settings, name), what)
     add_device(p)
+    p.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        type=values.ray_address,
+        default=None,
+        help="train the models side by side on this Ray cluster (auto, HOST:6379, "
+        "ray://HOST:10001; needs vaelab[cluster] and --runs-dir at the same path on every "
+        "machine), then measure them here",
+    )
     p.add_argument(
         "--out",
         type=values.path,
@@ -92,7 +107,10 @@ def run(args: argparse.Namespace) -> int:
     control = TrainingControl()
     # Ctrl-C stops at the next step, saves the run in training and reports what is done.
     previous = signal.signal(signal.SIGINT, lambda *_: control.stop())
+    start = time.perf_counter()
     try:
+        if args.ray:
+            _train_on_ray(args, data, settings, control)
         with CompareBar() as bar:
             comparison = run_comparison(
                 data,
@@ -105,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
             )
     finally:
         signal.signal(signal.SIGINT, previous)
+    comparison.seconds = time.perf_counter() - start
     done = [row for row in comparison.rows if row.samples is not None]
     markdown = comparison.to_markdown(texts("compare.col", "en"), texts("compare.finding", "en"))
     report = {
@@ -124,3 +143,33 @@ def run(args: argparse.Namespace) -> int:
     state = "stopped (the same command continues it)" if comparison.stopped else "done"
     print(f"comparison {state} in {comparison.seconds:.0f} s; wrote {out}/comparison.*")
     return 0
+
+
+def _train_on_ray(
+    args: argparse.Namespace,
+    data: ImageDataset,
+    settings: CompareSettings,
+    control: TrainingControl,
+) -> None:
+    """Train every model of the comparison at once on the Ray cluster of ``--ray``."""
+    from tqdm import tqdm
+
+    from vaelab.jobs.cluster import RayExecutor
+    from vaelab.jobs.parallel import train_contenders
+
+    executor = RayExecutor(args.ray)
+    with tqdm(total=1000, unit="‰", dynamic_ncols=True, leave=False) as bar:
+        bar.set_description("training the models on the Ray cluster")
+
+        def show(fractions: list[float]) -> None:
+            bar.update(round(1000 * sum(fractions) / len(fractions)) - bar.n)
+
+        train_contenders(
+            executor,
+            data,
+            args.runs_dir.resolve(),
+            settings,
+            device=args.device,
+            progress=show,
+            control=control,
+        )

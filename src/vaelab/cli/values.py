@@ -123,6 +123,20 @@ def path(text: str) -> Path:
     return Path(text)
 
 
+#: Longest Ray cluster address (``auto``, ``HOST:PORT``, ``ray://HOST:PORT``).
+MAX_ADDRESS_CHARS = 255
+
+
+def ray_address(text: str) -> str:
+    """``--ray``: the address of a Ray cluster, printable and without spaces."""
+    if not text or len(text) > MAX_ADDRESS_CHARS or not text.isprintable() or " " in text:
+        raise argparse.ArgumentTypeError(
+            f"expected a Ray cluster address such as auto, HOST:6379 or ray://HOST:10001 "
+            f"(at most {MAX_ADDRESS_CHARS} characters), got {quoted(text)}"
+        )
+    return text
+
+
 def png_path(text: str) -> Path:
     """``--out`` of an image: a path ending in ``.png``."""
     result = path(text)
