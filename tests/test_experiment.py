@@ -90,3 +90,20 @@ def test_build_config_validates(tiny_data):
     config = build_config(tiny_data, variant="sigma-vae", **SMALL)
     assert config.model.image_shape == (1, 12, 12)
     assert config.data.fingerprint == tiny_data.fingerprint
+
+
+def test_bf16_is_a_run_of_its_own_and_fp32_keeps_every_id(tiny_data):
+    fp32 = build_config(tiny_data, **SMALL)
+    assert build_config(tiny_data, precision="fp32", **SMALL).run_id == fp32.run_id
+    assert "precision" not in fp32.identity()["train"]
+    assert build_config(tiny_data, precision="bf16", **SMALL).run_id != fp32.run_id
+    with pytest.raises(ConfigError, match="precision must be one of: fp32, bf16, got 'fp16'"):
+        build_config(tiny_data, precision="fp16", **SMALL)
+
+
+def test_bf16_autocast_trains_on_the_cpu_too(tiny_data, store):
+    config = build_config(tiny_data, epochs=1, precision="bf16", **SMALL)
+    run = train(config, tiny_data, store=store, device="cpu").run
+    fp32 = train(build_config(tiny_data, epochs=1, **SMALL), tiny_data, store=store, device="cpu").run
+    assert run.history[0]["test_loss"] == pytest.approx(fp32.history[0]["test_loss"], rel=0.05)
+    assert run.history[0]["test_loss"] != fp32.history[0]["test_loss"]

@@ -20,6 +20,8 @@ from vaelab.variants import VARIANTS
 #: optimum, one learned σ shared by every pixel, or one learned σ per pixel (C·H·W of them, shared
 #: by every image), the paper's shared against per-pixel variance.
 SCALE_MODES = ("optimal", "learned", "learned-per-pixel")
+#: Arithmetic of training: float32 throughout, or bfloat16 autocast (faster on recent GPUs).
+PRECISIONS = ("fp32", "bf16")
 #: Reconstruction likelihoods that have a scale (σ or b) for the σ-VAE to choose: exactly the ones
 #: the σ-VAE accepts (:data:`vaelab.variants.VARIANTS`).
 SCALED_LIKELIHOODS = VARIANTS["sigma-vae"].likelihoods
@@ -213,6 +215,9 @@ class TrainConfig:
     free_bits : float
         Free bits λ (Kingma et al. 2016): each latent dimension's KL, averaged over the batch,
         counts as at least λ nats in the training objective; 0, the default, switches them off.
+    precision : str
+        ``"fp32"`` (the default) or ``"bf16"``: convolutions and matrix products under bfloat16
+        autocast, faster on GPUs with bfloat16 tensor cores; the run differs, so it has its own id.
 
     While warm-up or free bits act, the training loss is not a β-weighted negative ELBO; the
     test loss and every metric stay the true ones (:mod:`vaelab.training.schedules`).
@@ -224,6 +229,7 @@ class TrainConfig:
     seed: int = 0
     kl_warmup: int = 0
     free_bits: float = 0.0
+    precision: str = "fp32"
 
     def __post_init__(self) -> None:
         LIMITS.epochs.check("epochs", self.epochs)
@@ -247,6 +253,10 @@ class TrainConfig:
                 f"got {self.free_bits!r}"
             )
         object.__setattr__(self, "free_bits", float(self.free_bits))
+        if self.precision not in PRECISIONS:
+            raise ConfigError(
+                f"precision must be one of: {', '.join(PRECISIONS)}, got {self.precision!r:.40}"
+            )
 
 
 @dataclass(frozen=True)
@@ -339,5 +349,5 @@ class RunConfig:
 
 #: Settings added after runs were first saved, as ``(section, name)``: at their default they stay
 #: out of :meth:`RunConfig.identity`, so that the ids of earlier runs do not change.
-LATER_SETTINGS = (("train", "kl_warmup"), ("train", "free_bits"))
+LATER_SETTINGS = (("train", "kl_warmup"), ("train", "free_bits"), ("train", "precision"))
 _DEFAULTS = {"model": ModelConfig(), "data": DataConfig(), "train": TrainConfig()}

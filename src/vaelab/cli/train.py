@@ -17,7 +17,7 @@ from vaelab.cli.options import (
     requested_data,
 )
 from vaelab.cli.outputs import check_folder
-from vaelab.config import SCALE_MODES, ModelConfig, TrainConfig
+from vaelab.config import PRECISIONS, SCALE_MODES, ModelConfig, TrainConfig
 from vaelab.models.likelihoods import LIKELIHOODS
 from vaelab.variants import VARIANTS
 
@@ -68,6 +68,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_training(p, training, "total epochs; more than the cached run continues it")
     add_objective(p)
     add_device(p)
+    p.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default=training.precision,
+        help="fp32, or bf16 autocast: faster on GPUs with bfloat16 tensor cores (a run of its own)",
+    )
     p.add_argument("--retrain", action="store_true", help="ignore the cached run")
     p.add_argument(
         "--allow-fallback",
@@ -101,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         kl_warmup=args.kl_warmup,
         free_bits=args.free_bits,
+        precision=args.precision,
     )
     if args.kl_warmup or args.free_bits:
         print(

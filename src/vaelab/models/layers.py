@@ -18,7 +18,7 @@ cores) showed two places where oneDNN, PyTorch's CPU convolution library, is slo
 
 Each layer is a subclass of its ``torch.nn`` twin, with the same parameters, initialisation and
 checkpoints; results equal PyTorch's up to float rounding (tested against it, and with
-``gradcheck``). On other devices they are PyTorch's layers.
+``gradcheck``). On other devices, and under autocast, they are PyTorch's layers.
 
 :class:`Conv2d` and :class:`ConvTranspose2d` call ``torch.ops.aten.convolution_backward``, an
 internal operator with no stability promise. They use it only where it was verified (torch 2.4 up to
@@ -96,6 +96,11 @@ def internal_ops_verified() -> bool:
 FAST_BIAS_GRADIENT = internal_ops_verified()
 
 
+def _plain_cpu(x: Tensor) -> bool:
+    """Whether ``x`` is on the CPU outside autocast, where the fast paths apply and help."""
+    return x.device.type == "cpu" and not torch.is_autocast_enabled("cpu")
+
+
 class Conv2d(nn.Conv2d):
     """``torch.nn.Conv2d`` whose bias gradient is summed directly on the CPU.
 
@@ -106,7 +111,7 @@ class Conv2d(nn.Conv2d):
         """Convolve ``x``; the same values as ``nn.Conv2d``."""
         if (
             not FAST_BIAS_GRADIENT
-            or x.device.type != "cpu"
+            or not _plain_cpu(x)
             or self.bias is None
             or self.padding_mode != "zeros"
         ):
@@ -126,7 +131,7 @@ class ConvTranspose2d(nn.ConvTranspose2d):
         """Convolve ``x``; the same values as ``nn.ConvTranspose2d``."""
         if (
             not FAST_BIAS_GRADIENT
-            or x.device.type != "cpu"
+            or not _plain_cpu(x)
             or self.bias is None
             or output_size is not None
             or self.padding_mode != "zeros"
@@ -192,7 +197,7 @@ class OutputConv(nn.Conv2d):
 
     def forward(self, x: Tensor) -> Tensor:
         """Convolve ``x`` (``(B, C, H, W)``); the same values as ``nn.Conv2d``."""
-        if x.device.type != "cpu" or self.out_channels != 1:
+        if not _plain_cpu(x) or self.out_channels != 1:
             return super().forward(x)
         return _ShiftedMatmulConv.apply(x, self.weight, self.bias)
 

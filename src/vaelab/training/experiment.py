@@ -67,6 +67,7 @@ def build_config(
     seed: int = 0,
     kl_warmup: int = 0,
     free_bits: float = 0.0,
+    precision: str = "fp32",
 ) -> RunConfig:
     """Validated configuration of a run on ``data``.
 
@@ -97,6 +98,7 @@ def build_config(
             seed=seed,
             kl_warmup=kl_warmup,
             free_bits=free_bits,
+            precision=precision,
         ),
     )
 

@@ -29,6 +29,7 @@ from vaelab.config import TrainConfig
 from vaelab.errors import RunError, TrainingError
 from vaelab.training.control import TrainingControl
 from vaelab.training.curve import LossCurve
+from vaelab.training.device import autocast, fast_math, memory_format_for
 from vaelab.training.distributed import Distributed
 
 #: Images per forward pass when evaluating the test set.
@@ -179,7 +180,7 @@ class Trainer:
         self.device = torch.device(device)
         self.config = config
         # Channels-last lets oneDNN/cuDNN pick their fastest convolutions; results are unchanged.
-        self.memory_format = torch.channels_last
+        self.memory_format = memory_format_for(self.device)
         self.model = model.to(self.device, memory_format=self.memory_format)
         self.train_images = train_images.to(self.device)
         self.test_images = test_images.to(self.device)
@@ -238,7 +239,10 @@ class Trainer:
         TrainingError
             If the loss becomes NaN or infinite; the weights keep their last finite values.
         """
-        target = epochs or self.config.epochs
+        with fast_math(self.device):
+            return self._fit(epochs or self.config.epochs)
+
+    def _fit(self, target: int) -> TrainResult:
         for cb in self.callbacks:
             cb.on_train_start(self)
         start = time.perf_counter()
@@ -310,7 +314,8 @@ class Trainer:
         x = self._as_input(self.train_images[shard if len(shard) else index[:1]])
         if self.train_transform is not None:
             x = self.train_transform(x, self.step)
-        out = self._loss(x, self.noise_rng)
+        with autocast(self.device, self.config.precision):
+            out = self._loss(x, self.noise_rng)
         metrics = out.metrics()
         if self.distributed is not None:
             metrics = self.distributed.mean(metrics, len(shard), total, self.device)
@@ -356,7 +361,8 @@ class Trainer:
         sums: dict[str, float] = {}
         for i in range(0, len(images), EVAL_BATCH):
             batch = images[i : i + EVAL_BATCH]
-            out = self.model.loss(self._as_input(batch), noise)
+            with autocast(self.device, self.config.precision):
+                out = self.model.loss(self._as_input(batch), noise)
             for name, value in out.metrics().items():
                 sums[name] = sums.get(name, 0.0) + value * len(batch)
         self.model.train(was_training)
