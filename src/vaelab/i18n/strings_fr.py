@@ -738,5 +738,9 @@ FR: dict[str, str] = {
     "de codes qui en sont tirés tombent entre eux et donnent des formes entre deux chiffres. Une "
     "taille latente de 16 ou plus d'époques donnent des échantillons qui se lisent comme des "
     "chiffres.",
+    "estimate.training": "Environ {time} sur cette machine, d'après sa vitesse mesurée.",
+    "estimate.comparison": "Environ {time} sur cette machine, d'après sa vitesse mesurée (les "
+    "lignes trouvées dans le cache ne prennent qu'un instant).",
+    "estimate.queue": "{n} tâche(s) en cours ou en attente passent avant.",
     # --- end student polish ---
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from vaelab.app import sidebar, widgets
+from vaelab.app import estimate, sidebar, widgets
 from vaelab.app.browser_id import browser_id
 from vaelab.app.compare_job import ComparisonJob, ComparisonSnapshot
 from vaelab.app.compare_view import render_comparison
@@ -138,8 +138,15 @@ def _load(requested: str) -> ImageDataset | None:
     try:
         with st.spinner(t("sidebar.loading", name=dataset_label(requested))):
             data = sidebar.load_data(requested)
-    except DatasetUnavailableError as exc:
-        st.error(t("sidebar.dataset_unavailable", name=dataset_label(requested), reason=exc))
+    except DatasetUnavailableError:
+        st.error(
+            t(
+                "sidebar.dataset_unavailable",
+                name=dataset_label(requested),
+                id=requested,
+                folder=data_dir().resolve(),
+            )
+        )
         return None
     except (DatasetError, ConfigError, OSError) as exc:
         st.error(t("sidebar.dataset_error", reason=exc))
@@ -168,6 +175,7 @@ def _validate(values: dict[str, object], data: ImageDataset) -> CompareSettings 
         for c in configs
     )
     st.markdown(t("compare.plan", total=len(configs), cached=cached, todo=len(configs) - cached))
+    st.caption(estimate.comparison_text(settings, configs, summaries, data))
     return settings
 
 

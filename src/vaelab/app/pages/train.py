@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from vaelab.app import architecture, live_panel, sidebar, widgets
+from vaelab.app import architecture, estimate, live_panel, sidebar, widgets
 from vaelab.app.browser_id import browser_id
 from vaelab.app.i18n import current_language, t
 from vaelab.app.jobs import REGISTRY
@@ -135,6 +135,7 @@ def _actions(
         if run is None:
             if not reported:
                 st.markdown(t("train.new_run", epochs=_epochs(target)))
+            st.caption(estimate.training_text(config, selection.data))
             if st.button(
                 t("train.train"), type="primary", key="train", icon=":material/play_arrow:"
             ):
@@ -143,6 +144,7 @@ def _actions(
         if run.epochs_done < target:
             if not reported:
                 st.info(t("train.partial", done=_epochs(run.epochs_done), target=_epochs(target)))
+            st.caption(estimate.training_text(config, selection.data, run.epochs_done))
             if st.button(
                 t("train.continue_to", target=_epochs(target)),
                 type="primary",

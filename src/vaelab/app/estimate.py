@@ -1,0 +1,76 @@
+"""How long a training or a comparison will take, said before it starts.
+
+The machine's speed comes from its newest runs, or is measured once per server on the default
+model (:mod:`vaelab.training.speed`); the jobs already running or queued are said too, since they
+go first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from vaelab.app.i18n import t
+from vaelab.app.jobs import REGISTRY
+from vaelab.app.paths import runs_dir
+from vaelab.compare import CompareSettings
+from vaelab.compare.eta import evaluation_ratio
+from vaelab.config import RunConfig
+from vaelab.data import ImageDataset
+from vaelab.i18n import duration
+from vaelab.runs import RunStore, RunSummary
+from vaelab.training.speed import machine_speed, measure_speed, training_seconds
+
+
+@st.cache_resource(show_spinner=False)
+def _measured_speed() -> float:
+    # Once per server: a second of training steps, only on a machine with no run yet.
+    return measure_speed()
+
+
+@st.cache_resource(show_spinner=False, ttl=60)
+def _store_speed(root: str) -> float | None:
+    # A minute's cache: a finished run changes the figure a little, never much.
+    return machine_speed(RunStore(root).list())
+
+
+def speed() -> float:
+    """The machine's multiply-adds per second while training."""
+    return _store_speed(str(runs_dir())) or _measured_speed()
+
+
+def _queue() -> str:
+    """The jobs that will go first, said in a sentence, or nothing."""
+    ahead = len(REGISTRY.active_jobs())
+    return " " + t("estimate.queue", n=ahead) if ahead else ""
+
+
+def training_text(config: RunConfig, data: ImageDataset, epochs_done: int = 0) -> str:
+    """The expected time of training ``config`` on ``data`` from ``epochs_done`` epochs on."""
+    seconds = training_seconds(config, len(data.train_x), len(data.test_x), speed())
+    left = seconds * (config.train.epochs - epochs_done) / config.train.epochs
+    return t("estimate.training", time=duration(left)) + _queue()
+
+
+def comparison_text(
+    settings: CompareSettings,
+    configs: Sequence[RunConfig],
+    summaries: dict[str, RunSummary],
+    data: ImageDataset,
+) -> str:
+    """The expected time of a comparison: its rows' trainings left and their measures."""
+    n_train, n_test = len(data.train_x), len(data.test_x)
+    ratio = evaluation_ratio(
+        settings.epochs, n_train, n_test, settings.iwae_k, settings.iwae_images, settings.fd_images
+    )
+    machine = speed()
+    total = 0.0
+    for config in configs:
+        full = training_seconds(config, n_train, n_test, machine)
+        summary = summaries.get(config.run_id)
+        done = min(summary.epochs_done, settings.epochs) if summary is not None else 0
+        total += full * (settings.epochs - done) / settings.epochs
+        if done < settings.epochs:  # trained further: its measures are taken again
+            total += full * ratio
+    return t("estimate.comparison", time=duration(total)) + _queue()
