@@ -57,6 +57,17 @@ def _until(condition, what: str, timeout: float = 30.0) -> None:
         time.sleep(0.05)
 
 
+def _settled_step(job: TrainingJob) -> int:
+    """The job's step count once it has not changed for half a second."""
+    last, since = job.snapshot().step.step, time.monotonic()
+    while time.monotonic() - since < 0.5:
+        time.sleep(0.1)
+        now = job.snapshot().step.step
+        if now != last:
+            last, since = now, time.monotonic()
+    return last
+
+
 # -- the browser id ----------------------------------------------------------------------------
 
 
@@ -104,6 +115,9 @@ def test_a_reload_shows_the_running_training_with_its_settings(env, monkeypatch,
     assert not reloaded.exception
     assert _training(reloaded), "the live panel and its Stop button are back"
     assert any("Training **" in text for text in _texts(reloaded, "markdown"))
+    assert reloaded.get("image"), "its reconstructions"
+    captions = _texts(reloaded, "caption")
+    assert any(text.startswith("Latent map: ") for text in captions), captions
     side = reloaded.sidebar
     assert side.selectbox(key="hp_dataset").value == "own"
     assert side.text_input(key="hp_own_path").value == str(tmp_path / "many.npz")
@@ -174,11 +188,12 @@ def test_the_runs_page_lists_the_browsers_running_training_above_the_runs(
 def test_pause_step_and_resume_a_training(env, monkeypatch, tmp_path):
     at, job = _long_run(monkeypatch, tmp_path)
     at.button(key="live_pause").click().run()
-    _until(lambda: job.control.paused, "the training to pause")
+    _until(lambda: job.snapshot().paused, "the training to pause")
     at.run()
     assert any("Paused" in text for text in _texts(at, "caption"))
     assert "live_resume" in {button.key for button in at.button}
-    held = job.snapshot().step.step
+    # The worker says it pauses when it gets the command; the step under way still ends.
+    held = _settled_step(job)
     time.sleep(1.0)
     assert job.snapshot().step.step == held, "a paused training takes no step"
 
@@ -190,6 +205,6 @@ def test_pause_step_and_resume_a_training(env, monkeypatch, tmp_path):
 
     at.button(key="live_resume").click().run()
     _until(lambda: job.snapshot().step.step > held + 3, "the training to resume")
-    assert not job.control.paused
+    assert not job.snapshot().paused
     at.button(key="stop").click().run()
     _wait_for(at, _finished)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from vaelab.app.i18n import current_language, t
+from vaelab.app.lab.map import latent_chart
 from vaelab.app.labels import run_title
 from vaelab.app.training_job import TrainingJob, TrainingSnapshot
 from vaelab.i18n import decimal, duration, whole
@@ -65,7 +66,7 @@ def _curve_spec(snap: TrainingSnapshot, name: str) -> dict:
     }
 
 
-def progress(snap: TrainingSnapshot, paused: bool = False) -> None:
+def progress(snap: TrainingSnapshot) -> None:
     """A progress bar of ``snap``: epoch, step, speed and time left, or that it is paused."""
     step = snap.step
     if step is None:
@@ -74,7 +75,7 @@ def progress(snap: TrainingSnapshot, paused: bool = False) -> None:
     where = dict(
         epoch=step.epoch, epochs=step.epochs, step=step.step_in_epoch, steps=step.steps_per_epoch
     )
-    if paused:
+    if snap.paused:
         # No speed or time left: a paused training has neither.
         text = t("live.paused_progress", **where)
     else:
@@ -98,7 +99,7 @@ def show_reconstructions(snap: TrainingSnapshot) -> None:
 
 
 def _step(job: TrainingJob) -> None:
-    job.control.step(int(st.session_state.get(STEPS_KEY, 1)))
+    job.step(int(st.session_state.get(STEPS_KEY, 1)))
 
 
 def _controls(job: TrainingJob, snap: TrainingSnapshot) -> None:
@@ -108,24 +109,13 @@ def _controls(job: TrainingJob, snap: TrainingSnapshot) -> None:
     """
     stopping = job.control.stopped
     pause, steps, step, stop = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
-    if job.control.paused:
-        pause.button(
-            t("live.resume"),
-            key="live_resume",
-            icon=":material/play_arrow:",
-            disabled=stopping,
-            on_click=job.control.resume,
-            width="stretch",
-        )
-    else:
-        pause.button(
-            t("live.pause"),
-            key="live_pause",
-            icon=":material/pause:",
-            disabled=stopping,
-            on_click=job.control.pause,
-            width="stretch",
-        )
+    # Resume in place of Pause while the training holds.
+    label, key, icon, command = (
+        ("live.resume", "live_resume", ":material/play_arrow:", job.resume)
+        if snap.paused
+        else ("live.pause", "live_pause", ":material/pause:", job.pause)
+    )
+    pause.button(t(label), key=key, icon=icon, disabled=stopping, on_click=command, width="stretch")
     steps.number_input(
         t("live.steps"),
         min_value=1,
@@ -154,7 +144,7 @@ def _controls(job: TrainingJob, snap: TrainingSnapshot) -> None:
     )
     if stopping:
         st.caption(t("train.stopping"))
-    elif job.control.paused:
+    elif snap.paused:
         st.caption(t("live.paused"))
 
 
@@ -169,7 +159,7 @@ def _status(job: TrainingJob) -> None:
     if snap.status == "queued":
         st.info(t("train.queued", ahead=snap.queue_position), icon=":material/hourglass_top:")
     else:
-        progress(snap, job.control.paused)
+        progress(snap)
     _controls(job, snap)
     if snap.step is not None:
         names = [n for n in _METRICS if n in snap.step.metrics]
@@ -189,7 +179,26 @@ def _charts(job: TrainingJob) -> None:
     for column, name in zip(st.columns(len(names)), names, strict=True):
         column.vega_lite_chart(_curve_spec(snap, name), width="stretch", height=CHART_HEIGHT)
     st.caption(t("train.curves_caption"))
-    show_reconstructions(snap)
+    if snap.latent is None:
+        show_reconstructions(snap)
+        return
+    left, right = st.columns([1, 1])
+    with left:
+        show_reconstructions(snap)
+    with right:
+        _latent_map(job, snap)
+
+
+def _latent_map(job: TrainingJob, snap: TrainingSnapshot) -> None:
+    """The fixed test images on the latent map, with the prior's 1σ and 2σ rings."""
+    lang = current_language()
+    planar = job.config.model.latent_dim == 2
+    axes = None if planar else (t("live.pc_axis", lang, i=1), t("live.pc_axis", lang, i=2))
+    chart = latent_chart(snap.latent, snap.latent_labels, lang, classes=job.data.classes, axes=axes)
+    st.altair_chart(chart, width="stretch")
+    key = "live.latent_caption" if planar else "live.latent_caption_pca"
+    epoch = decimal(snap.latent_epoch, ".1f", lang)
+    st.caption(t(key, lang, n=whole(len(snap.latent)), epoch=epoch))
 
 
 def render(job: TrainingJob) -> None:
