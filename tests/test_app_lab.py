@@ -160,3 +160,26 @@ def test_a_colour_run_has_no_canvas_but_keeps_the_map_and_sliders():
     assert any("this one is in colour" in i.value for i in at.info)
     assert not at.slider  # no brush
     assert len(at.select_slider) == 2
+
+
+def _metrics_script(model, data, lang):
+    from types import SimpleNamespace
+
+    from vaelab.app.tabs import metrics
+    from vaelab.app.tabs.context import TabContext
+
+    config = SimpleNamespace(model=model.config)
+    run = SimpleNamespace(run_id="ae", config=config, metrics=None, updated=None)
+    metrics.render(TabContext(run, model, data, "key-ae", lang))
+
+
+@pytest.mark.parametrize(
+    ("beta", "lang", "said"), [(0.0, "en", True), (0.0, "fr", True), (1.0, "en", False)]
+)
+def test_the_metrics_tab_says_why_an_autoencoder_has_no_elbo(beta, lang, said):
+    at = AppTest.from_function(
+        _metrics_script, args=(_model(beta=beta), _data(), lang), default_timeout=TIMEOUT
+    ).run()
+    assert not at.exception
+    words = {"en": "it has no ELBO, no IWAE bound and no bits/dim", "fr": "il n'a ni ELBO"}[lang]
+    assert any(words in i.value for i in at.info) is said

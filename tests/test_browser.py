@@ -59,6 +59,13 @@ def _wait_healthy(url: str, server: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"streamlit did not start in time:\n{log.read_text()}")
 
 
+def _require_chromium() -> None:
+    """Skip the test when Chromium or Playwright is missing."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+
 @contextmanager
 def serve(root: Path) -> Iterator[str]:
     """Run the app with ``streamlit run`` on a free port, offline, with its folders in ``root``.
@@ -66,9 +73,7 @@ def serve(root: Path) -> Iterator[str]:
     ``root/data`` and ``root/runs`` are its data and runs folders (empty ones, or runs saved
     there beforehand). Skips the test when Chromium or Playwright is missing.
     """
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    _require_chromium()
     port = _free_port()
     env = {
         **os.environ,
@@ -115,7 +120,9 @@ def app_url(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser(app_url):
+def browser():
+    """Chromium, driven by Playwright."""
+    _require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -1,10 +1,11 @@
 """The Lab tab in a real browser: draw a digit, see its posterior, click the map, move a slider.
 
-A 2-D VAE is trained on MNIST 5k before the app starts (a few seconds), so the Results page opens
-on it. The test draws a stroke with Playwright's mouse, waits for the reconstruction and the
-posterior's caption, checks that the map changed, clicks the map twice, moves a slider, and prints
-the three response times (also saved in ``test-artifacts/lab-timings.txt``). It saves the
-screenshots of the docs' tour: the lab in English at laptop width, in French, and on a phone.
+A 2-D VAE is trained on MNIST 5k before the app starts (a minute or two on two busy cores), so the
+Results page opens on it. The test draws a stroke with Playwright's mouse, waits for the
+reconstruction and the posterior's caption, checks that the map changed, clicks the map twice,
+moves a slider, and prints the three response times (also saved in
+``test-artifacts/lab-timings.txt``). It saves the screenshots of the docs' tour: the lab in English
+at laptop width, in French, and on a phone.
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, START_MS, _shot, serve
+import test_browser
+from test_browser import ARTIFACTS, START_MS, _shot, serve
 from vaelab.data import load_dataset
 from vaelab.runs import RunStore
 from vaelab.training.experiment import build_config, train
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+#: The Chromium fixture of the other browser test.
+browser = test_browser.browser
 
 LAPTOP = {"width": 1400, "height": 2300}
 PHONE = {"width": 390, "height": 3000}
@@ -30,23 +34,13 @@ ANSWER_MS = 30_000
 
 @pytest.fixture(scope="module")
 def lab_url(tmp_path_factory) -> Iterator[str]:
-    """The app, with one small 2-D VAE trained on MNIST 5k in its runs folder."""
+    """The app, with one small 2-D VAE trained on MNIST 5k (3 epochs) in its runs folder."""
     root = tmp_path_factory.mktemp("lab-browser")
     data = load_dataset("mnist-5k", root / "data")
-    config = build_config(data, latent_dim=2, hidden=(16, 32), epochs=2, seed=0)
+    config = build_config(data, latent_dim=2, hidden=(16, 32), epochs=3, seed=0)
     train(config, data, store=RunStore(root / "runs"), device="cpu")
     with serve(root) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def chromium(lab_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _image(page, caption: str):
@@ -90,8 +84,8 @@ def _click_map(page, fx: float, fy: float) -> float:
     return time.monotonic()
 
 
-def test_draw_click_and_slide_in_the_lab(lab_url, chromium):
-    page = chromium.new_page(viewport=LAPTOP, locale="en-US")
+def test_draw_click_and_slide_in_the_lab(lab_url, browser):
+    page = browser.new_page(viewport=LAPTOP, locale="en-US")
     _open_lab(page, lab_url, "Lab")
     page.get_by_text("Draw a digit on the canvas").wait_for()
     map_before = page.locator(".vega-embed").first.screenshot()
@@ -107,12 +101,12 @@ def test_draw_click_and_slide_in_the_lab(lab_url, chromium):
     assert page.locator(".vega-embed").first.screenshot() != map_before  # the posterior is drawn
 
     clicked = _image(page, "The clicked point, decoded")
-    first_click = _click_map(page, 0.7, 0.3)
+    first_click = _click_map(page, 0.63, 0.26)
     decoded = _wait_new_src(clicked, None)
     page.get_by_text("Click a second point").wait_for(timeout=ANSWER_MS)
     page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=START_MS)
     before = clicked.first.get_attribute("src")
-    second_click = _click_map(page, 0.3, 0.25)
+    second_click = _click_map(page, 0.37, 0.3)
     decoded_again = _wait_new_src(clicked, before)
     _image(page, "The straight path between the two clicks, decoded").wait_for(timeout=ANSWER_MS)
 
@@ -141,8 +135,8 @@ def test_draw_click_and_slide_in_the_lab(lab_url, chromium):
     page.close()
 
 
-def test_the_lab_in_french_and_on_a_phone(lab_url, chromium):
-    page = chromium.new_page(viewport=LAPTOP, locale="fr-FR")
+def test_the_lab_in_french_and_on_a_phone(lab_url, browser):
+    page = browser.new_page(viewport=LAPTOP, locale="fr-FR")
     _open_lab(page, lab_url, "Labo")
     _draw_seven(page)
     _image(page, "Ce que reçoit le modèle").wait_for(timeout=ANSWER_MS)
@@ -151,7 +145,7 @@ def test_the_lab_in_french_and_on_a_phone(lab_url, chromium):
     _shot(page, "21-lab-fr")
     page.close()
 
-    phone = chromium.new_page(viewport=PHONE, locale="en-US", has_touch=True)
+    phone = browser.new_page(viewport=PHONE, locale="en-US", has_touch=True)
     _open_lab(phone, lab_url, "Lab")
     box = phone.locator("canvas.upper-canvas").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]  # the canvas fits

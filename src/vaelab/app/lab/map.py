@@ -20,12 +20,12 @@ from vaelab.i18n.format import DECIMAL_MARKS, THOUSANDS
 
 #: Name of the click selection on the lab's map (``event.selection[CLICK]``).
 CLICK = "click"
-#: Points per side of the invisible grid a click snaps to (1/50 of the map's width: finer than a
-#: decoded image changes, and light enough to send at every rerun).
-GRID_SIDE = 50
+#: Points per side of the invisible grid a click snaps to (1/40 of the map's width: finer than a
+#: decoded image changes, and light enough to send and draw at every rerun).
+GRID_SIDE = 40
 #: Height of the live map in pixels; its width follows its column.
 HEIGHT = 380
-#: Side of the lab's square map in pixels (with its axes, it fits a 390-pixel phone).
+#: Side of the lab's square plot in pixels (with its axes, it fits a 390-pixel phone).
 SIDE = 290
 
 
@@ -88,7 +88,8 @@ def _finish(
         size = {"height": HEIGHT}
     else:  # a square plot with equal spans: the prior's circles look round
         scales = [alt.Scale(domain=list(span), nice=False) for span in domain]
-        size = {"width": SIDE, "height": SIDE}
+        # "pad": the size is the plot's own, whatever the axes and the legend take around it.
+        size = {"width": SIDE, "height": SIDE, "autosize": alt.AutoSizeParams(type="pad")}
     return (
         alt.layer(*layers)
         .encode(
