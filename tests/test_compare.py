@@ -92,7 +92,7 @@ def test_sweep_trains_measures_then_reuses_the_cache(tiny_data, tmp_path, monkey
         classifier_dir=tmp_path / "classifiers",
     )
     assert not first.stopped
-    assert [r.status for r in first.rows] == ["trained"] * 4
+    assert [r.status for r in first.rows] == ["trained"] * 5
     assert all(r.epochs == 1 and r.samples.shape == (3, 1, 12, 12) for r in first.rows)
     assert all(r.samples.dtype == torch.uint8 for r in first.rows)
     assert first.rows[-1].metrics["likelihood"] == "gaussian"
@@ -101,7 +101,7 @@ def test_sweep_trains_measures_then_reuses_the_cache(tiny_data, tmp_path, monkey
     assert store.load(first.rows[1].run_id).metrics["iwae_k"] == 4
     overall = [p.overall for p in seen]
     assert overall == sorted(overall) and overall[-1] == 1.0
-    assert [p.index for p in seen if p.phase == "done"] == [0, 1, 2, 3]
+    assert [p.index for p in seen if p.phase == "done"] == [0, 1, 2, 3, 4]
     assert {p.phase for p in seen} == {"classifier", "train", "evaluate", "done"}
 
     def must_not_run(*args, **kwargs):
@@ -111,7 +111,7 @@ def test_sweep_trains_measures_then_reuses_the_cache(tiny_data, tmp_path, monkey
     again = run_comparison(
         tiny_data, store, settings, device="cpu", classifier_dir=tmp_path / "classifiers"
     )
-    assert [r.status for r in again.rows] == ["cached"] * 4
+    assert [r.status for r in again.rows] == ["cached"] * 5
     for old, new in zip(first.rows, again.rows, strict=True):
         assert old.metrics == new.metrics
         assert torch.equal(old.samples, new.samples)  # the same latent codes and weights
@@ -131,12 +131,18 @@ def test_stop_keeps_what_is_done_and_the_next_call_continues(tiny_data, tmp_path
         tiny_data, store, settings, device="cpu", progress=stop_in_third_row, control=control
     )
     assert stopped.stopped
-    assert [r.status for r in stopped.rows] == ["trained", "trained", "stopped", "pending"]
+    assert [r.status for r in stopped.rows] == [
+        "trained",
+        "trained",
+        "stopped",
+        "pending",
+        "pending",
+    ]
     assert stopped.rows[3].samples is None and not stopped.rows[3].metrics
     assert store.load(stopped.rows[2].run_id).status == "stopped"
 
     resumed = run_comparison(tiny_data, store, settings, device="cpu")
-    assert [r.status for r in resumed.rows] == ["cached", "cached", "trained", "trained"]
+    assert [r.status for r in resumed.rows] == ["cached", "cached", "trained", "trained", "trained"]
     assert not resumed.stopped and all(r.metrics for r in resumed.rows)
 
 
