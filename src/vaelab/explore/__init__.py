@@ -1,9 +1,12 @@
 """Step 6 of the pipeline, looking inside a trained VAE.
 
 :mod:`~vaelab.explore.latent` holds the latent-space operations (encode, decode, sample,
-interpolate, traverse, project); :mod:`~vaelab.explore.plots` draws figures and image grids. Both
-are plain PyTorch and matplotlib, with no UI: the app, the CLI and notebooks call the same code.
-The user's own pictures are decoded on the data side, by :mod:`vaelab.data.images`.
+interpolate, traverse, project); :mod:`~vaelab.explore.plots` draws figures and image grids. The
+latent lab's are :mod:`~vaelab.explore.posterior` (one image's posterior on the map, and a map
+point back to a code), :mod:`~vaelab.explore.drawing` (a hand drawing framed like MNIST's digits)
+and :mod:`~vaelab.explore.live_map` (the map of a model while it trains). All are plain PyTorch
+and matplotlib, with no UI: the app, the CLI and notebooks call the same code. The user's own
+pictures are decoded on the data side, by :mod:`vaelab.data.images`.
 """
 
 from vaelab.explore.latent import (
