@@ -37,7 +37,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     low, high = BETA_RANGE
     p = subparsers.add_parser(
         "compare",
-        help="the σ-VAE paper's comparison: Gaussian VAE, β-VAEs and σ-VAE on one dataset",
+        help="the σ-VAE paper's comparison: Gaussian VAE (σ = 1), MSE VAE, β-VAEs and σ-VAE on "
+        "one dataset",
     )
     p.set_defaults(handler=run)
     add_folders(p)

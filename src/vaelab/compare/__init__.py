@@ -1,7 +1,8 @@
 """The σ-VAE paper's experiment: one architecture, several ways to weigh the reconstruction.
 
-Rybkin et al. (2020) train the same network on the same images as a Gaussian VAE with a fixed
-σ, as β-VAEs for a range of β, and as a σ-VAE whose σ is the optimal one, and show that the
+Rybkin et al. (2020) train the same network on the same images as a Gaussian VAE with σ = 1
+(here also as the MSE VAE, σ² = ½), as β-VAEs for a range of β, and as a σ-VAE whose σ is the
+optimal one, and show that the
 σ-VAE does as well as the best hand-tuned β without any tuning. :func:`run_comparison` rebuilds
 that experiment: it trains (or finds in the run cache) one run per :class:`Contender`, measures
 each with :func:`vaelab.metrics.evaluate`, and draws samples from the same latent codes for

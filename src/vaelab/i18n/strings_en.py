@@ -385,7 +385,8 @@ EN: dict[str, str] = {
     # --- compare page and metrics tab ---
     "compare.title": "Compare: the σ-VAE experiment",
     "compare.intro": "Rybkin et al. (2020) trained one network in several ways: a **Gaussian "
-    "VAE** with a fixed σ, **β-VAEs** for β from 0.1 down to 0.00001, and a **σ-VAE** whose "
+    "VAE** with σ = 1 (here also the **MSE VAE**, the squared error, σ² = ½), **β-VAEs** for β "
+    "from 0.1 down to 0.00001, and a **σ-VAE** whose "
     "decoder σ is set to its optimal value. They report that the σ-VAE, trained once, does as "
     "well as the best β, which took a whole sweep to find. This page repeats that experiment, with "
     "the same network, seed and epochs for every model, measures each one on the test images and "

@@ -411,7 +411,8 @@ FR: dict[str, str] = {
     # --- compare page and metrics tab ---
     "compare.title": "Comparer : l'expérience du σ-VAE",
     "compare.intro": "Rybkin et al. (2020) ont entraîné un même réseau de plusieurs façons : un "
-    "**VAE gaussien** à σ fixe, des **β-VAE** pour β de 0,1 à 0,00001, et un **σ-VAE** dont le σ "
+    "**VAE gaussien** à σ = 1 (ici aussi le **VAE MSE**, l'erreur quadratique, σ² = ½), des "
+    "**β-VAE** pour β de 0,1 à 0,00001, et un **σ-VAE** dont le σ "
     "du décodeur prend sa valeur optimale. Ils rapportent que le σ-VAE, entraîné une seule fois, "
     "fait aussi bien que le meilleur β, qu'il a fallu tout un balayage pour trouver. Cette page "
     "refait l'expérience, avec le même réseau, la même graine et le même nombre d'époques pour "
