@@ -98,7 +98,7 @@ def test_no_eta_before_a_training_step_is_timed():
 
 
 def test_rows_known_to_be_cached_cost_no_training():
-    reports = [(0.0, 0, "train", 0.0), (10.0, 0, "train", 0.5)]
+    reports = [(0.0, 0, "train", 0.0), (1.0, 0, "train", 0.05), (10.0, 0, "train", 0.5)]
     plain = remaining_seconds(reports, 3, 10.0, 0.0)
     assert plain == pytest.approx(50.0)  # 10 s left in row 0, 20 s in each of rows 1 and 2
     assert remaining_seconds(reports, 3, 10.0, 0.0, cached=[False, True, True]) == pytest.approx(
@@ -134,3 +134,10 @@ def test_a_training_estimate_scales_with_the_model_and_the_data():
         config, 4000, 1000, speed
     )
     assert machine_speed([]) is None
+
+
+def test_a_training_continued_from_the_cache_is_timed_by_its_own_steps():
+    # The run had 3 of 5 epochs: its first step already reports 0.6 of the training.
+    reports = [(0.0, 0, "train", 0.0), (1.0, 0, "train", 0.61), (5.0, 0, "train", 0.65)]
+    # 4 s for 0.04 of a training: 100 s a training, so 35 s left in this one and 100 in the next.
+    assert remaining_seconds(reports, 2, 5.0, 0.0) == pytest.approx(135.0)

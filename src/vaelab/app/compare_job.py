@@ -22,12 +22,10 @@ from vaelab.compare import (
     Contender,
     contenders,
 )
+from vaelab.compare.eta import Report, evaluation_ratio, remaining_seconds
 from vaelab.data import ImageDataset
 from vaelab.jobs import CompareSpec, Executor
 from vaelab.runs import RunStore
-
-#: Fraction of the comparison that must be done since the first real work before an ETA is given.
-ETA_AFTER = 0.01
 
 
 @dataclass(frozen=True)
@@ -112,9 +110,10 @@ class ComparisonProgress(JobProgress):
     rows: list[RowState] = field(default_factory=list)
     current: CompareProgress | None = None
     started_at: float | None = None
-    #: Time and overall fraction when the first model was trained or measured: cached rows go
-    #: by in a moment, so the ETA is timed from there.
-    baseline: tuple[float, float] | None = None
+    #: Every report, timed, for the ETA (:func:`vaelab.compare.eta.remaining_seconds`).
+    timeline: list[Report] = field(default_factory=list)
+    #: A row's expected measuring time over its training time, until one was timed.
+    eval_ratio: float = 1.0
     comparison: Comparison | None = None
 
     def report(self, progress: CompareProgress) -> None:
@@ -122,6 +121,7 @@ class ComparisonProgress(JobProgress):
         now = time.monotonic()
         with self.lock:
             self.current = progress
+            self.timeline.append((now, progress.index, progress.phase, progress.fraction))
             if progress.contender is None:  # the feature classifier
                 return
             row = self.rows[progress.index]
@@ -129,8 +129,6 @@ class ComparisonProgress(JobProgress):
             working = progress.phase == "evaluate" or (
                 progress.phase == "train" and bool(progress.detail)
             )
-            if working and self.baseline is None:
-                self.baseline = (now, progress.overall)
             started = now if row.started is None else row.started
             self.rows[progress.index] = replace(
                 row,
@@ -162,13 +160,7 @@ class ComparisonProgress(JobProgress):
             )
 
     def _eta(self, now: float) -> float | None:
-        if self.baseline is None or self.current is None:
-            return None
-        since, start = self.baseline
-        done = self.current.overall - start
-        if done < ETA_AFTER or now <= since:
-            return None
-        return (1.0 - self.current.overall) * (now - since) / done
+        return remaining_seconds(self.timeline, len(self.rows), now, self.eval_ratio)
 
 
 class ComparisonJob(Job):
@@ -203,7 +195,17 @@ class ComparisonJob(Job):
         executor: Executor | None = None,
     ) -> None:
         rows = contenders(settings.betas)
-        progress = ComparisonProgress(contenders=rows, rows=[RowState() for _ in rows])
+        ratio = evaluation_ratio(
+            settings.epochs,
+            len(data.train_x),
+            len(data.test_x),
+            settings.iwae_k,
+            settings.iwae_images,
+            settings.fd_images,
+        )
+        progress = ComparisonProgress(
+            contenders=rows, rows=[RowState() for _ in rows], eval_ratio=ratio
+        )
         super().__init__(progress, f"vaelab-compare-{data.name}", executor)
         self.data = data
         self.store = store

@@ -41,9 +41,9 @@ def evaluation_ratio(
 @dataclass
 class _Row:
     train_seconds: float = 0.0
+    train_done: float = 0.0
     train_fraction: float = 0.0
     eval_seconds: float = 0.0
-    eval_fraction: float = 0.0
     evaluating: bool = False
     done: bool = False
 
@@ -51,28 +51,31 @@ class _Row:
 def _rows(reports: Sequence[Report], total: int) -> list[_Row]:
     """Time spent and fraction reached in each row's training and evaluation."""
     rows = [_Row() for _ in range(total)]
-    previous: tuple[float, int, str] | None = None
+    previous: tuple[float, int, str, float] | None = None
     for when, index, phase, fraction in reports:
         row = rows[index]
         if previous is not None:
-            # The time since the previous report was spent reaching this one; a phase that
-            # starts (or a row that ends) closes the previous phase: its last test pass, its
-            # save, the samples drawn after the measures.
-            last_when, last_index, last_phase = previous
+            last_when, last_index, last_phase, last_fraction = previous
             spent = max(when - last_when, 0.0)
-            owner, kind = (
-                (index, phase) if fraction > 0 and phase != "done" else (last_index, last_phase)
-            )
-            if kind == "train":
-                rows[owner].train_seconds += spent
-            elif kind == "evaluate":
-                rows[owner].eval_seconds += spent
-        previous = (when, index, phase)
+            if phase == "train" and last_phase == "train" and last_index == index:
+                # From one step to the next. The first step is not counted: a run continued
+                # from the cache starts its fractions at the epochs it had already done.
+                if last_fraction > 0:
+                    row.train_seconds += spent
+                    row.train_done += max(fraction - last_fraction, 0.0)
+            elif phase == "evaluate" and fraction > 0:
+                row.eval_seconds += spent
+            elif last_phase == "train" and last_fraction > 0:
+                # A phase that starts closes a training: its last test pass and its save.
+                rows[last_index].train_seconds += spent
+            elif last_phase == "evaluate":
+                # ...or an evaluation: the samples drawn after the measures.
+                rows[last_index].eval_seconds += spent
+        previous = (when, index, phase, fraction)
         if phase == "train":
             row.train_fraction = max(row.train_fraction, fraction)
         elif phase == "evaluate":
             row.evaluating = True
-            row.eval_fraction = max(row.eval_fraction, fraction)
         elif phase == "done":
             row.done = True
     return rows
@@ -108,12 +111,12 @@ def remaining_seconds(
         The estimate, never negative.
     """
     rows = _rows(reports, total)
-    trained = [r for r in rows if r.train_fraction > 0 and r.train_seconds > 0]
+    trained = [r for r in rows if r.train_done > 0 and r.train_seconds > 0]
     finished = [r.eval_seconds for r in rows if r.done and r.evaluating]
     eval_time = sum(finished) / len(finished) if finished else None
     if trained:
         # Seconds per whole training, from every step timed so far.
-        train_time = sum(r.train_seconds for r in trained) / sum(r.train_fraction for r in trained)
+        train_time = sum(r.train_seconds for r in trained) / sum(r.train_done for r in trained)
         eval_time = eval_ratio * train_time if eval_time is None else eval_time
     elif eval_time is not None and eval_ratio > 0:
         train_time = eval_time / eval_ratio  # the first rows came from the cache
