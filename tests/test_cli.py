@@ -278,6 +278,7 @@ def test_evaluate_writes_metrics_and_keeps_them_in_the_run(workdir, tiny_npz, ca
     run_id = run_id_from(capsys.readouterr().out)
     args = ["evaluate", run_id, "--iwae-k", "4", "--iwae-images", "8", "--no-samples"]
     assert main([*args, "--device", "cpu", "--out", "m.json"]) == 0
+    assert "iwae_nll_by_k                  k=1 " in capsys.readouterr().out  # k-convergence
     metrics = json.loads((workdir / "m.json").read_text())
     assert metrics["iwae_k"] == 4 and metrics["test_neg_elbo"] is not None
     # The IWAE bound is at least as tight as the ELBO (k = 4 draws; both in nats per image).

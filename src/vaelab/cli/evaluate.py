@@ -68,6 +68,11 @@ def run(args: argparse.Namespace) -> int:
         value = metrics.get(key)
         if isinstance(value, int | float):
             print(f"{key:30} {value:12.5g} {info.unit}")
+    # k-convergence: the IWAE bound at k = 1, 10, 100... from the same draws.
+    for key, unit in (("iwae_nll_by_k", "nats"), ("iwae_bits_per_dim_by_k", "bits/dim")):
+        if metrics.get(key):
+            values = ", ".join(f"k={k} {v:.5g}" for k, v in metrics[key].items())
+            print(f"{key:30} {values} ({unit})")
     if metrics["bounds_reason"]:
         print(f"no ELBO, IWAE bound or bits/dim: {metrics['bounds_reason']}")
     print(f"wrote {out}")
