@@ -6,6 +6,7 @@ The modules follow the measures:
 - ``bounds``: exact decoder likelihoods (densities, and discretised ones whose NLL is in bits/dim
   as papers report it), the ELBO, the IWAE bound (Burda et al. 2016) and PSNR;
 - ``latents``: active units and KL per dimension;
+- ``collapse``: the mutual information I(x; z), for posterior collapse;
 - ``frechet``: the Fréchet distance between two sets of features;
 - ``classifier``: the small per-dataset CNN whose features the sample-quality distance uses,
   trained once and cached;
@@ -19,6 +20,7 @@ from vaelab.metrics.bounds import (
     ErrorStats,
     bits_per_dim,
     calibrated_gaussian,
+    convergence_ks,
     iwae_nll,
     log_importance_weights,
     model_decoder,
@@ -33,6 +35,7 @@ from vaelab.metrics.classifier import (
     load_or_train_classifier,
     train_classifier,
 )
+from vaelab.metrics.collapse import MI_IMAGES, mutual_information
 from vaelab.metrics.evaluate import (
     MAX_PER_IMAGE,
     METRICS,
@@ -63,6 +66,7 @@ __all__ = [
     "DEFAULT_CLASSIFIER_DIR",
     "KL_THRESHOLD",
     "MAX_PER_IMAGE",
+    "MI_IMAGES",
     "METRICS",
     "METRICS_FORMAT",
     "STAGES",
@@ -75,6 +79,7 @@ __all__ = [
     "calibrated_gaussian",
     "classifier_cache_dir",
     "classifier_file",
+    "convergence_ks",
     "discretized_nll",
     "evaluate",
     "feature_statistics",
@@ -90,6 +95,7 @@ __all__ = [
     "log_importance_weights",
     "model_decoder",
     "model_discrete_decoder",
+    "mutual_information",
     "overall_fraction",
     "psnr",
     "real_fid",
