@@ -327,3 +327,25 @@ def test_the_uploaders_promise_the_limit_the_app_enforces():
     config = Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml"
     server = tomllib.loads(config.read_text())["server"]
     assert server["maxUploadSize"] == MAX_UPLOAD_MB == MAX_UPLOAD_BYTES // 2**20
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_runs_page_imports_a_run_zip(env, tmp_path, monkeypatch, lang):
+    archive = env.store.export(env.four_d, tmp_path / "zips").read_bytes()
+    store = RunStore(tmp_path / "runs")
+    monkeypatch.setenv(RUNS_DIR_ENV, str(store.root))
+    at = _app(RUNS, lang, None)
+    assert [i.value for i in at.info] == [TABLES[lang]["runs.empty"].format(folder=store.root)]
+    at.get("file_uploader")[0].set_value(("nonsense.zip", b"not a zip", "application/zip")).run()
+    at.button(key="runs.import.go").click().run()
+    _ok(at)
+    assert at.error and at.error[0].value.startswith(
+        TABLES[lang]["runs.import.error"].split("{")[0]
+    )
+    assert not store.exists(env.four_d)
+    at.get("file_uploader")[0].set_value(("my run.zip", archive, "application/zip")).run()
+    at.button(key="runs.import.go").click().run()
+    _ok(at)
+    assert store.exists(env.four_d)
+    assert at.session_state[CURRENT_RUN_KEY] == env.four_d
+    assert TABLES[lang]["runs.import.done"].format(run=env.four_d) in [s.value for s in at.success]

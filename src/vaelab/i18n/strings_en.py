@@ -696,5 +696,13 @@ EN: dict[str, str] = {
     "estimate.comparison": "About {time} on this machine, from its measured speed (rows found "
     "in the cache take a moment).",
     "estimate.queue": "{n} job(s) running or waiting go first.",
+    "runs.import.title": "Import a run",
+    "runs.import.label": "A run's .zip",
+    "runs.import.help": "An archive made by the Download button of a run or by `vaelab runs "
+    "export`. It is checked in full before anything is added.",
+    "runs.import.overwrite": "Replace a run with the same id",
+    "runs.import.button": "Import",
+    "runs.import.done": "Imported {run}: it is open on the Results page.",
+    "runs.import.error": "This archive cannot be imported: {reason}",
     # --- end student polish ---
 }

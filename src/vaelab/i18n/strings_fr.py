@@ -743,5 +743,13 @@ FR: dict[str, str] = {
     "estimate.comparison": "Environ {time} sur cette machine, d'après sa vitesse mesurée (les "
     "lignes trouvées dans le cache ne prennent qu'un instant).",
     "estimate.queue": "{n} tâche(s) en cours ou en attente passent avant.",
+    "runs.import.title": "Importer un entraînement",
+    "runs.import.label": "Le .zip d'un entraînement",
+    "runs.import.help": "Une archive faite par le bouton Télécharger d'un entraînement ou par "
+    "`vaelab runs export`. Elle est entièrement vérifiée avant que rien ne soit ajouté.",
+    "runs.import.overwrite": "Remplacer un entraînement de même identifiant",
+    "runs.import.button": "Importer",
+    "runs.import.done": "{run} importé : il est ouvert dans la page Résultats.",
+    "runs.import.error": "Cette archive ne peut pas être importée : {reason}",
     # --- end student polish ---
 }

@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from vaelab import explore
-from vaelab.app import live_panel
+from vaelab.app import live_panel, run_import
 from vaelab.app.browser_id import browser_id
 from vaelab.app.compare_job import ComparisonJob
 from vaelab.app.export import ZIP_MIME, run_archive
@@ -280,6 +280,7 @@ def render() -> None:
     running = _browser_jobs()
     if running:
         _running(tuple(id(job) for job in running))
+    run_import.render()
     summaries = store.list()
     if not summaries:
         st.info(t("runs.empty", folder=store.root))
