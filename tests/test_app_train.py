@@ -360,7 +360,7 @@ def test_architecture_graph_and_formula(variant):
     formula = architecture.loss_formula(config)
     assert r"\mathrm{KL}" in formula
     assert (r"\beta" in formula) == (variant != "vae")
-    settings = architecture.settings_formula(config)
+    settings = architecture.settings_formula(config, "fr")
     assert (settings is None) == (variant == "vae")
 
 

@@ -14,6 +14,7 @@ from vaelab.i18n import (
     decimal,
     decimals,
     duration,
+    latex_decimal,
     localize_decimal,
     singular,
     size,
@@ -58,6 +59,9 @@ def test_numbers_take_the_decimal_mark_of_the_language():
     assert decimal(1e-5, "g", "fr") == "1·10⁻⁵"
     assert decimal(2.5e6, "g", "fr") == "2,5·10⁶"
     assert localize_decimal("7.146", "fr") == "7,146"
+    assert latex_decimal(1e-5, "g", "fr") == r"1 \cdot 10^{-5}"
+    assert latex_decimal(0.5, "g", "fr") == "0{,}5"
+    assert latex_decimal(0.5, "g", "en") == "0.5"
     # French lists separate numbers with semicolons: their decimal mark is the comma.
     assert decimals([0.1, 0.01], "g", "en") == "0.1, 0.01"
     assert decimals([0.1, 0.01], "g", "fr") == "0,1; 0,01"

@@ -11,9 +11,9 @@ from math import prod
 
 import streamlit as st
 
-from vaelab.app.i18n import t
+from vaelab.app.i18n import current_language, t
 from vaelab.config import ModelConfig
-from vaelab.i18n import size, whole
+from vaelab.i18n import latex_decimal, size, whole
 from vaelab.models import ConvVAE
 from vaelab.variants import VARIANTS
 
@@ -146,11 +146,14 @@ def loss_formula(config: ModelConfig) -> str:
     return rf"\mathcal{{L}}(x) = {recon} + {weight}{_KL}"
 
 
-def settings_formula(config: ModelConfig) -> str | None:
-    """LaTeX of the chosen β and of how a σ-VAE sets its decoder scale; ``None`` if neither."""
+def settings_formula(config: ModelConfig, lang: str) -> str | None:
+    """LaTeX of the chosen β and of how a σ-VAE sets its decoder scale; ``None`` if neither.
+
+    β is written in ``lang`` (``0{,}5``, ``10^{-5}``), as every number on screen.
+    """
     parts = []
     if not VARIANTS[config.variant].beta_is_fixed:
-        parts.append(rf"\beta = {config.beta:g}")
+        parts.append(rf"\beta = {latex_decimal(config.beta, 'g', lang)}")
     table = _OPTIMAL_SCALE if config.scale == "optimal" else _LEARNED_SCALE
     if config.likelihood in table:
         parts.append(table[config.likelihood])
@@ -187,7 +190,7 @@ def render(config: ModelConfig | None, *, expanded: bool = True) -> None:
         with left:
             st.markdown(t("arch.loss_heading"))
             st.latex(loss_formula(config))
-            settings = settings_formula(config)
+            settings = settings_formula(config, current_language())
             if settings:
                 st.latex(settings)
             st.caption(t(f"arch.loss_caption.{config.variant}", d=d, latent=config.latent_dim))

@@ -71,6 +71,16 @@ def decimal(value: float, spec: str, lang: str) -> str:
     return localize_decimal(mantissa, lang)
 
 
+def latex_decimal(value: float, spec: str, lang: str) -> str:
+    r"""``value`` for a LaTeX formula in ``lang``: ``1 \cdot 10^{-5}``, ``0{,}5`` in French.
+
+    The comma is braced: bare, LaTeX spaces it as punctuation.
+    """
+    mantissa, mark, exponent = format(value, spec).partition("e")
+    mantissa = mantissa.replace(".", "{,}" if DECIMAL_MARKS[lang] == "," else ".")
+    return rf"{mantissa} \cdot 10^{{{int(exponent)}}}" if mark else mantissa
+
+
 def decimals(values: Iterable[float], spec: str, lang: str) -> str:
     """A list of numbers in ``lang``: ``"0.1, 0.01"`` in English, ``"0,1; 0,01"`` in French."""
     return LIST_SEPARATORS[lang].join(decimal(value, spec, lang) for value in values)
