@@ -22,7 +22,18 @@ from vaelab.training.distributed import Distributed, from_environment
 
 #: Relative difference allowed between the 2-rank and the 1-process per-epoch losses.
 TOLERANCE = 0.03
-TRAIN = ["--model", "vae", "--latent", "2", "--hidden", "8", "--batch-size", "16"]
+TRAIN = [
+    "--model",
+    "vae",
+    "--latent",
+    "2",
+    "--hidden",
+    "8",
+    "--batch-size",
+    "16",
+    "--device",
+    "cpu",
+]
 
 
 @pytest.fixture

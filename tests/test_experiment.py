@@ -104,6 +104,8 @@ def test_bf16_is_a_run_of_its_own_and_fp32_keeps_every_id(tiny_data):
 def test_bf16_autocast_trains_on_the_cpu_too(tiny_data, store):
     config = build_config(tiny_data, epochs=1, precision="bf16", **SMALL)
     run = train(config, tiny_data, store=store, device="cpu").run
-    fp32 = train(build_config(tiny_data, epochs=1, **SMALL), tiny_data, store=store, device="cpu").run
+    fp32 = train(
+        build_config(tiny_data, epochs=1, **SMALL), tiny_data, store=store, device="cpu"
+    ).run
     assert run.history[0]["test_loss"] == pytest.approx(fp32.history[0]["test_loss"], rel=0.05)
     assert run.history[0]["test_loss"] != fp32.history[0]["test_loss"]

@@ -56,3 +56,23 @@ def test_settings_the_user_made_are_kept_and_a_late_call_says_so():
         "print(first, configure_openmp(), os.environ['GOMP_SPINCOUNT'])\n"
     )
     assert _fresh_python(code, GOMP_SPINCOUNT="5") == "True False 5"
+
+
+@pytest.mark.slow
+def test_the_benchmark_measures_idle_and_busy_and_ends_its_competitors(monkeypatch):
+    from vaelab.training import bench
+
+    started, real_popen = [], subprocess.Popen
+
+    def popen(*args, **kwargs):
+        started.append(real_popen(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(bench.subprocess, "Popen", popen)
+    result = bench.run_benchmark(images=64, repeats=1, batch_size=32, busy=True)
+    for figures in (result, result["busy"]):
+        assert figures["tutorial_images_per_second"] > 0 and figures["vaelab_images_per_second"] > 0
+    # One competitor per core for each pipeline's busy passes, all ended.
+    competitors = [p for p in started if "while True: pass" in p.args]
+    assert len(competitors) == 2 * available_cores()
+    assert all(process.poll() is not None for process in competitors)

@@ -136,13 +136,13 @@ def add_objective(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_device(parser: argparse.ArgumentParser) -> None:
-    """``--device``."""
+def add_device(parser: argparse.ArgumentParser, default: str = "auto") -> None:
+    """``--device``, ``default`` when not given."""
     parser.add_argument(
         "--device",
         type=values.device,
-        default="auto",
-        help=f"one of {', '.join(DEVICE_CHOICES)}, or cuda:N for the N-th GPU (default: auto)",
+        default=default,
+        help=f"one of {', '.join(DEVICE_CHOICES)}, or cuda:N for the N-th GPU (default: {default})",
     )
 
 
