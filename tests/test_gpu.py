@@ -9,6 +9,7 @@ losses agree within :data:`TOLERANCE` (relative), not bit for bit.
 import pytest
 import torch
 
+from vaelab.cli import main
 from vaelab.compare import CompareSettings, run_comparison
 from vaelab.metrics import evaluate
 from vaelab.metrics.samples import draw_samples
@@ -57,6 +58,10 @@ def test_bf16_autocast_trains_on_cuda_close_to_fp32(tiny_data, tmp_path):
 def test_sample_and_evaluate_on_cuda_match_the_cpu(tiny_data, tmp_path):
     config = build_config(tiny_data, epochs=1, **SMALL)
     model = train(config, tiny_data, store=RunStore(tmp_path / "runs"), device="cuda").model
+    grid = tmp_path / "samples.png"
+    runs = ["--runs-dir", str(tmp_path / "runs")]
+    assert main(["sample", config.run_id, *runs, "--device", "cuda", "--out", str(grid)]) == 0
+    assert grid.stat().st_size > 0
     on = {
         d: draw_samples(model, 8, torch.Generator().manual_seed(0), device=d)
         for d in ("cpu", "cuda")

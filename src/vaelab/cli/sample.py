@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vaelab.cli import values
-from vaelab.cli.options import add_folders, add_run, add_whole, run_data
+from vaelab.cli.options import add_device, add_folders, add_run, add_whole, run_data
 from vaelab.cli.outputs import check_file, write_files
 from vaelab.config import LIMITS, Limit
 
@@ -37,6 +37,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             default=f"{name}.png",
             help="PNG file to write (default: %(default)s)",
         )
+        # The CPU by default: a seed draws the same grid there on every machine.
+        add_device(p, default="cpu")
         if name == "sample":
             p.add_argument(
                 "--temperature",
@@ -56,9 +58,11 @@ def run(args: argparse.Namespace) -> int:
 def _sample(args: argparse.Namespace) -> int:
     from vaelab.explore.latent import sample_prior
     from vaelab.runs import RunStore
+    from vaelab.training.device import pick_device
     from vaelab.training.experiment import open_run
 
     _, model = open_run(RunStore(args.runs_dir), args.run)
+    model.to(pick_device(args.device))
     images = sample_prior(model, args.n, temperature=args.temperature, seed=args.seed)
     _save_grid(images, args.out, nrow=max(1, round(args.n**0.5)))
     return 0
@@ -68,12 +72,15 @@ def _reconstruct(args: argparse.Namespace) -> int:
     import torch
 
     from vaelab.runs import RunStore
+    from vaelab.training.device import pick_device
     from vaelab.training.experiment import open_run
 
     trained, model = open_run(RunStore(args.runs_dir), args.run)
+    device = pick_device(args.device)
     data = run_data(trained, args.data_dir)
     originals = data.test_x[: args.n].float() / 255.0
-    rows = torch.cat([originals, model.reconstruct(originals)])
+    reconstructions = model.to(device).reconstruct(originals.to(device)).cpu()
+    rows = torch.cat([originals, reconstructions])
     # Originals on the first row(s), their reconstructions below.
     _save_grid(rows, args.out, nrow=min(args.n, 16))
     return 0
