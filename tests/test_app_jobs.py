@@ -169,3 +169,16 @@ def test_an_executor_that_cannot_be_made_is_the_jobs_error(tiny_data, tmp_path, 
 def test_commands_are_checked():
     with pytest.raises(ValueError, match="unknown job command 'start'"):
         JobRegistry().send("s", "train", "start")
+
+
+@pytest.mark.parametrize("ray", [None, "ray://head:10001"])
+def test_vaelab_app_hands_the_ray_address_to_the_server(monkeypatch, ray):
+    import subprocess
+
+    from vaelab.cli import main
+
+    monkeypatch.setenv("VAELAB_RAY_ADDRESS", "from-the-shell")
+    started = {}
+    monkeypatch.setattr(subprocess, "call", lambda command, env: started.update(env) or 0)
+    assert main(["app", *(["--ray", ray] if ray else [])]) == 0
+    assert started["VAELAB_RAY_ADDRESS"] == (ray or "from-the-shell")

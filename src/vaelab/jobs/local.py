@@ -88,6 +88,8 @@ class LocalHandle(JobHandle):
         #: Commands sent while queued, handed to the worker when it starts.
         self._pending: list[tuple[str, int]] = []
         self._cancelled = False
+        #: Whether the job ended and its queues were closed.
+        self._closed = False
         #: Why the worker could not be started, if it could not.
         self._failure: str | None = None
         self._position: int | None = None
@@ -139,6 +141,11 @@ class LocalHandle(JobHandle):
                 events.append(("lost", lost_message(self.spec, f"exit code {exit_code}")))
             ended = True
         if ended:
+            with self._executor.lock:
+                # Finished jobs stay in the registry for an hour: they keep no pipe open.
+                self._closed = True
+                self._events.close()
+                self._commands.close()
             self._executor.release(self)
         return events
 
@@ -149,8 +156,8 @@ class LocalHandle(JobHandle):
                     self._cancelled = self._executor.withdraw(self)
                 else:
                     self._pending.append((command, n))
-                return
-        self._commands.put((command, n))
+            elif not self._closed:
+                self._commands.put((command, n))
 
 
 class LocalExecutor(Executor):
