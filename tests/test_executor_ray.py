@@ -61,7 +61,7 @@ def test_a_training_runs_on_ray_reports_live_and_stops(executor, tiny_data, tmp_
     kinds = [kind for kind, _ in events]
     assert kinds[0] == "running" and kinds[-1] == "done"
     assert {"start", "step", "grid", "latent", "epoch"} <= set(kinds)
-    points, labels, _ = next(value for kind, value in events if kind == "latent")
+    points, labels, *_ = next(value for kind, value in events if kind == "latent")
     assert points.shape == (len(tiny_data.test_x), 2) and points.dtype == np.float32
     np.testing.assert_array_equal(labels, tiny_data.test_y.numpy())
     done = events[-1][1]
