@@ -120,6 +120,7 @@ def test_results_page_shows_every_tab(env, lang):
             "reconstructions",
             "samples",
             "latent",
+            "lab",
             "paths",
             "kl",
             "metrics",
