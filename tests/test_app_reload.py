@@ -18,6 +18,9 @@ from test_app_train import _app, _finished, _npz, _texts, _tiny_settings, _wait_
 from vaelab.app import browser_id
 from vaelab.app.jobs import REGISTRY
 from vaelab.app.training_job import TrainingJob
+from vaelab.data import load_dataset
+from vaelab.runs import RunStore
+from vaelab.training.experiment import build_config, train
 
 ALICE, BOB = "a" * 32, "0123456789abcdef" * 2
 
@@ -208,3 +211,19 @@ def test_pause_step_and_resume_a_training(env, monkeypatch, tmp_path):
     assert not job.snapshot().paused
     at.button(key="stop").click().run()
     _wait_for(at, _finished)
+
+
+@pytest.mark.slow
+def test_a_continued_training_shows_its_earlier_curve_and_a_centred_map(env, tmp_path):
+    path = _npz(tmp_path / "many.npz", 2000)
+    data = load_dataset(str(path), tmp_path)
+    config = build_config(data, latent_dim=4, hidden=(8,), epochs=1)
+    earlier = train(config, data, store=RunStore(env), device="cpu").run.curve
+    job = TrainingJob(config.with_epochs(50), data, RunStore(env))
+    REGISTRY.start(ALICE, job)
+    _until(lambda: job.snapshot().latent is not None and job.snapshot().step, "a first step")
+    snap = job.snapshot()
+    assert snap.curve[0] == earlier[0], "the live curve starts where the run's saved curve does"
+    assert len(snap.history) == 1
+    # A 4-D latent is drawn on a principal plane: the prior's centre is where the origin lands.
+    assert snap.latent_centre != (0.0, 0.0) and len(snap.latent_centre) == 2

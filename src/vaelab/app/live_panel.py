@@ -194,7 +194,14 @@ def _latent_map(job: TrainingJob, snap: TrainingSnapshot) -> None:
     lang = current_language()
     planar = job.config.model.latent_dim == 2
     axes = None if planar else (t("live.pc_axis", lang, i=1), t("live.pc_axis", lang, i=2))
-    chart = latent_chart(snap.latent, snap.latent_labels, lang, classes=job.data.classes, axes=axes)
+    chart = latent_chart(
+        snap.latent,
+        snap.latent_labels,
+        lang,
+        classes=job.data.classes,
+        axes=axes,
+        prior_centre=snap.latent_centre,
+    )
     st.altair_chart(chart, width="stretch")
     key = "live.latent_caption" if planar else "live.latent_caption_pca"
     epoch = decimal(snap.latent_epoch, ".1f", lang)

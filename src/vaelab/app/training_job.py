@@ -85,6 +85,8 @@ class TrainingSnapshot:
         ``(n,)`` class of each point, or ``None`` for unlabelled images.
     latent_epoch : float
         Epochs of training behind ``latent``.
+    latent_centre : tuple of float
+        Where the origin of the latent space lands on the map: the centre of the prior's rings.
     error : str or None
         Why the training failed.
     outcome : TrainOutcome or None
@@ -103,6 +105,7 @@ class TrainingSnapshot:
     latent: np.ndarray | None
     latent_labels: np.ndarray | None
     latent_epoch: float
+    latent_centre: tuple[float, float]
     error: str | None
     outcome: TrainOutcome | None
 
@@ -125,6 +128,7 @@ class TrainingProgress(JobProgress):
     latent: np.ndarray | None = None
     latent_labels: np.ndarray | None = None
     latent_epoch: float = 0.0
+    latent_centre: tuple[float, float] = (0.0, 0.0)
     outcome: TrainOutcome | None = None
 
     def snapshot(self) -> TrainingSnapshot:
@@ -143,6 +147,7 @@ class TrainingProgress(JobProgress):
                 latent=self.latent,
                 latent_labels=self.latent_labels,
                 latent_epoch=self.latent_epoch,
+                latent_centre=self.latent_centre,
                 error=self.error,
                 outcome=self.outcome,
             )
@@ -206,12 +211,16 @@ class TrainingJob(Job):
             with progress.lock:
                 progress.history.append(value)
         elif kind == "start":
-            progress.update(history=list(value))
+            # A continued run: its earlier epochs and per-step curve come first.
+            history, curve = value
+            progress.update(history=list(history), steps=list(curve))
         elif kind == "grid":
             progress.update(grid=value[0], grid_epoch=value[1])
         elif kind == "latent":
-            points, labels, epoch = value
-            progress.update(latent=points, latent_labels=labels, latent_epoch=epoch)
+            points, labels, epoch, centre = value
+            progress.update(
+                latent=points, latent_labels=labels, latent_epoch=epoch, latent_centre=centre
+            )
 
     def _final(self, value: TrainDone) -> dict[str, Any]:
         run, model = self.store.load_model(value.run_id)

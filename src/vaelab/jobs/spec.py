@@ -21,11 +21,12 @@ if TYPE_CHECKING:  # a worker that trains never loads the comparison's modules
 #:
 #: ``("queued", int)`` jobs that must end before this one starts (from the executor);
 #: ``("running", None)`` the worker started it; ``("paused", bool)`` after every command;
-#: ``("start", list)`` the history of the run being continued; ``("step", StepState)``;
-#: ``("grid", (numpy.ndarray, float))`` the reconstructions and the epochs behind them;
-#: ``("latent", (numpy.ndarray, numpy.ndarray | None, float))`` the live latent map, its labels
-#: and epochs; ``("epoch", dict)`` a history record; ``("compare", CompareProgress)``; and one
-#: final event (:data:`FINAL`).
+#: ``("start", (list, list))`` the history and per-step curve of the run being continued;
+#: ``("step", StepState)``; ``("grid", (numpy.ndarray, float))`` the reconstructions and the
+#: epochs behind them; ``("latent", (numpy.ndarray, numpy.ndarray | None, float, (float,
+#: float)))`` the live latent map, its labels, epochs and where the prior's centre lands on it;
+#: ``("epoch", dict)`` a history record; ``("compare", CompareProgress)``; and one final event
+#: (:data:`FINAL`).
 Event = tuple[str, Any]
 
 #: The events that end a job: ``("done", TrainDone | Comparison)``, ``("error", str)``,

@@ -74,12 +74,13 @@ class EventCallback(Callback):
             self._originals, trainer.reconstruct_fixed_batch(), pad_value=1.0, scale=GRID_SCALE
         )
         self.emit(("grid", (grid, epoch)))
-        self.emit(("latent", (self.tracker.points(trainer.model), self.tracker.labels, epoch)))
+        points = self.tracker.points(trainer.model)  # fixes the map's plane at the first call
+        self.emit(("latent", (points, self.tracker.labels, epoch, self.tracker.prior_centre)))
         self._last_recon = time.monotonic()
 
     def on_train_start(self, trainer: Trainer) -> None:  # noqa: D102
         self._originals = trainer.fixed_batch.float().cpu()
-        self.emit(("start", list(trainer.history)))
+        self.emit(("start", (list(trainer.history), trainer.curve.points)))
         self._redraw(trainer, float(trainer.epochs_done))
 
     def on_step_end(self, trainer: Trainer, state: StepState) -> None:  # noqa: D102
