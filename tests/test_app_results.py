@@ -350,3 +350,14 @@ def test_runs_page_imports_a_run_zip(env, tmp_path, monkeypatch, lang):
     assert store.exists(env.four_d)
     assert at.session_state[CURRENT_RUN_KEY] == env.four_d
     assert TABLES[lang]["runs.import.done"].format(run=env.four_d) in [s.value for s in at.success]
+
+
+def test_another_run_opens_on_its_reconstructions(env):
+    at = _app(RESULTS, "en", env.two_d, tab="samples")
+    assert at.select_slider and EN["results.recon.caption"] not in [c.value for c in at.caption]
+    at.run()  # the same run again: the tab picked stays open
+    assert at.select_slider
+    at.selectbox(key="results.page.run").set_value(env.four_d).run()
+    _ok(at)
+    assert not at.select_slider
+    assert EN["results.recon.caption"] in [c.value for c in at.caption]

@@ -45,16 +45,24 @@ TABS = (
 )
 
 
-#: Session-state key of the name of the open tab, kept across pages, runs and languages.
+#: Session-state key of the name of the open tab, kept across pages and languages.
 OPEN_TAB_KEY = "results.tab"
+#: Session-state key of the run (and save) whose results were shown last.
+_SHOWN_KEY = "results.tab.shown"
 
 
-def _first_tab(data: ImageDataset | None) -> str:
-    """The tab the results open on: the one picked last, else the reconstructions.
+def _first_tab(run: Run, data: ImageDataset | None, widget_key: str) -> str:
+    """The tab the results open on: the one picked last, for the same run as last shown.
 
-    The reconstructions are what the live training panel showed last, so they stay on screen
-    when a training ends; without the training images, the curves.
+    Another run, or the same one trained further, opens on the reconstructions: they are what
+    the live training panel showed last, so they stay on screen when a training ends (without
+    the training images, on the curves).
     """
+    shown = f"{run.run_id}@{run.updated}"
+    if st.session_state.get(_SHOWN_KEY, shown) != shown:
+        st.session_state.pop(OPEN_TAB_KEY, None)
+        st.session_state.pop(widget_key, None)  # before the widget is drawn: allowed
+    st.session_state[_SHOWN_KEY] = shown
     name = st.session_state.get(OPEN_TAB_KEY)
     if name in dict(TABS):
         return name
@@ -87,9 +95,10 @@ def render_results(run: Run, model: ConvVAE, data: ImageDataset | None) -> None:
     labels = {name: t(f"results.tab.{name}", lang) for name, _ in TABS}
     # One widget per language: after a language switch the tabs reopen on the same tab.
     widget_key = f"results.tabs.{lang}"
+    first = _first_tab(run, data, widget_key)
     tabs = st.tabs(
         list(labels.values()),
-        default=labels[_first_tab(data)],
+        default=labels[first],
         key=widget_key,
         on_change=_remember,
         args=(widget_key, {label: name for name, label in labels.items()}),
