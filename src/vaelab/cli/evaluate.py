@@ -74,6 +74,6 @@ def run(args: argparse.Namespace) -> int:
             values = ", ".join(f"k={k} {v:.5g}" for k, v in metrics[key].items())
             print(f"{key:30} {values} ({unit})")
     if metrics["bounds_reason"]:
-        print(f"no ELBO, IWAE bound or bits/dim: {metrics['bounds_reason']}")
+        print(f"note: {metrics['bounds_reason']}")
     print(f"wrote {out}")
     return 0
