@@ -342,7 +342,7 @@ def test_findings_say_when_the_iwae_bound_has_not_converged_and_sigma_is_post_ho
         ("gaussian-vae", 0.1)
     ]
     text = describe(finding, texts("compare.finding", "en"), texts("compare.col", "en"))
-    assert any("has not converged" in s and "Gaussian VAE 0.1" in s for s in text)
+    assert any("has not converged" in s and "Gaussian VAE (0.1)" in s for s in text)
     assert any("fitted on the training set after training" in s for s in text)
     for row in c.rows:
         row.metrics["iwae_bits_per_dim_by_k"] = {"10": 1.0, "100": 1.0}

@@ -320,8 +320,9 @@ def describe(
             "threshold": number(convergence.threshold, "g"),
         }
         if convergence.moves:
-            moves = ", ".join(
-                f"{name(contender)} {number(move, '.2g')}" for contender, move in convergence.moves
+            moves = "; ".join(
+                f"{name(contender)} ({number(move, '.2g')})"
+                for contender, move in convergence.moves
             )
             sentences.append(templates["k_unconverged"].format(moves=moves, **ks))
         else:
