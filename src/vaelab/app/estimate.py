@@ -1,12 +1,14 @@
 """How long a training or a comparison will take, said before it starts.
 
 The machine's speed comes from its newest runs, or is measured once per server on the default
-model (:mod:`vaelab.training.speed`); the jobs already running or queued are said too, since they
-go first.
+model, in the background (:mod:`vaelab.training.speed`); the jobs already running or queued are
+said too, since they go first.
 """
 
 from __future__ import annotations
 
+import atexit
+import threading
 from collections.abc import Sequence
 
 import streamlit as st
@@ -24,9 +26,17 @@ from vaelab.training.speed import machine_speed, measure_speed, training_seconds
 
 
 @st.cache_resource(show_spinner=False)
-def _measured_speed() -> float:
-    # Once per server: a second of training steps, only on a machine with no run yet.
-    return measure_speed()
+def _measurement() -> dict[str, float]:
+    # Once per server, in the background so that no page waits for it: a second of training
+    # steps, only asked for on a machine with no run yet.
+    result: dict[str, float] = {}
+    thread = threading.Thread(
+        target=lambda: result.update(speed=measure_speed()), name="vaelab-speed", daemon=True
+    )
+    thread.start()
+    # A thread still in PyTorch when the interpreter exits aborts it: let the measure end first.
+    atexit.register(thread.join, timeout=60)
+    return result
 
 
 @st.cache_resource(show_spinner=False, ttl=60)
@@ -35,9 +45,9 @@ def _store_speed(root: str) -> float | None:
     return machine_speed(RunStore(root).list())
 
 
-def speed() -> float:
-    """The machine's multiply-adds per second while training."""
-    return _store_speed(str(runs_dir())) or _measured_speed()
+def speed() -> float | None:
+    """The machine's multiply-adds per second while training; ``None`` while it is measured."""
+    return _store_speed(str(runs_dir())) or _measurement().get("speed")
 
 
 def _queue() -> str:
@@ -48,7 +58,10 @@ def _queue() -> str:
 
 def training_text(config: RunConfig, data: ImageDataset, epochs_done: int = 0) -> str:
     """The expected time of training ``config`` on ``data`` from ``epochs_done`` epochs on."""
-    seconds = training_seconds(config, len(data.train_x), len(data.test_x), speed())
+    machine = speed()
+    if machine is None:
+        return t("estimate.measuring")
+    seconds = training_seconds(config, len(data.train_x), len(data.test_x), machine)
     left = seconds * (config.train.epochs - epochs_done) / config.train.epochs
     return t("estimate.training", time=duration(left)) + _queue()
 
@@ -65,6 +78,8 @@ def comparison_text(
         settings.epochs, n_train, n_test, settings.iwae_k, settings.iwae_images, settings.fd_images
     )
     machine = speed()
+    if machine is None:
+        return t("estimate.measuring")
     total = 0.0
     for config in configs:
         full = training_seconds(config, n_train, n_test, machine)

@@ -704,5 +704,6 @@ EN: dict[str, str] = {
     "runs.import.button": "Import",
     "runs.import.done": "Imported {run}: it is open on the Results page.",
     "runs.import.error": "This archive cannot be imported: {reason}",
+    "estimate.measuring": "Measuring this machine's speed for a time estimate…",
     # --- end student polish ---
 }

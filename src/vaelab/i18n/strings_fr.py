@@ -751,5 +751,6 @@ FR: dict[str, str] = {
     "runs.import.button": "Importer",
     "runs.import.done": "{run} importé : il est ouvert dans la page Résultats.",
     "runs.import.error": "Cette archive ne peut pas être importée : {reason}",
+    "estimate.measuring": "Mesure de la vitesse de cette machine pour estimer la durée…",
     # --- end student polish ---
 }
