@@ -131,6 +131,15 @@ def test_a_reload_shows_the_running_training_with_its_settings(env, monkeypatch,
     side.slider(key="hp_latent").set_value(4).run()
     assert reloaded.sidebar.slider(key="hp_latent").value == 4
     assert _training(reloaded)
+    # A third tab, in French: the same training, the controls in French.
+    french = _tab(monkeypatch, ALICE, lang="fr")
+    labels = {button.key: button.label for button in french.button}
+    assert [labels[k] for k in ("live_pause", "live_step", "stop")] == [
+        "Pause",
+        "Avancer",
+        "Arrêter",
+    ]
+    assert french.number_input(key="live_steps").label == "Pas"
     # The reloaded tab stops the training it found.
     reloaded.button(key="stop").click().run()
     _until(lambda: not job.active, "the training to stop")
