@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import os
 import platform
 import statistics
 import struct
@@ -199,10 +200,12 @@ def _timed(pipeline: TutorialPipeline | EnginePipeline, device: torch.device) ->
 
 @contextlib.contextmanager
 def competing_load(processes: int) -> Iterator[None]:
-    """``processes`` CPU-bound Python processes running for the block, then ended."""
-    spinners = [
-        subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(processes)
-    ]
+    """``processes`` CPU-bound Python processes running for the block, then ended.
+
+    Each also ends by itself once this process is gone (killed before it could end them).
+    """
+    spin = f"import os\nwhile os.getppid() == {os.getpid()}:\n    for _ in range(10**6): pass"
+    spinners = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(processes)]
     try:
         time.sleep(0.5)  # let them get going
         yield
