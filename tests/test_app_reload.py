@@ -15,12 +15,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from test_app_train import _app, _finished, _npz, _texts, _tiny_settings, _wait_for
-from vaelab.app import browser_id
+from vaelab.app import browser_id, sidebar, widgets
 from vaelab.app.jobs import REGISTRY
 from vaelab.app.training_job import TrainingJob
 from vaelab.data import load_dataset
 from vaelab.runs import RunStore
 from vaelab.training.experiment import build_config, train
+from vaelab.variants import VARIANTS
 
 ALICE, BOB = "a" * 32, "0123456789abcdef" * 2
 
@@ -236,3 +237,19 @@ def test_a_continued_training_shows_its_earlier_curve_and_a_centred_map(env, tmp
     assert len(snap.history) == 1
     # A 4-D latent is drawn on a principal plane: the prior's centre is where the origin lands.
     assert snap.latent_centre != (0.0, 0.0) and len(snap.latent_centre) == 2
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_the_sidebar_can_show_the_settings_of_any_training(tiny_data, variant):
+    config = build_config(
+        tiny_data, variant=variant, latent_dim=4, hidden=(8, 16), epochs=60, lr=2e-3, seed=7
+    )
+    values = sidebar.widget_values(config, "cpu")
+    assert set(values) <= set(sidebar.DEFAULTS), "only the sidebar's own widgets"
+    assert values["hp_variant"] == variant
+    assert values["hp_dataset"] == sidebar.OWN_DATA
+    assert values["hp_own_path"] == config.data.dataset
+    assert (values["hp_latent"], values["hp_hidden"], values["hp_lr"]) == (4, [8, 16], 2e-3)
+    assert (values["hp_seed"], values["hp_device"]) == (7, "cpu")
+    assert values[f"hp_likelihood_{variant}"] == config.model.likelihood
+    assert values["hp_epochs"] == widgets.EPOCHS_MAX, "a run past the slider shows its end"

@@ -82,6 +82,36 @@ DEFAULTS: dict[str, object] = {
 }
 
 
+def widget_values(config: RunConfig, device: str) -> dict[str, object]:
+    """The widget values, by session-state key, that describe ``config`` trained on ``device``.
+
+    The Train page writes them before the sidebar draws, so that a reloaded tab shows the
+    settings of the browser's training. Every key is one of :data:`DEFAULTS`.
+    """
+    model, data, train = config.model, config.data, config.train
+    registered = data.dataset in dataset_names()
+    values: dict[str, object] = {
+        "hp_variant": model.variant,
+        "hp_dataset": data.dataset if registered else OWN_DATA,
+        "hp_latent": model.latent_dim,
+        "hp_hidden": list(model.hidden),
+        f"hp_likelihood_{model.variant}": model.likelihood,
+        "hp_batch": train.batch_size,
+        # A continued run may train past the slider; its id does not depend on the epochs.
+        "hp_epochs": min(train.epochs, widgets.EPOCHS_MAX),
+        "hp_lr": train.lr,
+        "hp_seed": train.seed,
+        "hp_device": device,
+    }
+    if model.likelihood in SCALED_LIKELIHOODS:
+        values["hp_scale"] = model.scale
+    if not VARIANTS[model.variant].beta_is_fixed:
+        values[f"hp_beta_{model.variant}"] = model.beta
+    if not registered:
+        values |= {"hp_own_path": data.dataset, "hp_image_size": data.image_size}
+    return values
+
+
 @dataclass(frozen=True)
 class Selection:
     """What the sidebar describes.

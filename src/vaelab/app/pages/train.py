@@ -18,13 +18,12 @@ from vaelab.app.run_cache import open_cached_run
 from vaelab.app.state import run_store, set_current_run
 from vaelab.app.tabs import render_results
 from vaelab.app.training_job import TrainingJob, TrainingSnapshot
-from vaelab.config import SCALED_LIKELIHOODS, RunConfig
-from vaelab.data import DatasetInfo, ImageDataset, dataset_names
+from vaelab.config import RunConfig
+from vaelab.data import DatasetInfo, ImageDataset
 from vaelab.errors import RunError
 from vaelab.i18n import count, duration, size, whole
 from vaelab.models import ConvVAE
 from vaelab.runs import Run
-from vaelab.variants import VARIANTS
 
 EXTRA_EPOCHS_DEFAULT = 5
 #: Session-state key of the training this session shows (``id`` of the job; see ``_follow``).
@@ -75,32 +74,6 @@ def _start(selection: sidebar.Selection, config: RunConfig, *, retrain: bool = F
     st.rerun()
 
 
-def _sidebar_values(config: RunConfig, device: str) -> dict[str, object]:
-    """The sidebar's widget values (by session-state key) that describe ``config``."""
-    model, data, train = config.model, config.data, config.train
-    registered = data.dataset in dataset_names()
-    values: dict[str, object] = {
-        "hp_variant": model.variant,
-        "hp_dataset": data.dataset if registered else sidebar.OWN_DATA,
-        "hp_latent": model.latent_dim,
-        "hp_hidden": list(model.hidden),
-        f"hp_likelihood_{model.variant}": model.likelihood,
-        "hp_batch": train.batch_size,
-        # A continued run may train past the slider; its id does not depend on the epochs.
-        "hp_epochs": min(train.epochs, widgets.EPOCHS_MAX),
-        "hp_lr": train.lr,
-        "hp_seed": train.seed,
-        "hp_device": device,
-    }
-    if model.likelihood in SCALED_LIKELIHOODS:
-        values["hp_scale"] = model.scale
-    if not VARIANTS[model.variant].beta_is_fixed:
-        values[f"hp_beta_{model.variant}"] = model.beta
-    if not registered:
-        values |= {"hp_own_path": data.dataset, "hp_image_size": data.image_size}
-    return values
-
-
 def _follow(job: TrainingJob | None) -> None:
     """Make this session show the browser's latest training: its settings and its run.
 
@@ -111,7 +84,7 @@ def _follow(job: TrainingJob | None) -> None:
     if job is None or st.session_state.get(_SHOWN_JOB_KEY) == id(job):
         return
     st.session_state[_SHOWN_JOB_KEY] = id(job)
-    st.session_state.update(_sidebar_values(job.config, job.device))
+    st.session_state.update(sidebar.widget_values(job.config, job.device))
     set_current_run(job.run_id)
 
 
