@@ -16,8 +16,10 @@ from streamlit.testing.v1 import AppTest
 
 from test_app_train import _app, _finished, _npz, _texts, _tiny_settings, _wait_for
 from vaelab.app import browser_id, sidebar, widgets
+from vaelab.app.compare_job import ComparisonJob
 from vaelab.app.jobs import REGISTRY
 from vaelab.app.training_job import TrainingJob
+from vaelab.compare import CompareSettings
 from vaelab.data import load_dataset
 from vaelab.runs import RunStore
 from vaelab.training.experiment import build_config, train
@@ -253,3 +255,28 @@ def test_the_sidebar_can_show_the_settings_of_any_training(tiny_data, variant):
     assert (values["hp_seed"], values["hp_device"]) == (7, "cpu")
     assert values[f"hp_likelihood_{variant}"] == config.model.likelihood
     assert values["hp_epochs"] == widgets.EPOCHS_MAX, "a run past the slider shows its end"
+
+
+@pytest.mark.slow
+def test_the_runs_page_lists_the_browsers_running_comparison(env, monkeypatch, tmp_path):
+    path = _npz(tmp_path / "many.npz", 2000)
+    settings = CompareSettings(latent_dim=2, hidden=(8,), epochs=50, betas=(0.1,))
+    job = ComparisonJob(
+        load_dataset(str(path), tmp_path),
+        RunStore(env),
+        settings,
+        classifier_dir=tmp_path / "classifier",
+        device="cpu",
+    )
+    REGISTRY.start(ALICE, job)
+    other = _tab(monkeypatch, BOB)
+    other.switch_page("pages/runs.py").run()
+    assert "Running now" not in _texts(other, "subheader")
+    runs = _tab(monkeypatch, ALICE)
+    runs.switch_page("pages/runs.py").run()
+    assert not runs.exception
+    assert "Running now" in _texts(runs, "subheader")
+    assert "**Compare: the σ-VAE experiment**" in _texts(runs, "markdown")
+    assert {"runs.watch.compare", "runs.stop.compare"} <= {button.key for button in runs.button}
+    runs.button(key="runs.stop.compare").click().run()
+    _until(lambda: not job.active, "the comparison to stop", timeout=120)
