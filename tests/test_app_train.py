@@ -112,7 +112,7 @@ def test_default_page_has_the_seeds_widgets_and_works_offline(env):
     assert side.selectbox(key="hp_variant").options == ["VAE", "β-VAE", "σ-VAE"]
     assert side.selectbox(key="hp_dataset").value == "mnist"
     latent = side.slider(key="hp_latent")
-    assert (latent.value, latent.min, latent.max, latent.step) == (128, 2, 400, 2)
+    assert (latent.value, latent.min, latent.max, latent.step) == (16, 2, 400, 2)
     hidden = side.multiselect(key="hp_hidden")
     assert hidden.value == [32, 64]
     assert hidden.options == [str(w) for w in (8, 16, 32, 64, 128, 256, 512)]
