@@ -193,6 +193,11 @@ def test_the_runs_page_lists_the_browsers_running_training_above_the_runs(
     (bar,) = runs.get("progress")
     assert re.match(r"Epoch \d+/50 · step \d+/\d+", bar.proto.text)
     assert {"runs.watch.train", "runs.stop.train"} <= {button.key for button in runs.button}
+    runs.button(key="runs.watch.train").click().run()
+    assert not runs.exception
+    assert [title.value for title in runs.title] == ["Train a VAE"], "Watch opens the Train page"
+    assert _training(runs)
+    runs.switch_page("pages/runs.py").run()
     runs.button(key="runs.stop.train").click().run()
     _until(lambda: not job.active, "the training to stop")
     runs.run()
