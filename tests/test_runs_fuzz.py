@@ -204,6 +204,8 @@ def expected_to_load(path: str, name: str, document: dict[str, Any] | bytes) -> 
         ("curve", "missing"),
         ("curve", "empty list"),
         ("curve[1]", "missing"),
+        ("latent_kl", "missing"),
+        ("latent_kl", "empty list"),
     )
 
 
