@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from test_app_jobs import _until
 from test_app_train import _app, _finished, _npz, _texts, _tiny_settings, _wait_for
 from vaelab.app import browser_id, sidebar, widgets
 from vaelab.app.compare_job import ComparisonJob
@@ -53,14 +54,6 @@ def _long_run(monkeypatch, tmp_path: Path) -> tuple[AppTest, TrainingJob]:
     job = REGISTRY.get(ALICE, TrainingJob.kind)
     assert job is not None and job.active
     return at, job
-
-
-def _until(condition, what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def _settled_step(job: TrainingJob) -> int:
@@ -284,4 +277,4 @@ def test_the_runs_page_lists_the_browsers_running_comparison(env, monkeypatch, t
     assert "**Compare: the σ-VAE experiment**" in _texts(runs, "markdown")
     assert {"runs.watch.compare", "runs.stop.compare"} <= {button.key for button in runs.button}
     runs.button(key="runs.stop.compare").click().run()
-    _until(lambda: not job.active, "the comparison to stop", timeout=120)
+    _until(lambda: not job.active, "the comparison to stop")
