@@ -27,6 +27,9 @@ from vaelab.runs import RunStore
 MAIN = str(Path(__file__).resolve().parents[1] / "src" / "vaelab" / "app" / "main.py")
 TABLES = {"en": EN, "fr": FR}
 TIMEOUT = 60
+#: Seconds a comparison may take: its worker process starts Python and torch afresh, which is
+#: slow on a loaded two-core machine.
+JOB_TIMEOUT = 300
 RAW_KEY = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$")
 
 
@@ -68,7 +71,7 @@ def _running(at: AppTest) -> bool:
     return any(button.key == "compare_stop" for button in at.button)
 
 
-def _wait_for(at: AppTest, done, timeout: float = 120.0) -> AppTest:
+def _wait_for(at: AppTest, done, timeout: float = JOB_TIMEOUT) -> AppTest:
     """Rerun the page until ``done(at)``: AppTest does not run the live fragment by itself."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -209,7 +212,7 @@ def test_a_comparison_job_reports_every_row_and_reuses_them(tiny_data, tmp_path)
             device="cpu",
             executor=executor,
         )
-        registry.start("s", job).join(120)
+        registry.start("s", job).join(JOB_TIMEOUT)
         return job
 
     first = run()
