@@ -134,6 +134,12 @@ def test_a_training_estimate_scales_with_the_model_and_the_data():
         config, 4000, 1000, speed
     )
     assert machine_speed([]) is None
+    # A tiny model's steps are mostly overhead: for a model like the wide one, runs of similar
+    # models are preferred when there are any.
+    tiny = ModelConfig(latent_dim=2, hidden=(8,))
+    mixed = [_summary(tiny, 2000.0, "2026-01-04"), _summary(wide, 100.0, "2026-01-01")]
+    assert machine_speed(mixed, model_cost(wide)) == pytest.approx(100.0 * model_cost(wide))
+    assert machine_speed(mixed[:1], model_cost(wide)) == pytest.approx(2000.0 * model_cost(tiny))
 
 
 def test_a_training_continued_from_the_cache_is_timed_by_its_own_steps():

@@ -18,11 +18,11 @@ from vaelab.app.jobs import REGISTRY
 from vaelab.app.paths import runs_dir
 from vaelab.compare import CompareSettings
 from vaelab.compare.eta import evaluation_ratio
-from vaelab.config import RunConfig
+from vaelab.config import ModelConfig, RunConfig
 from vaelab.data import ImageDataset
 from vaelab.i18n import duration
 from vaelab.runs import RunStore, RunSummary
-from vaelab.training.speed import machine_speed, measure_speed, training_seconds
+from vaelab.training.speed import machine_speed, measure_speed, model_cost, training_seconds
 
 
 @st.cache_resource(show_spinner=False)
@@ -40,14 +40,14 @@ def _measurement() -> dict[str, float]:
 
 
 @st.cache_resource(show_spinner=False, ttl=60)
-def _store_speed(root: str) -> float | None:
+def _store_speed(root: str, cost: float) -> float | None:
     # A minute's cache: a finished run changes the figure a little, never much.
-    return machine_speed(RunStore(root).list())
+    return machine_speed(RunStore(root).list(), cost)
 
 
-def speed() -> float | None:
-    """The machine's multiply-adds per second while training; ``None`` while it is measured."""
-    return _store_speed(str(runs_dir())) or _measurement().get("speed")
+def speed(model: ModelConfig) -> float | None:
+    """The machine's multiply-adds per second training ``model``; ``None`` while measured."""
+    return _store_speed(str(runs_dir()), model_cost(model)) or _measurement().get("speed")
 
 
 def _queue() -> str:
@@ -58,7 +58,7 @@ def _queue() -> str:
 
 def training_text(config: RunConfig, data: ImageDataset, epochs_done: int = 0) -> str:
     """The expected time of training ``config`` on ``data`` from ``epochs_done`` epochs on."""
-    machine = speed()
+    machine = speed(config.model)
     if machine is None:
         return t("estimate.measuring")
     seconds = training_seconds(config, len(data.train_x), len(data.test_x), machine)
@@ -77,7 +77,7 @@ def comparison_text(
     ratio = evaluation_ratio(
         settings.epochs, n_train, n_test, settings.iwae_k, settings.iwae_images, settings.fd_images
     )
-    machine = speed()
+    machine = speed(configs[0].model)  # the rows share one network
     if machine is None:
         return t("estimate.measuring")
     total = 0.0

@@ -24,6 +24,8 @@ from vaelab.runs import RunSummary
 EVAL_SHARE = 1 / 3
 #: Runs whose speed is read, newest first: recent enough to be this machine as it is now.
 RECENT_RUNS = 8
+#: Runs of models whose costs are within this factor of each other time each other best.
+SIMILAR_COST = 3.0
 #: Seconds spent measuring a machine with no run yet.
 MEASURE_SECONDS = 1.0
 
@@ -56,14 +58,25 @@ def run_speed(summary: RunSummary) -> float | None:
     return per_second * model_cost(summary.config.model)
 
 
-def machine_speed(summaries: Iterable[RunSummary]) -> float | None:
+def machine_speed(summaries: Iterable[RunSummary], cost: float | None = None) -> float | None:
     """The machine's speed (multiply-adds per second) from its newest runs, or ``None``.
 
     The median of the :data:`RECENT_RUNS` newest runs that recorded their speed, so that one
-    run trained while the machine was busy does not decide it.
+    run trained while the machine was busy does not decide it. Given the ``cost`` of the model
+    to estimate (:func:`model_cost`), runs of models within :data:`SIMILAR_COST` times it are
+    preferred: a step also has costs that do not grow with the model, which weigh most in
+    small ones.
     """
     newest = sorted(summaries, key=lambda s: s.updated, reverse=True)
-    speeds = [speed for s in newest if (speed := run_speed(s)) is not None][:RECENT_RUNS]
+    timed = [(s, speed) for s in newest if (speed := run_speed(s)) is not None]
+    if cost is not None:
+        similar = [
+            (s, speed)
+            for s, speed in timed
+            if 1 / SIMILAR_COST <= model_cost(s.config.model) / cost <= SIMILAR_COST
+        ]
+        timed = similar or timed
+    speeds = [speed for _, speed in timed[:RECENT_RUNS]]
     return statistics.median(speeds) if speeds else None
 
 
