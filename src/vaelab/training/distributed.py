@@ -13,7 +13,8 @@ The :class:`~vaelab.training.trainer.Trainer` then trains one model with all of 
 * each step's loss terms are averaged over the ranks (``all_reduce``), weighted the same way,
   so that the history and curve are those of the global batch, and a NaN stops every rank;
 * a stop flag goes round each step (:meth:`Distributed.any_stopped`): Ctrl-C or a stop on any
-  rank stops all of them between the same two steps, and the run continues later;
+  rank stops all of them between the same two steps, and the run continues later (a pause holds
+  the others at that collective, for at most :data:`TIMEOUT`);
 * only rank 0 takes the run's lock and writes it (atomically, as a single process does); the
   others read it to continue, so every node must see the runs folder.
 
