@@ -57,8 +57,10 @@ def worker_main(payload: bytes, threads: int, events: Any, commands: Any) -> Non
         The pickled spec.
     threads : int
         Intra-op threads of torch.
-    events, commands : multiprocessing.Queue
-        Pickled events out; ``(command, n)`` pairs in.
+    events
+        The multiprocessing queue the pickled events go out through.
+    commands
+        The multiprocessing queue ``(command, n)`` pairs come in through.
     """
     control = TrainingControl()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
