@@ -35,9 +35,9 @@ from vaelab.metrics import (
     train_classifier,
 )
 from vaelab.metrics import classifier as classifier_module
+from vaelab.metrics import frechet as frechet_module
 from vaelab.metrics.bounds import convergence_ks
 from vaelab.metrics.collapse import mutual_information
-from vaelab.metrics import frechet as frechet_module
 from vaelab.models import ConvVAE
 from vaelab.models.likelihoods import LOG_SCALE_MIN, build_likelihood, gaussian_kl, softclip
 
@@ -578,28 +578,35 @@ def test_the_metrics_tab_says_when_saved_metrics_predate_this_format():
     from streamlit.testing.v1 import AppTest
 
     def script():
+        import streamlit as st
+
         from vaelab.app.tabs import render_results
         from vaelab.config import ModelConfig, RunConfig
-        from vaelab.metrics import METRICS_FORMAT
         from vaelab.models import ConvVAE
         from vaelab.runs import Run
 
         history = [{"epoch": 1, "train_loss": 3.0, "test_loss": 2.0}]
-        for latent, format_ in ((2, "vaelab-metrics/1"), (3, METRICS_FORMAT)):
-            config = RunConfig(model=ModelConfig(latent_dim=latent, hidden=(8,), height=8, width=8))
-            model = ConvVAE(config.model)
-            metrics = {"format": format_, "recon_mse": 0.1}
-            run = Run(config, dict(model.state_dict()), {}, {}, history, metrics=metrics)
-            render_results(run, model, None)
+        config = RunConfig(model=ModelConfig(latent_dim=2, hidden=(8,), height=8, width=8))
+        model = ConvVAE(config.model)
+        metrics = {"format": st.session_state["format"], "recon_mse": 0.1}
+        run = Run(config, dict(model.state_dict()), {}, {}, history, metrics=metrics)
+        render_results(run, model, None)
 
+    from vaelab.app.tabs import OPEN_TAB_KEY
     from vaelab.i18n.strings_en import EN
 
-    at = AppTest.from_function(script, default_timeout=30)
-    at.session_state["lang"] = "en"
-    at.run()
-    assert not at.exception
-    # Two runs drawn, one of them measured by the previous format.
-    assert [w.value for w in at.warning].count(EN["results.metrics.stale"]) == 1
+    stale = []
+    # One run per page (its tabs are one widget): measured by the previous format, then this one.
+    for format_ in ("vaelab-metrics/1", METRICS_FORMAT):
+        at = AppTest.from_function(script, default_timeout=30)
+        at.session_state["lang"], at.session_state["format"] = "en", format_
+        # Only the open tab is drawn: open the Metrics tab, as a click on it does.
+        at.session_state[OPEN_TAB_KEY] = "metrics"
+        at.session_state["results.tabs.en"] = EN["results.tab.metrics"]
+        at.run()
+        assert not at.exception
+        stale.append(EN["results.metrics.stale"] in [w.value for w in at.warning])
+    assert stale == [True, False]
 
 
 # -- collapse diagnostics and k-convergence ---------------------------------------------------
