@@ -70,13 +70,13 @@ def _walk(page, app_url: str, problems: list[str]) -> None:  # noqa: F811
 
     # The user's own images: the uploader and its hint.
     page.get_by_label(FR["sidebar.dataset"], exact=True).click()
-    page.get_by_role("option", name=FR["dataset.own"]).click()
+    page.get_by_role("option", name=FR["dataset.own"], exact=True).click()
     page.get_by_text(FR["sidebar.own_path_missing"]).wait_for()
     _check(page, "train-own-data", problems)
 
     # A tiny run: MNIST 5k, z = 2 (the slider's minimum), one layer of 8 channels, one epoch.
     page.get_by_label(FR["sidebar.dataset"], exact=True).click()
-    page.get_by_role("option", name=FR["dataset.mnist-5k"]).click()
+    page.get_by_role("option", name=FR["dataset.mnist-5k"], exact=True).click()
     _settle(page)
     page.get_by_label(FR["sidebar.hidden"], exact=True).click()
     page.keyboard.press("Backspace")
