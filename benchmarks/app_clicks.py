@@ -24,7 +24,6 @@ from pathlib import Path
 
 from vaelab import RunStore, build_config, load_dataset, train
 from vaelab.i18n import text
-from vaelab.i18n.format import THOUSANDS
 
 MAIN = Path(__file__).resolve().parents[1] / "src" / "vaelab" / "app" / "main.py"
 CHROMIUM = "/usr/bin/chromium"
@@ -86,11 +85,14 @@ def timed(page, action: Callable[[], None], answer: str, full: str) -> dict[str,
     first = time.perf_counter() - start
     page.locator(full).first.wait_for(timeout=TIMEOUT_MS)
     settle(page)
-    return {"answer_s": round(first, 2), "full_s": round(time.perf_counter() - start, 2)}
+    times = {"answer_s": round(first, 2), "full_s": round(time.perf_counter() - start, 2)}
+    print(f"{times['answer_s']:6.2f} s to answer, {times['full_s']:6.2f} s in full", flush=True)
+    return times
 
 
-def _text(key: str, lang: str) -> str:
-    return f'text="{text(key, lang)}"'
+def _title(key: str, lang: str) -> str:
+    """CSS selector of a page title (Streamlit's ``h1``) reading the string ``key``."""
+    return f'h1:has-text("{text(key, lang)}")'
 
 
 def measure(url: str) -> dict[str, dict[str, float]]:
@@ -104,22 +106,22 @@ def measure(url: str) -> dict[str, dict[str, float]]:
         results["first_page_load"] = timed(
             page,
             lambda: page.goto(url),
-            _text("train.title", "en"),
+            _title("train.title", "en"),
             'button:has-text("Train")',
         )
         results["dataset_change"] = timed(
             page,
             lambda: (
                 page.get_by_label(text("sidebar.dataset", "en"), exact=True).click(),
-                page.get_by_role("option", name=text("dataset.mnist-5k", "en")).click(),
+                page.get_by_role("option", name=text("dataset.own", "en"), exact=True).click(),
             ),
-            "",
-            f'[data-testid="stMarkdownContainer"]:has-text("4{THOUSANDS}000")',
+            f'[data-testid="stTextInput"]:has-text("{text("sidebar.own_path", "en")}")',
+            '[data-testid="stFileUploader"]',
         )
         results["results_page_cold"] = timed(
             page,
             lambda: page.get_by_role("link", name=text("nav.results", "en")).click(),
-            _text("results.page.title", "en"),
+            _title("results.page.title", "en"),
             '[data-testid="stTabs"] [data-testid="stImage"]',
         )
         results["metrics_tab"] = timed(
@@ -130,15 +132,15 @@ def measure(url: str) -> dict[str, dict[str, float]]:
         )
         results["language_switch_results"] = timed(
             page,
-            lambda: page.get_by_role("button", name="Français").click(),
-            _text("results.page.title", "fr"),
-            '[data-testid="stTabs"] [data-testid="stImage"]',
+            lambda: page.get_by_text("Français", exact=True).click(),
+            _title("results.page.title", "fr"),
+            '[role="tabpanel"]:visible button',  # the Metrics tab stays open, in French
         )
         french = browser.new_page(viewport=VIEWPORT, locale="fr-FR")
         results["learn_fr_first_visit"] = timed(
             french,
             lambda: french.goto(f"{url}/learn"),
-            _text("learn.title", "fr"),
+            _title("learn.title", "fr"),
             ".katex",
         )
         browser.close()
