@@ -156,9 +156,9 @@ def _status(job: TrainingJob) -> None:
         # Finished: a full rerun replaces the live panel with the results.
         st.rerun()
     st.markdown(t("train.training", run=run_title(job.config)))
-    if snap.status == "queued":
+    if snap.status == "queued" and snap.queue_position > 0:
         st.info(t("train.queued", ahead=snap.queue_position), icon=":material/hourglass_top:")
-    else:
+    else:  # nothing ahead: its worker process is starting
         progress(snap)
     _controls(job, snap)
     if snap.step is not None:

@@ -69,6 +69,11 @@ def _first_tab(run: Run, data: ImageDataset | None, widget_key: str) -> str:
     return "reconstructions" if data is not None else "curves"
 
 
+def keep_open(run: Run) -> None:
+    """Keep the open tab when ``run`` was saved again without training (its metrics measured)."""
+    st.session_state[_SHOWN_KEY] = f"{run.run_id}@{run.updated}"
+
+
 def _remember(widget_key: str, names: dict[str, str]) -> None:
     """Keep the name of the tab just opened (``names`` maps labels to names)."""
     label = st.session_state.get(widget_key)

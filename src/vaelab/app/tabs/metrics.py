@@ -119,11 +119,16 @@ def _measure(run: Run, model: ConvVAE, data: ImageDataset, lang: str) -> None:
             bar.empty()
             st.warning(t("results.metrics.changed", lang))
             return
-        store.save(replace(saved, metrics=metrics))
+        measured = replace(saved, metrics=metrics)
+        store.save(measured)
     except VaeLabError as exc:
         bar.empty()
         st.error(t("results.metrics.failed", lang, reason=exc), icon=":material/error:")
         return
+    # The save changed the run's time; the results stay on this tab, not reopen as if retrained.
+    from vaelab.app.tabs import keep_open  # here: the package imports this module
+
+    keep_open(measured)
     st.rerun()
 
 
