@@ -219,6 +219,8 @@ class TrainConfig:
         ``"fp32"`` (the default) or ``"bf16"``: convolutions and matrix products under bfloat16
         autocast, faster on GPUs with bfloat16 tensor cores; the run differs, so it has its own id.
 
+    Notes
+    -----
     While warm-up or free bits act, the training loss is not a β-weighted negative ELBO; the
     test loss and every metric stay the true ones (:mod:`vaelab.training.schedules`).
     """

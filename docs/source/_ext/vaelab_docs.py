@@ -394,10 +394,34 @@ def _resolve_missing(app: Sphinx, env, node, contnode):
         )
     if len(matches) > 1:  # an object and its canonical alias: keep the one documented
         matches = [(name, obj) for name, obj in matches if not obj.aliased]
+    if not matches and target.startswith("vaelab."):
+        matches = _reexported(domain, target)
     if len(matches) != 1:
         return None
     name, obj = matches[0]
     return make_refnode(app.builder, node["refdoc"], obj.docname, obj.node_id, contnode, name)
+
+
+def _reexported(domain, target: str) -> list:
+    """Documented objects a re-exported name may mean when its value does not say where it lives.
+
+    ``vaelab.compare.PHASES`` (a tuple) or ``vaelab.compare.CompareProgress.overall`` (a property)
+    have no ``__module__``: they match ``vaelab.compare.<submodule>.PHASES`` and the like.
+    """
+    parts = target.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        package = ".".join(parts[:split])
+        try:
+            importlib.import_module(package)
+        except ImportError:
+            continue
+        suffix = "." + ".".join(parts[split:])
+        return [
+            (name, obj)
+            for name, obj in domain.objects.items()
+            if name.startswith(package + ".") and name.endswith(suffix) and not obj.aliased
+        ]
+    return []
 
 
 def _canonical_name(target: str) -> str | None:

@@ -39,6 +39,7 @@ OBJECTS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ("os.PathLike", "py:class", "library/os.html#"),
             ("threading.Event", "py:class", "library/threading.html#"),
             ("io.BytesIO", "py:class", "library/io.html#"),
+            ("contextlib.AbstractContextManager", "py:class", "library/contextlib.html#"),
             *(
                 (f"collections.abc.{name}", "py:class", "library/collections.abc.html#")
                 for name in ("Callable", "Hashable", "Iterable", "Iterator", "Mapping", "Sequence")
@@ -65,6 +66,7 @@ OBJECTS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ("torch.Tensor", "py:class", "tensors.html#"),
             ("torch.device", "py:class", "tensor_attributes.html#"),
             ("torch.dtype", "py:class", "tensor_attributes.html#"),
+            ("torch.memory_format", "py:class", "tensor_attributes.html#"),
             ("torch.Generator", "py:class", "generated/torch.Generator.html#"),
             ("torch.nn.Module", "py:class", "generated/torch.nn.Module.html#"),
             ("torch.nn.Module.state_dict", "py:method", "generated/torch.nn.Module.html#"),

@@ -208,9 +208,10 @@ class Convergence:
         The two largest numbers of samples (from the same draws).
     threshold : float
         :data:`K_CONVERGENCE_BITS`.
-    moves : tuple of (Contender, float)
+    moves : tuple of tuple
         The models whose bound fell by more than ``threshold`` from ``k_low`` to ``k_high``,
-        with that fall; empty when every bound has converged to that precision.
+        with that fall: pairs (:class:`~vaelab.compare.Contender`, float); empty when every
+        bound has converged to that precision.
     """
 
     k_low: int

@@ -44,6 +44,7 @@ class LatentTracker:
     --------
     >>> import torch
     >>> from vaelab.config import ModelConfig
+    >>> from vaelab.explore.live_map import LatentTracker
     >>> from vaelab.models import ConvVAE
     >>> tracker = LatentTracker(torch.zeros(5, 1, 28, 28, dtype=torch.uint8), None)
     >>> tracker.points(ConvVAE(ModelConfig(latent_dim=8))).shape

@@ -13,7 +13,7 @@ run needs.
   at least λ nats, so that no dimension gains by collapsing to the prior.
 
 While either acts, the training loss is not a β-weighted negative ELBO
-(:attr:`vaelab.models.vae.LossOutput.exact`); the model applies them in training mode only, so
+(:attr:`vaelab.models.LossOutput.exact`); the model applies them in training mode only, so
 the test loss and every metric stay the true ones.
 
 - **The KL of each latent dimension** after each epoch (:class:`KLPerEpoch`), saved in the run,
@@ -110,9 +110,10 @@ def _rounded(values: Tensor) -> list[float]:
 class KLPerEpoch(Callback):
     """Records the mean KL of each latent dimension on the first test images after each epoch.
 
-    Its :attr:`records` are saved in the run (``latent_kl``): at most :data:`MAX_LATENT_KL_RECORDS`
-    of ``{"epoch": e, "kl": [KL_1, …, KL_D]}``, values in nats to :data:`KL_DIGITS` significant
-    digits, so that the record stays small however long the training.
+    Its ``records`` are saved in the run (``latent_kl``): at most ``MAX_LATENT_KL_RECORDS`` (from
+    ``vaelab.runs.limits``) of ``{"epoch": e, "kl": [KL_1, …, KL_D]}``, values in nats to
+    :data:`KL_DIGITS` significant digits, so that the record stays small however long the
+    training.
 
     Parameters
     ----------
