@@ -1,7 +1,7 @@
 """The Compare page under Streamlit's AppTest, and the comparison worker without Streamlit.
 
 The page runs on the built-in MNIST 5k sample (offline) with a tiny network, one epoch and no
-Fréchet distance, so that a three-model comparison takes a few seconds; the worker test measures
+Fréchet distance, so that a four-model comparison takes a few seconds; the worker test measures
 the FD too, on the conftest's tiny images.
 """
 
@@ -28,8 +28,8 @@ MAIN = str(Path(__file__).resolve().parents[1] / "src" / "vaelab" / "app" / "mai
 TABLES = {"en": EN, "fr": FR}
 TIMEOUT = 60
 #: Seconds a comparison may take: its worker process starts Python and torch afresh, which is
-#: slow on a loaded two-core machine.
-JOB_TIMEOUT = 300
+#: slow on a loaded two-core machine, and it trains four models one after the other.
+JOB_TIMEOUT = 600
 RAW_KEY = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$")
 
 
@@ -56,7 +56,10 @@ def _texts(at: AppTest, kind: str) -> list[str]:
 
 
 def _tiny(at: AppTest, epochs: int = 1) -> AppTest:
-    """z = 2, one 8-channel layer, one β, a small IWAE bound and no FD: three quick models."""
+    """z = 2, one 8-channel layer, one β, a small IWAE bound and no FD: four quick models.
+
+    The contenders with one β: Gaussian VAE (σ = 1), MSE VAE, β-VAE and σ-VAE.
+    """
     at.slider(key="cmp_latent").set_value(2)
     at.multiselect(key="cmp_hidden").set_value([8])
     at.slider(key="cmp_epochs").set_value(epochs)
@@ -147,6 +150,7 @@ def test_a_small_comparison_runs_and_shows_the_figure_table_and_findings(env):
     assert len(at.get("image")) == 1  # the paper's figure
     table = next(text for text in _texts(at, "markdown") if text.startswith("| Model |"))
     assert "| Gaussian VAE |" in table and "| β-VAE, β = 0.01 |" in table
+    assert "| MSE VAE |" in table
     assert ":green-background[**" in table  # the best values are marked
     assert "IWAE bits/dim ↓" in table and "PSNR (dB) ↑" in table
     findings = next(text for text in _texts(at, "markdown") if text.startswith("- On "))
@@ -158,7 +162,7 @@ def test_a_small_comparison_runs_and_shows_the_figure_table_and_findings(env):
         EN["compare.download.md"],
     ]
     summaries = RunStore(env).list()
-    assert len(summaries) == 3 and {s.status for s in summaries} == {"complete"}
+    assert len(summaries) == 4 and {s.status for s in summaries} == {"complete"}
     assert all(RunStore(env).load(s.run_id).metrics for s in summaries)
 
     # The result stays on the page; starting again reuses every run.
@@ -166,10 +170,10 @@ def test_a_small_comparison_runs_and_shows_the_figure_table_and_findings(env):
     at.switch_page("pages/compare.py").run()
     _ok(at)
     assert EN["compare.result.header"] in _texts(at, "subheader")
-    assert EN["compare.plan"].format(total=3, cached=3, todo=0) in _texts(at, "markdown")
+    assert EN["compare.plan"].format(total=4, cached=4, todo=0) in _texts(at, "markdown")
     at.button(key="compare_start").click().run()
     _wait_for(at, lambda at: not _running(at))
-    assert any("0 models trained, 3 reused" in text for text in _texts(at, "success"))
+    assert any("0 models trained, 4 reused" in text for text in _texts(at, "success"))
 
 
 @pytest.mark.slow
@@ -183,13 +187,13 @@ def test_stop_keeps_the_models_done(env):
     _wait_for(at, lambda at: not _running(at))
     stopped = EN["compare.result.stopped"].split("{")[0]
     (warning,) = _texts(at, "warning")
-    assert warning.startswith(stopped + "1 of 3 models")
+    assert warning.startswith(stopped + "1 of 4 models")
     assert len(at.get("image")) == 1  # the finished model's samples
     assert EN["compare.findings.none"] in _texts(at, "info")
     statuses = sorted(s.status for s in RunStore(env).list())
     assert statuses == ["complete", "stopped"]
     # The same settings reuse the finished model and continue the stopped one.
-    assert EN["compare.plan"].format(total=3, cached=1, todo=2) in _texts(at, "markdown")
+    assert EN["compare.plan"].format(total=4, cached=1, todo=3) in _texts(at, "markdown")
 
 
 # -- the worker and the view, without the page -----------------------------------------------
