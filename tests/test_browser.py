@@ -150,7 +150,7 @@ def test_train_a_tiny_run_by_clicking(app_url, browser):
     _shot(page, "01-train-page")
 
     page.get_by_label("Dataset", exact=True).click()
-    page.get_by_role("option", name="MNIST 5k (offline)").click()
+    page.get_by_role("option", name="MNIST 5k (offline)", exact=True).click()
     page.get_by_text("4 000 training and 1 000 test images").first.wait_for()
     # z = 2 (the slider's minimum) and 50 epochs (its maximum): long enough that the live panel
     # is still there however fast the machine; the run is stopped once an epoch is done.
