@@ -4,10 +4,10 @@ Run ``python benchmarks/load_while_training.py [--workers N] [--json FILE]``. It
 offline (as :mod:`app_clicks` does) with ``VAELAB_WORKERS`` local worker processes, times a few
 loads of the Train page in a fresh browser context with nothing training, then has two other
 browser contexts (two users) each start a training on MNIST 5k (different latent sizes, so two
-runs: z = 2 and the default), times the same page loads while both train (their tabs open, then closed), and waits until both
-trainings have finished. A load is timed to its first answer (the page title) and to its full
-content (the architecture drawn and the app's run finished). Target (issue #13): a page load
-under 1 s while they train.
+runs: z = 2 and the default), times the same page loads while both train (their tabs open, then
+closed), and waits until both trainings have finished. A load is timed to its first answer (the
+page title) and to its full content (the architecture drawn and the app's run finished). Target
+(issue #13): a page load under 1 s while they train.
 """
 
 from __future__ import annotations

@@ -585,29 +585,45 @@ EN: dict[str, str] = {
     # --- end compare ---
     # --- latent lab (session 4) ---
     "lab.map.prior_ring": "prior N(0, I): {k}σ",
-    "sidebar.beta_zero": "β = 0 is not a VAE: a plain autoencoder. Nothing pulls its codes towards the prior, so its latent map has holes, and it reports its reconstructions only (no ELBO, no bits/dim). Train the same settings with β = 1 and open both in the Lab tab.",
-    "results.metrics.autoencoder": "This run has β = 0: a plain autoencoder, not a VAE. Nothing fits its encoder's variances or pulls its codes towards the prior, so it has no ELBO, no IWAE bound and no bits/dim; only its reconstructions, its latents and its samples are measured.",
+    "sidebar.beta_zero": "β = 0 is not a VAE: a plain autoencoder. Nothing pulls its codes "
+    "towards the prior, so its latent map has holes, and it reports its reconstructions only (no "
+    "ELBO, no bits/dim). Train the same settings with β = 1 and open both in the Lab tab.",
+    "results.metrics.autoencoder": "This run has β = 0: a plain autoencoder, not a VAE. Nothing "
+    "fits its encoder's variances or pulls its codes towards the prior, so it has no ELBO, no "
+    "IWAE bound and no bits/dim; only its reconstructions, its latents and its samples are "
+    "measured.",
     "results.tab.lab": "Lab",
-    "lab.autoencoder": "This run has β = 0: a plain autoencoder, not a VAE. Nothing pulled its codes towards the prior, so its map has holes: click between the clusters, or far from them, and the decoder draws garbage. Train the same settings with β = 1 and compare.",
+    "lab.autoencoder": "This run has β = 0: a plain autoencoder, not a VAE. Nothing pulled its "
+    "codes towards the prior, so its map has holes: click between the clusters, or far from "
+    "them, and the decoder draws garbage. Train the same settings with β = 1 and compare.",
     "lab.draw_header": "Draw, and see the posterior",
     "lab.brush": "Brush size (canvas pixels)",
-    "lab.brush_help": "Width of the stroke on the 280-pixel canvas; about 20 draws strokes as thick as MNIST's.",
-    "lab.canvas_caption": "Draw white on black with the mouse or a finger. Hover over the canvas, or touch it, for its toolbar: undo, redo, and reset to clear it.",
-    "lab.colour": "Drawing needs a run on grey images; this one is in colour. Encode your own picture in the Your image tab; the map and the sliders below work for any run.",
-    "lab.draw_prompt": "Draw a digit on the canvas: its image as the model receives it, its reconstruction, its posterior q(z | x) on the map, samples from it and its KL to the prior appear here.",
+    "lab.brush_help": "Width of the stroke on the 280-pixel canvas; about 20 draws strokes as "
+    "thick as MNIST's.",
+    "lab.canvas_caption": "Draw white on black with the mouse or a finger. Hover over the "
+    "canvas, or touch it, for its toolbar: undo, redo, and reset to clear it.",
+    "lab.colour": "Drawing needs a run on grey images; this one is in colour. Encode your own "
+    "picture in the Your image tab; the map and the sliders below work for any run.",
+    "lab.draw_prompt": "Draw a digit on the canvas: its image as the model receives it, its "
+    "reconstruction, its posterior q(z | x) on the map, samples from it and its KL to the prior "
+    "appear here.",
     "lab.input": "What the model receives",
     "lab.reconstruction": "Reconstruction",
     "lab.kl": "KL(q(z | x) ‖ p(z))",
     "lab.nats": "{value} nats",
-    "lab.kl_help": "How far the posterior of your drawing is from the prior N(0, I): the information, in nats, that its code carries about it.",
+    "lab.kl_help": "How far the posterior of your drawing is from the prior N(0, I): the "
+    "information, in nats, that its code carries about it.",
     "lab.inverted": "The run's images are dark on light: your drawing was inverted to match them.",
-    "lab.samples": "{n} codes drawn from q(z | x), decoded: what the model is unsure about varies between them.",
+    "lab.samples": "{n} codes drawn from q(z | x), decoded: what the model is unsure about "
+    "varies between them.",
     "lab.posterior_ring": "q(z | x): {k}σ",
     "lab.mark.drawing": "your drawing",
     "lab.mark.click": "click {n}",
     "lab.map_header": "Click the latent map",
-    "lab.map_caption_latent": "The test images' codes (posterior means), coloured by class, and dashed, the prior's 1σ and 2σ circles. Click anywhere: that point is decoded.",
-    "lab.map_caption_pca": "The {d}-dimensional codes on their first two principal axes. A click decodes the point of this plane: the other coordinates are those of the data's mean.",
+    "lab.map_caption_latent": "The test images' codes (posterior means), coloured by class, and "
+    "dashed, the prior's 1σ and 2σ circles. Click anywhere: that point is decoded.",
+    "lab.map_caption_pca": "The {d}-dimensional codes on their first two principal axes. A "
+    "click decodes the point of this plane: the other coordinates are those of the data's mean.",
     "lab.click_prompt": "Click the map to decode a point of the latent space.",
     "lab.clicked": "The clicked point, decoded",
     "lab.click_again": "Click a second point to see the path between the two.",
@@ -618,10 +634,12 @@ EN: dict[str, str] = {
     "lab.sliders_from.drawing": "The sliders start at your drawing's posterior mean.",
     "lab.sliders_from.click": "The sliders start at the clicked point.",
     "lab.sliders_all": "One slider per latent dimension ({d}).",
-    "lab.sliders_top": "The {n} dimensions with the largest KL, of {d}; the others stay where they start.",
+    "lab.sliders_top": "The {n} dimensions with the largest KL, of {d}; the others stay where "
+    "they start.",
     "lab.slider": "z{i}",
     "lab.slider_image": "Decoded from the sliders",
-    "lab.map_posterior": "In black: your drawing's posterior q(z | x), its mean (the diamond) and its 1σ and 2σ ellipses.",
+    "lab.map_posterior": "In black: your drawing's posterior q(z | x), its mean (the diamond) "
+    "and its 1σ and 2σ ellipses.",
     # --- end latent lab ---
     # --- science tools (session 4) ---
     "likelihood.gaussian-unit": "Gaussian, σ = 1 (the σ-VAE paper's Gaussian VAE)",

@@ -624,29 +624,52 @@ FR: dict[str, str] = {
     # --- end compare ---
     # --- latent lab (session 4) ---
     "lab.map.prior_ring": "a priori N(0, I) : {k}σ",
-    "sidebar.beta_zero": "β = 0 n'est pas un VAE : c'est un simple autoencodeur. Rien ne rapproche ses codes de l'a priori, sa carte latente a donc des trous, et il ne rapporte que ses reconstructions (ni ELBO, ni bits/dim). Entraînez les mêmes réglages avec β = 1 et ouvrez les deux dans l'onglet Labo.",
-    "results.metrics.autoencoder": "Ce run a β = 0 : c'est un simple autoencodeur, pas un VAE. Rien n'ajuste les variances de son encodeur ni ne rapproche ses codes de l'a priori : il n'a ni ELBO, ni borne IWAE, ni bits/dim ; seuls ses reconstructions, ses latents et ses échantillons sont mesurés.",
+    "sidebar.beta_zero": "β = 0 n'est pas un VAE : c'est un simple autoencodeur. Rien ne "
+    "rapproche ses codes de l'a priori, sa carte latente a donc des trous, et il ne rapporte que "
+    "ses reconstructions (ni ELBO, ni bits/dim). Entraînez les mêmes réglages avec β = 1 et "
+    "ouvrez les deux dans l'onglet Labo.",
+    "results.metrics.autoencoder": "Ce run a β = 0 : c'est un simple autoencodeur, pas un VAE. "
+    "Rien n'ajuste les variances de son encodeur ni ne rapproche ses codes de l'a priori : il "
+    "n'a ni ELBO, ni borne IWAE, ni bits/dim ; seuls ses reconstructions, ses latents et ses "
+    "échantillons sont mesurés.",
     "results.tab.lab": "Labo",
-    "lab.autoencoder": "Ce run a β = 0 : c'est un simple autoencodeur, pas un VAE. Rien n'a rapproché ses codes de l'a priori, sa carte a donc des trous : cliquez entre les groupes, ou loin d'eux, et le décodeur dessine n'importe quoi. Entraînez les mêmes réglages avec β = 1 et comparez.",
+    "lab.autoencoder": "Ce run a β = 0 : c'est un simple autoencodeur, pas un VAE. Rien n'a "
+    "rapproché ses codes de l'a priori, sa carte a donc des trous : cliquez entre les groupes, "
+    "ou loin d'eux, et le décodeur dessine n'importe quoi. Entraînez les mêmes réglages avec β = "
+    "1 et comparez.",
     "lab.draw_header": "Dessinez, et voyez la loi a posteriori",
     "lab.brush": "Taille du pinceau (pixels du canevas)",
-    "lab.brush_help": "Largeur du trait sur le canevas de 280 pixels ; environ 20 donne des traits aussi épais que ceux de MNIST.",
-    "lab.canvas_caption": "Dessinez en blanc sur noir à la souris ou au doigt. Survolez ou touchez le canevas pour sa barre d'outils : annuler, rétablir, et réinitialiser pour l'effacer.",
-    "lab.colour": "Le dessin demande un run sur des images en gris ; celui-ci est en couleur. Encodez votre propre image dans l'onglet Votre image ; la carte et les curseurs ci-dessous marchent pour tout run.",
-    "lab.draw_prompt": "Dessinez un chiffre sur le canevas : son image telle que le modèle la reçoit, sa reconstruction, sa loi a posteriori q(z | x) sur la carte, des tirages de cette loi et son KL à l'a priori apparaissent ici.",
+    "lab.brush_help": "Largeur du trait sur le canevas de 280 pixels ; environ 20 donne des "
+    "traits aussi épais que ceux de MNIST.",
+    "lab.canvas_caption": "Dessinez en blanc sur noir à la souris ou au doigt. Survolez ou "
+    "touchez le canevas pour sa barre d'outils : annuler, rétablir, et réinitialiser pour "
+    "l'effacer.",
+    "lab.colour": "Le dessin demande un run sur des images en gris ; celui-ci est en couleur. "
+    "Encodez votre propre image dans l'onglet Votre image ; la carte et les curseurs ci-dessous "
+    "marchent pour tout run.",
+    "lab.draw_prompt": "Dessinez un chiffre sur le canevas : son image telle que le modèle la "
+    "reçoit, sa reconstruction, sa loi a posteriori q(z | x) sur la carte, des tirages de cette "
+    "loi et son KL à l'a priori apparaissent ici.",
     "lab.input": "Ce que reçoit le modèle",
     "lab.reconstruction": "Reconstruction",
     "lab.kl": "KL(q(z | x) ‖ p(z))",
     "lab.nats": "{value} nats",
-    "lab.kl_help": "L'écart entre la loi a posteriori de votre dessin et l'a priori N(0, I) : l'information, en nats, que son code porte sur lui.",
-    "lab.inverted": "Les images du run sont sombres sur fond clair : votre dessin a été inversé pour leur ressembler.",
-    "lab.samples": "{n} codes tirés de q(z | x), décodés : ce dont le modèle n'est pas sûr varie de l'un à l'autre.",
+    "lab.kl_help": "L'écart entre la loi a posteriori de votre dessin et l'a priori N(0, I) : "
+    "l'information, en nats, que son code porte sur lui.",
+    "lab.inverted": "Les images du run sont sombres sur fond clair : votre dessin a été inversé "
+    "pour leur ressembler.",
+    "lab.samples": "{n} codes tirés de q(z | x), décodés : ce dont le modèle n'est pas sûr "
+    "varie de l'un à l'autre.",
     "lab.posterior_ring": "q(z | x) : {k}σ",
     "lab.mark.drawing": "votre dessin",
     "lab.mark.click": "clic {n}",
     "lab.map_header": "Cliquez sur la carte latente",
-    "lab.map_caption_latent": "Les codes des images de test (moyennes a posteriori), colorés par classe, et en pointillés les cercles 1σ et 2σ de l'a priori. Cliquez n'importe où : ce point est décodé.",
-    "lab.map_caption_pca": "Les codes de dimension {d} sur leurs deux premiers axes principaux. Un clic décode le point de ce plan : les autres coordonnées sont celles de la moyenne des données.",
+    "lab.map_caption_latent": "Les codes des images de test (moyennes a posteriori), colorés "
+    "par classe, et en pointillés les cercles 1σ et 2σ de l'a priori. Cliquez n'importe où : ce "
+    "point est décodé.",
+    "lab.map_caption_pca": "Les codes de dimension {d} sur leurs deux premiers axes principaux. "
+    "Un clic décode le point de ce plan : les autres coordonnées sont celles de la moyenne des "
+    "données.",
     "lab.click_prompt": "Cliquez sur la carte pour décoder un point de l'espace latent.",
     "lab.clicked": "Le point cliqué, décodé",
     "lab.click_again": "Cliquez un second point pour voir le chemin entre les deux.",
@@ -657,10 +680,12 @@ FR: dict[str, str] = {
     "lab.sliders_from.drawing": "Les curseurs partent de la moyenne a posteriori de votre dessin.",
     "lab.sliders_from.click": "Les curseurs partent du point cliqué.",
     "lab.sliders_all": "Un curseur par dimension latente ({d}).",
-    "lab.sliders_top": "Les {n} dimensions de plus grand KL, sur {d} ; les autres restent à leur point de départ.",
+    "lab.sliders_top": "Les {n} dimensions de plus grand KL, sur {d} ; les autres restent à "
+    "leur point de départ.",
     "lab.slider": "z{i}",
     "lab.slider_image": "Décodé depuis les curseurs",
-    "lab.map_posterior": "En noir : la loi a posteriori q(z | x) de votre dessin, sa moyenne (le losange) et ses ellipses 1σ et 2σ.",
+    "lab.map_posterior": "En noir : la loi a posteriori q(z | x) de votre dessin, sa moyenne "
+    "(le losange) et ses ellipses 1σ et 2σ.",
     # --- end latent lab ---
     # --- science tools (session 4) ---
     "likelihood.gaussian-unit": "Gaussienne, σ = 1 (le VAE gaussien de l'article du σ-VAE)",
