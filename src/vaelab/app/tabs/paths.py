@@ -22,6 +22,8 @@ from vaelab.models import ConvVAE
 
 #: Images along each traversal.
 TRAVERSAL_STEPS = 9
+#: Half-widths of a traversal offered, in prior standard deviations: 1 to 5 by halves.
+SPANS = tuple(1.0 + 0.5 * k for k in range(9))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -119,8 +121,13 @@ def _traversals(ctx: TabContext, image: int) -> None:
             help=ctx.text("results.trav.dims_help"),
         )
     with right:
-        span = st.slider(
-            ctx.text("results.trav.span"), 1.0, 5.0, 3.0, 0.5, key=f"{ctx.wkey}.trav.span"
+        # A select slider, so that the spans are written with the language's decimal mark.
+        span = st.select_slider(
+            ctx.text("results.trav.span"),
+            SPANS,
+            value=3.0,
+            format_func=lambda value: decimal(value, ".1f", ctx.lang),
+            key=f"{ctx.wkey}.trav.span",
         )
         origin = st.radio(
             ctx.text("results.trav.origin"),
