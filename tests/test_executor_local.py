@@ -16,7 +16,7 @@ import torch
 from vaelab.data import ImageDataset
 from vaelab.data.dataset import Splits
 from vaelab.errors import ConfigError
-from vaelab.jobs.executor import MAX_WORKERS, default_workers, workers_from_env
+from vaelab.jobs.executor import MAX_WORKERS, JobHandle, default_workers, workers_from_env
 from vaelab.jobs.local import LocalExecutor
 from vaelab.jobs.spec import TrainDone, TrainSpec
 from vaelab.runs import RunStore
@@ -51,6 +51,36 @@ def test_workers_come_from_the_environment_or_the_machine():
     for bad in ("0", "-1", "two", "1.5", str(MAX_WORKERS + 1)):
         with pytest.raises(ConfigError, match="VAELAB_WORKERS must be a whole number"):
             workers_from_env({"VAELAB_WORKERS": bad})
+
+
+class _Scripted(JobHandle):
+    """A handle whose polls return the given batches of events, one batch a call."""
+
+    def __init__(self, *batches):
+        super().__init__(spec=None)
+        self.batches = list(batches)
+
+    def _poll(self):
+        return self.batches.pop(0) if self.batches else []
+
+    def _send(self, command, n):
+        pass
+
+
+def test_wait_keeps_the_events_after_the_one_it_stopped_at():
+    step = [("step", 1), ("step", 2), ("paused", True), ("step", 3)]
+    handle = _Scripted(step, [("step", 4), ("done", None), ("late", None)])
+    assert handle.wait(1, until=lambda e: e == ("step", 1)) == step[:1]
+    assert handle.wait(1, until=lambda e: e[0] == "paused") == step[1:3]
+    assert handle.poll() == [("step", 3), ("step", 4), ("done", None)]
+    assert handle.final == ("done", None) and not handle.alive
+    assert handle.poll() == [] and handle.wait(1) == []
+
+
+def test_wait_stopped_before_the_final_event_hands_it_on():
+    handle = _Scripted([("step", 1), ("done", None)])
+    assert handle.wait(1, until=lambda e: e[0] == "step") == [("step", 1)]
+    assert handle.wait(1) == [("done", None)] and handle.final == ("done", None)
 
 
 @pytest.mark.slow

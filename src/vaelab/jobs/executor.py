@@ -45,6 +45,8 @@ class JobHandle(ABC):
         self.spec = spec
         #: The job's final event, once :meth:`poll` returned it.
         self.final: Event | None = None
+        #: Events :meth:`wait` received after the one it stopped at, for the next call.
+        self._unread: list[Event] = []
 
     @property
     def alive(self) -> bool:
@@ -56,9 +58,10 @@ class JobHandle(ABC):
 
         Call it from one thread. Once the final event is returned, the list is always empty.
         """
+        events, self._unread = self._unread, []
         if self.final is not None:
-            return []
-        events = self._poll()
+            return events
+        events += self._poll()
         for event in events:
             if event[0] in FINAL:
                 self.final = event
@@ -73,7 +76,8 @@ class JobHandle(ABC):
     ) -> list[Event]:
         """Poll until the job ends, or until ``until(event)`` holds; the events seen meanwhile.
 
-        The last event returned is the final one, or the one ``until`` accepted.
+        The last event returned is the final one, or the one ``until`` accepted; the events
+        that came after it are kept for the next :meth:`poll` or :meth:`wait`.
 
         Raises
         ------
@@ -83,9 +87,11 @@ class JobHandle(ABC):
         deadline = None if timeout is None else time.monotonic() + timeout
         events: list[Event] = []
         while True:
-            for event in self.poll():
+            batch = self.poll()
+            for index, event in enumerate(batch):
                 events.append(event)
                 if until is not None and until(event):
+                    self._unread = batch[index + 1 :]
                     return events
             if not self.alive:
                 return events
