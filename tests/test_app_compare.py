@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from test_runs_page import ALICE, queued_job, says_where_it_waits
+from vaelab.app import browser_id
 from vaelab.app.compare_job import ComparisonJob
 from vaelab.app.compare_view import markdown_table
 from vaelab.app.jobs import REGISTRY, JobRegistry
@@ -137,6 +139,24 @@ def test_the_offline_fallback_is_announced(env):
 
 
 # -- running it ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_starting_comparison_says_it_starts_and_a_queued_one_how_many_are_ahead(
+    env, tiny_data, tmp_path, lang
+):
+    strings = TABLES[lang]
+    for ahead in (0, 2):
+        job = queued_job(ComparisonJob.kind, tiny_data, RunStore(env), ahead, tmp_path)
+        at = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
+        at.session_state["lang"] = lang
+        at.session_state[browser_id._ID_KEY] = ALICE
+        at.run().switch_page("pages/compare.py").run()
+        _ok(at)
+        assert _running(at)
+        says_where_it_waits(at, strings, ahead)
+        job.stop()
+        job.join(10)
 
 
 @pytest.mark.slow

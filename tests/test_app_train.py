@@ -17,11 +17,15 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from vaelab.app import architecture, sidebar, widgets
+from test_runs_page import ALICE, queued_job, says_where_it_waits
+from vaelab.app import architecture, browser_id, live_panel, sidebar, widgets
 from vaelab.app.jobs import REGISTRY
-from vaelab.app.training_job import thin_curve
+from vaelab.app.training_job import TrainingJob, TrainingProgress, thin_curve
 from vaelab.config import LIMITS, ModelConfig
 from vaelab.data import load_dataset
+from vaelab.i18n import whole
+from vaelab.i18n.strings_en import EN
+from vaelab.i18n.strings_fr import FR
 from vaelab.runs import RunStore
 from vaelab.training.experiment import build_config, train
 
@@ -320,6 +324,24 @@ def test_stop_ends_training_and_keeps_what_was_learned(env, tmp_path):
     assert [b.label for b in at.button if b.key == "train"] == ["Continue up to 50 epochs"]
 
 
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_starting_training_says_it_starts_and_a_queued_one_how_many_are_ahead(
+    env, tiny_data, tmp_path, lang
+):
+    strings = {"en": EN, "fr": FR}[lang]
+    for ahead in (0, 2):
+        job = queued_job(TrainingJob.kind, tiny_data, RunStore(env), ahead, tmp_path)
+        at = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
+        at.session_state["lang"] = lang
+        at.session_state[browser_id._ID_KEY] = ALICE
+        at.run()
+        assert not at.exception
+        assert any(button.key == "stop" for button in at.button)
+        says_where_it_waits(at, strings, ahead)
+        job.stop()
+        job.join(10)
+
+
 @pytest.mark.slow
 def test_a_second_session_waits_for_the_first_one(env, tmp_path):
     first = _tiny_settings(_app(), _npz(tmp_path / "many.npz", 2000), epochs=50)
@@ -335,6 +357,17 @@ def test_a_second_session_waits_for_the_first_one(env, tmp_path):
 
 
 # -- the worker, without Streamlit -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_live_curves_write_numbers_as_the_language_does(tiny_data, lang):
+    config = build_config(tiny_data, latent_dim=2, hidden=(8,), epochs=1)
+    progress = TrainingProgress(config=config, steps=[{"step": 1, "loss": 1234.5}])
+    spec = live_panel._curve_spec(progress.snapshot(), "loss", lang)
+    number = spec["config"]["locale"]["number"]
+    # The axes write 1234.5 as the metrics beside them do: "1 234,5" in French.
+    assert number["decimal"] + number["thousands"] == {"en": ".", "fr": ","}[lang] + whole(1000)[1]
+    assert spec["data"]["values"] == [{"x": 1.0, "y": 1234.5, "s": EN["train.train_loss"]}]
 
 
 def test_thin_curve_averages_long_curves():

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from vaelab.app.charts import localized
+from vaelab.app.compare_job import ComparisonSnapshot
 from vaelab.app.i18n import current_language, t
 from vaelab.app.lab.map import latent_chart
 from vaelab.app.labels import run_title
@@ -27,8 +29,10 @@ STEPS_KEY = "live_steps"
 _METRICS = ("loss", "recon", "kl", "sigma")
 
 
-def _curve_spec(snap: TrainingSnapshot, name: str) -> dict:
+def _curve_spec(snap: TrainingSnapshot, name: str, lang: str) -> dict:
     """Vega-Lite spec of one loss term: per-step training values and per-epoch test values.
+
+    Its axes write numbers in ``lang`` (:func:`vaelab.app.charts.localized`).
 
     A hand-written spec, not ``st.line_chart``: building the latter takes about 100 ms of Python
     per chart, which holds the GIL and slows the training thread several times over.
@@ -43,7 +47,7 @@ def _curve_spec(snap: TrainingSnapshot, name: str) -> dict:
         for r in snap.history
         if f"test_{name}" in r
     ]
-    return {
+    spec = {
         "data": {"values": values},
         "encoding": {
             "x": {"field": "x", "type": "quantitative", "title": None},
@@ -64,6 +68,19 @@ def _curve_spec(snap: TrainingSnapshot, name: str) -> dict:
             },
         ],
     }
+    return localized(spec, lang)
+
+
+def waiting(snap: TrainingSnapshot | ComparisonSnapshot) -> bool:
+    """Say that ``snap``'s job waits for the jobs ahead of it, if any is; whether it said so.
+
+    A queued job with nothing ahead is one whose worker process is starting: the caller shows its
+    progress, which says so, rather than "waiting (0 ahead)".
+    """
+    if snap.status == "queued" and snap.queue_position > 0:
+        st.info(t("train.queued", ahead=snap.queue_position), icon=":material/hourglass_top:")
+        return True
+    return False
 
 
 def progress(snap: TrainingSnapshot) -> None:
@@ -156,9 +173,7 @@ def _status(job: TrainingJob) -> None:
         # Finished: a full rerun replaces the live panel with the results.
         st.rerun()
     st.markdown(t("train.training", run=run_title(job.config)))
-    if snap.status == "queued" and snap.queue_position > 0:
-        st.info(t("train.queued", ahead=snap.queue_position), icon=":material/hourglass_top:")
-    else:  # nothing ahead: its worker process is starting
+    if not waiting(snap):
         progress(snap)
     _controls(job, snap)
     if snap.step is not None:
@@ -176,8 +191,10 @@ def _charts(job: TrainingJob) -> None:
     if not snap.active or snap.step is None:
         return
     names = [n for n in _METRICS if n in snap.step.metrics]
+    lang = current_language()
     for column, name in zip(st.columns(len(names)), names, strict=True):
-        column.vega_lite_chart(_curve_spec(snap, name), width="stretch", height=CHART_HEIGHT)
+        spec = _curve_spec(snap, name, lang)
+        column.vega_lite_chart(spec, width="stretch", height=CHART_HEIGHT)
     st.caption(t("train.curves_caption"))
     if snap.latent is None:
         show_reconstructions(snap)

@@ -15,8 +15,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from vaelab.app.charts import vega_locale
 from vaelab.app.i18n import t
-from vaelab.i18n.format import DECIMAL_MARKS, THOUSANDS
 
 #: Name of the click selection on the lab's map (``event.selection[CLICK]``).
 CLICK = "click"
@@ -77,12 +77,6 @@ def _finish(
     lang: str,
     domain: tuple[tuple[float, float], tuple[float, float]] | None = None,
 ) -> alt.LayerChart:
-    number = {
-        "decimal": DECIMAL_MARKS[lang],
-        "thousands": THOUSANDS if lang == "fr" else ",",
-        "grouping": [3],
-        "currency": ["", ""],
-    }
     if domain is None:
         scales = [alt.Scale(zero=False), alt.Scale(zero=False)]
         size = {"height": HEIGHT}
@@ -97,7 +91,7 @@ def _finish(
             y=alt.Y("y:Q", title=axes[1], scale=scales[1]),
         )
         .properties(**size)
-        .configure(locale=alt.Locale(number=number))
+        .configure(locale=vega_locale(lang))
         .configure_legend(orient="bottom", columns=5)
     )
 

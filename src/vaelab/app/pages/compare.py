@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from vaelab.app import estimate, sidebar, widgets
+from vaelab.app import estimate, live_panel, sidebar, widgets
 from vaelab.app.browser_id import browser_id
 from vaelab.app.compare_job import ComparisonJob, ComparisonSnapshot
 from vaelab.app.compare_view import render_comparison
@@ -229,9 +229,7 @@ def _live_panel(job: ComparisonJob) -> None:
     st.markdown(t("compare.running", n=len(snap.contenders), dataset=dataset))
     left, right = st.columns([6, 1], vertical_alignment="bottom")
     with left:
-        if snap.status == "queued":
-            st.info(t("train.queued", ahead=snap.queue_position), icon=":material/hourglass_top:")
-        else:
+        if not live_panel.waiting(snap):  # a starting job's progress says that it starts
             overall = snap.current.overall if snap.current is not None else 0.0
             st.progress(overall, text=_phase_text(snap))
     stopping = job.control.stopped

@@ -112,12 +112,14 @@ def _browser_jobs() -> list[Job]:
 
 def _job_progress(job: Job) -> None:
     snap = job.snapshot()
-    if snap.status == "queued":
-        st.info(t("train.queued", ahead=snap.queue_position), icon=":material/hourglass_top:")
-    elif isinstance(job, TrainingJob):
+    if live_panel.waiting(snap):
+        return
+    if isinstance(job, TrainingJob):
         live_panel.progress(snap)
+    elif snap.current is None:  # its worker process is starting
+        st.progress(0.0, text=t("train.starting"))
     else:
-        overall = snap.current.overall if snap.current is not None else 0.0
+        overall = snap.current.overall
         text = t("runs.running.compare_progress", percent=whole(100 * overall))
         st.progress(overall, text=f"{text} · {t('compare.elapsed', time=duration(snap.elapsed))}")
 
