@@ -1,11 +1,12 @@
 """How long the app's slow clicks take in a real browser: first answer and full content.
 
 Run ``python benchmarks/app_clicks.py [--json FILE]``. It trains a tiny run on the offline MNIST
-sample (z = 2, one epoch) into a temporary runs folder, starts ``streamlit run`` offline on a
-free port, and drives Debian's Chromium (``/usr/bin/chromium``) with Playwright through the clicks
-a student makes, each timed twice: until the first visible answer (new content or a spinner) and
-until the full content is on screen and the app has finished its run. Targets, on an idle
-two-core machine: an answer within 1 s, the full page within 3 s. Say when the machine was busy.
+sample (z = 2, one epoch) into a temporary runs folder, starts the app (``vaelab app``)
+offline on a free port, and drives Debian's Chromium (``/usr/bin/chromium``) with Playwright
+through the clicks a student makes, each timed twice: until the first visible answer (new
+content or a spinner) and until the full content is on screen and the app has finished its
+run. Targets, on an idle two-core machine: an answer within 1 s, the full page within 3 s. Say
+when the machine was busy.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from pathlib import Path
 from vaelab import RunStore, build_config, load_dataset, train
 from vaelab.i18n import text
 
-MAIN = Path(__file__).resolve().parents[1] / "src" / "vaelab" / "app" / "main.py"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 VIEWPORT = {"width": 1366, "height": 768}
@@ -42,7 +42,8 @@ def _free_port() -> int:
 
 
 def start_server(root: Path) -> tuple[subprocess.Popen, str]:
-    """``streamlit run`` the app offline on a free port, with ``root``'s data and runs folders."""
+    """Start the app as the README does (``vaelab app``), offline on a free port, with ``root``'s
+    data and runs folders; returns once it answers (its modules are imported before that)."""
     port = _free_port()
     env = {
         **os.environ,
@@ -50,16 +51,14 @@ def start_server(root: Path) -> tuple[subprocess.Popen, str]:
         "VAELAB_RUNS_DIR": str(root / "runs"),
         "VAELAB_OFFLINE": "1",
         "STREAMLIT_SERVER_HEADLESS": "true",
+        "STREAMLIT_SERVER_ADDRESS": "127.0.0.1",
+        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
     }
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(MAIN),
-        "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]  # fmt: skip
+    command = [sys.executable, "-m", "vaelab", "app", "--port", str(port)]
     log = (root / "streamlit.log").open("w")
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):

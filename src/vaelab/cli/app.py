@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import vaelab
@@ -49,12 +47,7 @@ def run(args: argparse.Namespace) -> int:
     """
     if importlib.util.find_spec("streamlit") is None:
         raise VaeLabError('the app needs Streamlit: pip install "vaelab[app]"')
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(MAIN_PAGE),
+    options = [
         "--server.port",
         str(args.port),
         "--browser.gatherUsageStats",
@@ -65,9 +58,28 @@ def run(args: argparse.Namespace) -> int:
         "--server.maxUploadSize",
         str(MAX_UPLOAD_BYTES // 2**20),
     ]
-    env = os.environ | ({RAY_ADDRESS_ENV: args.ray} if args.ray else {})
+    if args.ray:
+        os.environ[RAY_ADDRESS_ENV] = args.ray
+    return serve(options)
+
+
+def serve(options: list[str]) -> int:
+    """Run the Streamlit server on the app in this process, its imports done first.
+
+    In this process rather than a child, so that the first visitor finds torch and the pages'
+    modules imported (:func:`vaelab.app.warmup.warm_up`) instead of waiting for them.
+    """
+    from streamlit.web import cli as streamlit_cli
+
+    from vaelab.app.warmup import warm_up
+
+    print("VAE Lab: loading the app's modules…", flush=True)
+    warm_up()
     try:
-        return subprocess.call(command, env=env)
+        streamlit_cli.main(
+            ["run", str(MAIN_PAGE), *options], prog_name="streamlit", standalone_mode=False
+        )
     except KeyboardInterrupt:
-        # Ctrl-C is how the server is stopped: Streamlit got it too and has shut down.
-        return 0
+        # Ctrl-C is how the server is stopped.
+        pass
+    return 0

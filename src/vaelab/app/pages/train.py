@@ -176,11 +176,12 @@ def _results(run: Run, model: ConvVAE, data: ImageDataset) -> None:
 
 def render() -> None:
     """Draw the Train page."""
+    # The title first: the page answers at once, while the sidebar loads the dataset.
+    st.title(t("train.title"))
+    st.caption(t("train.intro"))
     job = REGISTRY.get(browser_id(), TrainingJob.kind)
     _follow(job)
     selection = sidebar.render()
-    st.title(t("train.title"))
-    st.caption(t("train.intro"))
     data = selection.data
     if data is not None:
         sidebar.fallback_notice(selection.requested, data)
