@@ -202,49 +202,79 @@ def test_more_than_five_layers_keeps_the_first_five(env):
     assert any("8 → 16 → 32 → 64 → 128" in text for text in _texts(at.sidebar, "caption"))
 
 
-def test_missing_or_bad_own_images_get_a_message(env, tmp_path):
+def _under(at: AppTest, key: str) -> list[str]:
+    """What the sidebar says directly under its widget ``key`` (the dataset's messages)."""
+    children = list(at.sidebar.children.values())
+    index = next(i for i, child in enumerate(children) if getattr(child, "key", None) == key)
+    return [str(element.value) for element in children[index + 1].children.values()]
+
+
+def test_missing_or_bad_own_images_get_a_message_under_the_path(env, tmp_path):
     at = _app()
     at.sidebar.selectbox(key="hp_dataset").set_value(sidebar.OWN_DATA).run()
     assert not at.exception
-    assert any("path of your images" in text for text in _texts(at.sidebar, "info"))
+    assert _under(at, "hp_own_path") == [EN["sidebar.own_path_missing"]]
     assert not any(b.key == "train" for b in at.button)
     at.sidebar.text_input(key="hp_own_path").input(str(tmp_path / "nowhere")).run()
     assert not at.exception
-    assert f"No such folder or file: {tmp_path / 'nowhere'}" in _texts(at.sidebar, "error")
+    # Said directly under the path, not at the bottom of the sidebar.
+    assert _under(at, "hp_own_path") == [f"No such folder or file: {tmp_path / 'nowhere'}"]
+    assert len(at.sidebar.error) == 1
     # A bare name is a folder in the working directory, not an unknown registered dataset.
     at.sidebar.text_input(key="hp_own_path").input("mydigits").run()
-    assert "No such folder or file: mydigits" in _texts(at.sidebar, "error")
+    assert _under(at, "hp_own_path") == ["No such folder or file: mydigits"]
     # ~ is the home folder.
     at.sidebar.text_input(key="hp_own_path").input("~/nowhere-vaelab").run()
-    assert f"No such folder or file: {Path.home() / 'nowhere-vaelab'}" in _texts(
-        at.sidebar, "error"
-    )
+    assert _under(at, "hp_own_path") == [
+        f"No such folder or file: {Path.home() / 'nowhere-vaelab'}"
+    ]
     not_images = tmp_path / "notes.npz"
     not_images.write_text("hello")
     at.sidebar.text_input(key="hp_own_path").input(str(not_images)).run()
     assert not at.exception
-    assert any("not a .npz" in text for text in _texts(at.sidebar, "error"))
+    assert any("not a .npz" in text for text in _under(at, "hp_own_path"))
+    at.session_state["lang"] = "fr"
+    at.sidebar.text_input(key="hp_own_path").input("~/nulle-part").run()
+    assert _under(at, "hp_own_path") == [
+        FR["sidebar.own_path_not_found"].format(path=Path.home() / "nulle-part")
+    ]
 
 
-def test_an_uploaded_npz_is_kept_and_used(env, data_root, tmp_path):
+def test_an_uploaded_npz_is_kept_and_used_under_its_own_name(env, data_root, tmp_path):
+    name = "mes chiffres (v2).npz"
     payload = _npz(tmp_path / "mine.npz", 40).read_bytes()
     at = _app()
     at.sidebar.selectbox(key="hp_dataset").set_value(sidebar.OWN_DATA).run()
-    at.sidebar.file_uploader[0].set_value(("mine.npz", payload, "application/zip")).run()
+    at.sidebar.file_uploader[0].set_value((name, payload, "application/zip")).run()
     assert not at.exception
     assert not _texts(at.sidebar, "error")
     assert any("36 training and 4 test images of 1×12×12" in t for t in _texts(at, "markdown"))
-    # The file keeps its name, so that labels show it.
-    (saved,) = (data_root / "uploads").glob("*/mine.npz")
+    # The file keeps its name, spaces and brackets included, so that labels show it.
+    (saved,) = (data_root / "uploads").glob(f"*/{name}")
     assert saved.read_bytes() == payload
-    assert any("mine" in text for text in _texts(at, "markdown"))
+    assert f"**{name}**" in _texts(at, "markdown")
+    assert f"**VAE on {name}, z = 16, layers 32-64**" in _texts(at, "markdown")
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("chiffres été.NPZ", "chiffres été.npz"),
+        ("C:\\Users\\me\\a:b?.npz", "a_b_.npz"),  # a Windows path, reserved characters
+        ("../../secret.npz", "secret.npz"),
+        ("tab\there.npz", "tab_here.npz"),
+        ("...npz", "upload.npz"),
+    ],
+)
+def test_an_uploaded_files_name_loses_only_what_a_file_name_cannot_hold(sent, kept):
+    assert sidebar._upload_name(sent) == kept
 
 
 def test_unavailable_dataset_says_so_and_disables_training(env):
     at = _app()
     at.sidebar.selectbox(key="hp_dataset").set_value("cifar10").run()
     assert not at.exception
-    assert any("MNIST 5k" in text for text in _texts(at.sidebar, "error"))
+    assert any("MNIST 5k" in text for text in _under(at, "hp_dataset"))
     assert not any(b.key == "train" for b in at.button)
     # The architecture is still drawn, for the dataset's known 3×32×32 shape.
     assert any("| 3×32×32 |" in text for text in _texts(at, "markdown"))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from vaelab.app import widgets
 from vaelab.app.i18n import current_language, t
@@ -199,9 +200,20 @@ def _image_size_label(lang: str) -> Callable[[int | None], str]:
     return lambda side: t("sidebar.image_size_auto", lang) if side is None else size((side, side))
 
 
+#: What a file name may not hold on any system: separators, Windows' reserved characters and
+#: control characters. Everything else (spaces, accents, brackets) is kept.
+_UNSAFE_IN_NAMES = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+
+
 def _upload_name(name: str) -> str:
-    """The uploaded file's own name, kept for labels, reduced to characters safe in a path."""
-    stem = re.sub(r"[^\w.-]+", "_", Path(name).stem).strip("._")[:MAX_NAME_CHARS]
+    """The uploaded file's own name, as the user knows it, for the labels that show it.
+
+    Only what a file name cannot hold is replaced; a name that is nothing but dots or spaces
+    (or nothing at all) becomes ``upload.npz``.
+    """
+    base = re.split(r"[/\\]", name)[-1]  # a browser may send a Windows path
+    stem = base[: -len(".npz")] if base.lower().endswith(".npz") else base
+    stem = _UNSAFE_IN_NAMES.sub("_", stem).strip(" .")[:MAX_NAME_CHARS].strip(" .")
     return f"{stem or 'upload'}.npz"
 
 
@@ -219,8 +231,13 @@ def _save_upload(upload: object) -> Path:
     return path
 
 
-def _dataset_widgets() -> tuple[str, int | None]:
-    """Dataset choice, with the path and image size of the user's own images."""
+def _dataset_widgets() -> tuple[str, int | None, DeltaGenerator]:
+    """Dataset choice, with the path and image size of the user's own images.
+
+    Returns the dataset (an id or a path), the image size, and the place directly under the
+    box that names the data (the picker, or the path of the user's images), where what went
+    wrong with the data is said once it is loaded.
+    """
     names = [*dataset_names(), OWN_DATA]
     choice = st.selectbox(
         t("sidebar.dataset"),
@@ -231,7 +248,7 @@ def _dataset_widgets() -> tuple[str, int | None]:
         persist_state="session",
     )
     if choice != OWN_DATA:
-        return choice, None
+        return choice, None, st.container()
     path = st.text_input(
         t("sidebar.own_path"),
         placeholder=t("sidebar.own_path_placeholder"),
@@ -239,6 +256,7 @@ def _dataset_widgets() -> tuple[str, int | None]:
         key="hp_own_path",
         persist_state="session",
     ).strip()
+    slot = st.container()
     upload = widgets.file_uploader(
         t("sidebar.own_upload"),
         ["npz"],
@@ -257,7 +275,7 @@ def _dataset_widgets() -> tuple[str, int | None]:
         key="hp_image_size",
         persist_state="session",
     )
-    return path, size
+    return path, size, slot
 
 
 def _own_path(requested: str) -> Path:
@@ -376,9 +394,7 @@ def render() -> Selection:
             key="hp_variant",
             persist_state="session",
         )
-        requested, image_size = _dataset_widgets()
-        # What went wrong with the data is said here, next to the dataset, once it is loaded.
-        dataset_slot = st.container()
+        requested, image_size, dataset_slot = _dataset_widgets()
         latent = widgets.latent_slider(PREFIX)
         hidden = _hidden_widget()
         likelihood, scale, beta = _loss_widgets(variant)
