@@ -18,7 +18,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from test_runs_page import ALICE, queued_job, says_where_it_waits
-from vaelab.app import architecture, browser_id, live_panel, sidebar, widgets
+from vaelab.app import architecture, browser_id, charts, live_panel, sidebar, widgets
 from vaelab.app.jobs import REGISTRY
 from vaelab.app.training_job import TrainingJob, TrainingProgress, thin_curve
 from vaelab.config import LIMITS, ModelConfig
@@ -398,6 +398,7 @@ def test_the_live_curves_write_numbers_as_the_language_does(tiny_data, lang):
     # The axes write 1234.5 as the metrics beside them do: "1 234,5" in French.
     assert number["decimal"] + number["thousands"] == {"en": ".", "fr": ","}[lang] + whole(1000)[1]
     assert spec["data"]["values"] == [{"x": 1.0, "y": 1234.5, "s": EN["train.train_loss"]}]
+    assert spec["usermeta"] == charts.USERMETA, "drawn as SVG: its labels are text"
 
 
 def test_thin_curve_averages_long_curves():

@@ -2,14 +2,24 @@
 
 Vega-Lite formats axis labels and tooltips itself, with a point as decimal mark unless the spec's
 ``config.locale`` says otherwise. Every chart the app draws (the live loss curves, the latent maps)
-takes its locale from :func:`vega_locale`, built from the same decimal mark and thousands
+goes through :func:`localized`, whose locale is built from the same decimal mark and thousands
 separator as :func:`vaelab.i18n.decimal` and :func:`vaelab.i18n.whole`, so that an axis reads
 like the numbers beside it: ``0,5`` and ``12 345`` in French.
 """
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+import altair as alt
+
 from vaelab.i18n.format import DECIMAL_MARKS, THOUSANDS
+
+#: Drawn as SVG: its labels are text that a browser can read, select and check (the French walk
+#: reads them); Streamlit would switch a chart of over 2,000 marks, the lab's map, to a canvas.
+USERMETA = {"embedOptions": {"renderer": "svg"}}
+
+Chart = TypeVar("Chart", dict, alt.TopLevelMixin)
 
 
 def vega_locale(lang: str) -> dict:
@@ -35,19 +45,24 @@ def vega_locale(lang: str) -> dict:
     }
 
 
-def localized(spec: dict, lang: str) -> dict:
-    """``spec`` with the number locale of ``lang`` added to its config (``spec`` is unchanged).
+def localized(chart: Chart, lang: str) -> Chart:
+    """``chart`` writing its numbers in ``lang``, drawn as SVG (``chart`` itself is unchanged).
 
     Parameters
     ----------
-    spec : dict
-        A Vega-Lite spec, with or without a ``config``.
+    chart : dict or altair.TopLevelMixin
+        A Vega-Lite spec, or a top-level Altair chart.
     lang : str
         A language code of :data:`vaelab.i18n.LANGUAGES`.
 
     Returns
     -------
-    dict
-        A shallow copy of ``spec`` whose ``config.locale`` is :func:`vega_locale`.
+    dict or altair.TopLevelMixin
+        The same kind of chart, with ``config.locale`` set to :func:`vega_locale` and
+        :data:`USERMETA`.
     """
-    return {**spec, "config": {**spec.get("config", {}), "locale": vega_locale(lang)}}
+    locale = vega_locale(lang)
+    if isinstance(chart, dict):
+        config = {**chart.get("config", {}), "locale": locale}
+        return {**chart, "config": config, "usermeta": USERMETA}
+    return chart.configure(locale=locale).properties(usermeta=USERMETA)

@@ -15,7 +15,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from vaelab.app.charts import vega_locale
+from vaelab.app.charts import localized
 from vaelab.app.i18n import t
 
 #: Name of the click selection on the lab's map (``event.selection[CLICK]``).
@@ -84,16 +84,15 @@ def _finish(
         scales = [alt.Scale(domain=list(span), nice=False) for span in domain]
         # "pad": the size is the plot's own, whatever the axes and the legend take around it.
         size = {"width": SIDE, "height": SIDE, "autosize": alt.AutoSizeParams(type="pad")}
-    return (
+    chart = (
         alt.layer(*layers)
         .encode(
             x=alt.X("x:Q", title=axes[0], scale=scales[0]),
             y=alt.Y("y:Q", title=axes[1], scale=scales[1]),
         )
         .properties(**size)
-        .configure(locale=vega_locale(lang))
-        .configure_legend(orient="bottom", columns=5)
     )
+    return localized(chart, lang).configure_legend(orient="bottom", columns=5)
 
 
 def latent_chart(
