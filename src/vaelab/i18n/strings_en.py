@@ -724,4 +724,12 @@ EN: dict[str, str] = {
     "runs.import.error": "This archive cannot be imported: {reason}",
     "estimate.measuring": "Measuring this machine's speed for a time estimate…",
     # --- end student polish ---
+    # --- measure job (session 5) ---
+    "results.metrics.queued": "Waiting for {ahead} job(s) to finish first; the measurement "
+    "starts by itself.",
+    "results.metrics.background": "Running in the background for {elapsed}: the other tabs and "
+    "pages answer meanwhile, and leaving this page does not stop it.",
+    "results.metrics.busy_other": "Another run of yours is being measured: one measurement at a "
+    "time. Measure comes back when it is done.",
+    # --- end measure job ---
 }

@@ -778,4 +778,12 @@ FR: dict[str, str] = {
     "runs.import.error": "Cette archive ne peut pas être importée : {reason}",
     "estimate.measuring": "Mesure de la vitesse de cette machine pour estimer la durée…",
     # --- end student polish ---
+    # --- measure job (session 5) ---
+    "results.metrics.queued": "En attente de la fin de {ahead} tâche(s) ; la mesure démarrera "
+    "toute seule.",
+    "results.metrics.background": "En cours en arrière-plan depuis {elapsed} : les autres "
+    "onglets et pages répondent pendant ce temps, et quitter cette page ne l'arrête pas.",
+    "results.metrics.busy_other": "Un autre de vos entraînements est en cours de mesure : une "
+    "mesure à la fois. Le bouton Mesurer revient quand elle est finie.",
+    # --- end measure job ---
 }

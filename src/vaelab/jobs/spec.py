@@ -1,4 +1,4 @@
-"""What a job is (a training or a comparison), what it reports, and the commands it takes.
+"""What a job is (a training, a comparison, a measurement), what it reports, its commands.
 
 A job is described by a small picklable spec, run by :func:`vaelab.jobs.worker.run_spec`
 wherever an executor puts it (a local worker process, a Ray actor), and reports back as a
@@ -25,12 +25,14 @@ if TYPE_CHECKING:  # a worker that trains never loads the comparison's modules
 #: ``("step", StepState)``; ``("grid", (numpy.ndarray, float))`` the reconstructions and the
 #: epochs behind them; ``("latent", (numpy.ndarray, numpy.ndarray | None, float, (float,
 #: float)))`` the live latent map, its labels, epochs and where the prior's centre lands on it;
-#: ``("epoch", dict)`` a history record; ``("compare", CompareProgress)``; and one final event
-#: (:data:`FINAL`).
+#: ``("epoch", dict)`` a history record; ``("compare", CompareProgress)``; ``("measure", (str,
+#: float))`` the stage of :data:`vaelab.metrics.STAGES` being measured and its fraction done;
+#: and one final event (:data:`FINAL`).
 Event = tuple[str, Any]
 
-#: The events that end a job: ``("done", TrainDone | Comparison)``, ``("error", str)``,
-#: ``("cancelled", None)`` (stopped before it started), ``("lost", str)`` (the worker died).
+#: The events that end a job: ``("done", TrainDone | Comparison | MeasureDone)``,
+#: ``("error", str)``, ``("cancelled", None)`` (stopped before it started), ``("lost", str)``
+#: (the worker died).
 FINAL = ("done", "error", "cancelled", "lost")
 
 #: Commands a running job takes (``step`` with a number of steps).
@@ -101,8 +103,48 @@ class CompareSpec:
         return f"compare-{Path(self.data.name).name}"
 
 
-#: Either kind of job.
-JobSpec = TrainSpec | CompareSpec
+@dataclass(frozen=True)
+class MeasureSpec:
+    """Measuring a saved run (:func:`vaelab.metrics.evaluate`) and saving the figures into it.
+
+    The worker measures the weights saved when it starts, then saves the metrics into the run
+    as it is saved by then, only if its weights are still the ones measured.
+
+    Attributes
+    ----------
+    run_id : str
+        The run to measure.
+    data : ImageDataset
+        The images the run was trained on.
+    runs_dir : Path
+        The runs folder holding the run.
+    classifier_dir : Path
+        Cache of the feature classifiers (the FD's features).
+    iwae_k, iwae_images, fd_images : int
+        As :func:`vaelab.metrics.evaluate` takes them.
+    device : str
+        ``"auto"``, ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"mps"``.
+    """
+
+    run_id: str
+    data: ImageDataset
+    runs_dir: Path
+    classifier_dir: Path
+    iwae_k: int
+    iwae_images: int
+    fd_images: int
+    device: str = "auto"
+
+    kind = "measure"
+
+    @property
+    def name(self) -> str:
+        """A short name for logs and process titles."""
+        return f"measure-{self.run_id}"
+
+
+#: Any kind of job.
+JobSpec = TrainSpec | CompareSpec | MeasureSpec
 
 
 @dataclass(frozen=True)
@@ -122,3 +164,20 @@ class TrainDone:
     run_id: str
     status: str
     resumed_from: int
+
+
+@dataclass(frozen=True)
+class MeasureDone:
+    """The value of a measurement's ``"done"`` event; the metrics are in the saved run.
+
+    Attributes
+    ----------
+    run_id : str
+        The run measured.
+    saved : bool
+        Whether the metrics were saved: not when the run was trained (or replaced) while it
+        was measured, since they belong to weights it no longer has.
+    """
+
+    run_id: str
+    saved: bool

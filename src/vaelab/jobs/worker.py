@@ -1,9 +1,9 @@
 """Run one job where the executor put it, reporting every step as an event.
 
 :func:`run_spec` is the whole of a worker's job, the same in a local worker process and in a
-Ray actor: it trains (or compares) with the library's own entry points, so the run is saved
-exactly as :func:`vaelab.train` saves it, and turns the trainer's callbacks into events. It
-never raises: a failure is the job's last event.
+Ray actor: it trains (or compares, or measures) with the library's own entry points, so the run
+is saved exactly as :func:`vaelab.train` saves it, and turns the progress callbacks into events.
+It never raises: a failure is the job's last event.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import torch
@@ -18,8 +19,16 @@ import torch
 from vaelab.errors import VaeLabError
 from vaelab.explore.live_map import LatentTracker
 from vaelab.explore.plots import reconstruction_grid
-from vaelab.jobs.spec import CompareSpec, Event, JobSpec, TrainDone, TrainSpec
-from vaelab.runs import RunStore
+from vaelab.jobs.spec import (
+    CompareSpec,
+    Event,
+    JobSpec,
+    MeasureDone,
+    MeasureSpec,
+    TrainDone,
+    TrainSpec,
+)
+from vaelab.runs import Run, RunStore
 from vaelab.training.control import TrainingControl
 from vaelab.training.experiment import train
 from vaelab.training.trainer import Callback, StepState, Trainer, TrainResult
@@ -126,6 +135,50 @@ def _compare(spec: CompareSpec, emit: Emit, control: TrainingControl) -> Any:
     )
 
 
+def same_weights(a: Run, b: Run) -> bool:
+    """Whether two saves of a run hold the same model weights (the same tensors, equal)."""
+    if a.model_state.keys() != b.model_state.keys():
+        return False
+    return all(torch.equal(a.model_state[name], b.model_state[name]) for name in a.model_state)
+
+
+def _measure(spec: MeasureSpec, emit: Emit, control: TrainingControl) -> MeasureDone:
+    # Imported here: the metrics and their classifier are only a measurement's.
+    from vaelab.metrics import evaluate
+
+    store = RunStore(spec.runs_dir)
+    run, model = store.load_model(spec.run_id)
+    metrics = evaluate(
+        model,
+        spec.data,
+        iwae_k=spec.iwae_k,
+        iwae_images=spec.iwae_images,
+        fd_images=spec.fd_images,
+        seed=run.config.train.seed,
+        # The classifier serves only the FD: none is trained (seconds) when no FD is asked for.
+        classifier="auto" if spec.fd_images else None,
+        classifier_dir=spec.classifier_dir,
+        device=spec.device,
+        progress=lambda stage, fraction: emit(("measure", (stage, fraction))),
+    )
+    # The run may have been saved again while it was measured: read it again and change only
+    # its metrics, so that nothing saved meanwhile is lost. A save in the moment between this
+    # read and the save is refused by the store (its revision moved on), never overwritten.
+    saved = store.load(spec.run_id)
+    if not same_weights(saved, run):  # trained or replaced: the metrics are not its own
+        return MeasureDone(spec.run_id, saved=False)
+    store.save(replace(saved, metrics=metrics))
+    return MeasureDone(spec.run_id, saved=True)
+
+
+#: What runs each kind of job.
+_RUNNERS: dict[str, Callable[[Any, Emit, TrainingControl], Any]] = {
+    TrainSpec.kind: _train,
+    CompareSpec.kind: _compare,
+    MeasureSpec.kind: _measure,
+}
+
+
 def run_spec(
     spec: JobSpec, emit: Emit, control: TrainingControl, threads: int | None = None
 ) -> None:
@@ -133,7 +186,7 @@ def run_spec(
 
     Parameters
     ----------
-    spec : TrainSpec or CompareSpec
+    spec : TrainSpec, CompareSpec or MeasureSpec
         The job.
     emit : callable
         Called with each :data:`~vaelab.jobs.spec.Event`, the final one last.
@@ -149,7 +202,7 @@ def run_spec(
         torch.set_num_threads(threads)
     emit(("running", None))
     try:
-        result = (_train if isinstance(spec, TrainSpec) else _compare)(spec, emit, control)
+        result = _RUNNERS[spec.kind](spec, emit, control)
     except VaeLabError as exc:
         emit(("error", str(exc)))
     except Exception as exc:  # noqa: BLE001 - the page must show it, not lose it in a worker
@@ -166,14 +219,16 @@ def lost_message(spec: JobSpec, cause: str) -> str:
 
     Parameters
     ----------
-    spec : TrainSpec or CompareSpec
+    spec : TrainSpec, CompareSpec or MeasureSpec
         The job that was lost.
     cause : str
         What is known of the death, e.g. ``"exit code -9"``.
     """
-    what = "training" if isinstance(spec, TrainSpec) else "comparison"
+    what = {"train": "training", "compare": "comparison", "measure": "measurement"}[spec.kind]
     head = f"the {what} process ended unexpectedly ({cause})"
-    if not isinstance(spec, TrainSpec):
+    if isinstance(spec, MeasureSpec):
+        return f"{head}; the run is as it was"
+    if isinstance(spec, CompareSpec):
         return f"{head}; the models it finished are saved in the runs folder"
     epochs = RunStore(spec.runs_dir).summary(spec.config.run_id).epochs_done
     if not epochs:

@@ -1,40 +1,36 @@
 """The Metrics tab of the results: a run's saved measures, explained, and a button to take them.
 
-The numbers come from :func:`vaelab.metrics.evaluate` and are saved in the run
-(``run.metrics``); the library drops them when the run is trained further, so what this tab shows
-always belongs to the weights on screen.
+The numbers come from :func:`vaelab.metrics.evaluate`, run in the background by a
+:class:`~vaelab.app.measure_job.MeasureJob` that belongs to the browser (a reload finds it
+again), and are saved in the run (``run.metrics``); the library drops them when the run is
+trained further, so what this tab shows always belongs to the weights on screen.
 """
 
 from __future__ import annotations
 
-import copy
 import json
-from dataclasses import replace
 from typing import Any
 
 import streamlit as st
 
+from vaelab.app.browser_id import browser_id
 from vaelab.app.i18n import t
+from vaelab.app.jobs import REGISTRY
+from vaelab.app.measure_job import MeasureJob
 from vaelab.app.paths import data_dir, runs_dir
+from vaelab.app.run_cache import open_cached_run
 from vaelab.app.tabs.context import TabContext
 from vaelab.data import ImageDataset
-from vaelab.errors import VaeLabError
-from vaelab.i18n import localize_decimal
-from vaelab.metrics import (
-    METRICS,
-    METRICS_FORMAT,
-    classifier_cache_dir,
-    evaluate,
-    format_metric,
-    overall_fraction,
-)
-from vaelab.models import ConvVAE
-from vaelab.runs import Run, RunStore
+from vaelab.i18n import duration, localize_decimal
+from vaelab.metrics import METRICS, METRICS_FORMAT, classifier_cache_dir, format_metric
+from vaelab.runs import RunStore
 from vaelab.variants import is_autoencoder
 
 #: Settings of the Measure button: a few seconds to a minute or two on a CPU. The ELBO and the
 #: IWAE bound are both computed on the first IWAE_IMAGES test images (all of them if fewer).
 IWAE_K, IWAE_IMAGES, FD_IMAGES = 100, 1000, 1000
+#: Seconds between two redraws of a measurement's progress.
+REFRESH_S = 1.0
 _ARROWS = {"lower": "results.metrics.lower", "higher": "results.metrics.higher"}
 
 
@@ -91,52 +87,81 @@ def _caption(metrics: dict[str, Any], lang: str) -> str:
     return text
 
 
-def _measure(run: Run, model: ConvVAE, data: ImageDataset, lang: str) -> None:
-    """Measure the run with a progress bar, save the metrics into it and redraw the page."""
-    bar = st.progress(0.0, text=t("results.metrics.starting", lang))
+def _start(run_id: str, data: ImageDataset) -> None:
+    """Submit the measurement of ``run_id`` for this browser (a callback: before the redraw)."""
+    job = MeasureJob(
+        run_id,
+        data,
+        RunStore(runs_dir()),
+        classifier_dir=classifier_cache_dir(data_dir()),
+        iwae_k=IWAE_K,
+        iwae_images=IWAE_IMAGES,
+        fd_images=FD_IMAGES,
+    )
+    REGISTRY.start(browser_id(), job)
 
-    def on_stage(stage: str, fraction: float) -> None:
-        text = t("results.metrics.measuring", lang, stage=t(f"metrics.stage.{stage}", lang))
-        bar.progress(min(overall_fraction(stage, fraction), 1.0), text=text)
 
-    store = RunStore(runs_dir())
-    try:
-        # A copy: the cached model is shared by every session and evaluate moves it around.
-        metrics = evaluate(
-            copy.deepcopy(model),
-            data,
-            iwae_k=IWAE_K,
-            iwae_images=IWAE_IMAGES,
-            fd_images=FD_IMAGES,
-            seed=run.config.train.seed,
-            classifier="auto",
-            classifier_dir=classifier_cache_dir(data_dir()),
-            device="auto",
-            progress=on_stage,
-        )
-        saved = store.load(run.run_id)
-        if saved.updated != run.updated:
-            bar.empty()
-            st.warning(t("results.metrics.changed", lang))
-            return
-        measured = replace(saved, metrics=metrics)
-        store.save(measured)
-    except VaeLabError as exc:
-        bar.empty()
-        st.error(t("results.metrics.failed", lang, reason=exc), icon=":material/error:")
+@st.fragment(run_every=REFRESH_S)
+def _progress(job: MeasureJob, lang: str) -> None:
+    """Where the measurement stands, redrawn every second until it ends."""
+    snap = job.snapshot()
+    if not snap.active:
+        if snap.status == "complete":
+            # The save changed the run's time; the results stay on this tab, not reopen as if
+            # retrained. Here: the package imports this module.
+            from vaelab.app.tabs import keep_open
+
+            keep_open(open_cached_run(snap.run_id)[0])
+        st.rerun()  # the whole page: the run is read again, with its metrics
+    if snap.status == "queued" and snap.queue_position > 0:
+        st.info(t("results.metrics.queued", lang, ahead=snap.queue_position))
+    elif snap.stage is None:
+        st.progress(0.0, text=t("results.metrics.starting", lang))
+    else:
+        stage = t(f"metrics.stage.{snap.stage}", lang)
+        st.progress(snap.fraction, text=t("results.metrics.measuring", lang, stage=stage))
+    st.caption(t("results.metrics.background", lang, elapsed=duration(snap.elapsed)))
+
+
+def _measure(ctx: TabContext, remeasure: bool) -> None:
+    """The Measure button, and this browser's measurement: its progress, or how it ended.
+
+    One measurement at a time per browser: while one runs, here or for another run, the button
+    is disabled and a caption says why.
+    """
+    run, lang = ctx.run, ctx.lang
+    job = REGISTRY.get(browser_id(), MeasureJob.kind)
+    busy = job is not None and job.active
+    st.button(
+        t("results.metrics.remeasure" if remeasure else "results.metrics.measure", lang),
+        key=f"{ctx.wkey}.measure",
+        icon=":material/straighten:",
+        help=t("results.metrics.measure_help", lang, k=IWAE_K, images=IWAE_IMAGES, fd=FD_IMAGES),
+        disabled=busy,
+        on_click=_start,
+        args=(run.run_id, ctx.data),
+    )
+    if job is None:
         return
-    # The save changed the run's time; the results stay on this tab, not reopen as if retrained.
-    from vaelab.app.tabs import keep_open  # here: the package imports this module
-
-    keep_open(measured)
-    st.rerun()
+    if job.run_id != run.run_id:
+        if busy:
+            st.caption(t("results.metrics.busy_other", lang))
+        return
+    if busy:
+        _progress(job, lang)
+        return
+    snap = job.snapshot()
+    if snap.status == "error":
+        st.error(t("results.metrics.failed", lang, reason=snap.error), icon=":material/error:")
+    elif snap.status == "changed":
+        st.warning(t("results.metrics.changed", lang), icon=":material/update:")
 
 
 def render(ctx: TabContext) -> None:
     """Draw a run's metrics, with a button that measures it and saves them in the run.
 
-    A plain autoencoder (β = 0) is told why it has no likelihood bound. The model is only read:
-    measuring works on a copy.
+    A plain autoencoder (β = 0) is told why it has no likelihood bound. Measuring runs in the
+    background (:class:`~vaelab.app.measure_job.MeasureJob`): the page answers meanwhile.
     """
     run, lang, key = ctx.run, ctx.lang, ctx.wkey
     metrics = run.metrics
@@ -155,16 +180,7 @@ def render(ctx: TabContext) -> None:
     elif not saved:
         st.info(t("results.metrics.unsaved", lang))
     else:
-        label = "results.metrics.remeasure" if metrics else "results.metrics.measure"
-        if st.button(
-            t(label, lang),
-            key=f"{key}.measure",
-            icon=":material/straighten:",
-            help=t(
-                "results.metrics.measure_help", lang, k=IWAE_K, images=IWAE_IMAGES, fd=FD_IMAGES
-            ),
-        ):
-            _measure(run, ctx.model, ctx.data, lang)
+        _measure(ctx, remeasure=bool(metrics))
     if metrics:
         st.download_button(
             t("results.metrics.download", lang),
