@@ -131,6 +131,12 @@ def browser():
         chromium.close()
 
 
+def current(page):
+    """The page's elements of the latest run only: while Streamlit reruns, the elements of the
+    previous run stay on screen, greyed and marked stale, beside their replacements."""
+    return page.locator('[data-testid="stElementContainer"]:not([data-stale="true"])')
+
+
 def _shot(page, name: str, *, settle: bool = True) -> None:
     """Save a screenshot, once the app has finished its run unless ``settle`` is false."""
     if settle:

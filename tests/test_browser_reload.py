@@ -14,7 +14,15 @@ import time
 
 import pytest
 
-from test_browser import START_MS, TRAIN_MS, VIEWPORT, _shot, app_url, browser  # noqa: F401
+from test_browser import (  # noqa: F401
+    START_MS,
+    TRAIN_MS,
+    VIEWPORT,
+    _shot,
+    app_url,
+    browser,
+    current,
+)
 from vaelab.app.browser_id import COOKIE, is_browser_id
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -66,7 +74,7 @@ def _start_a_long_training(page, app_url) -> None:  # noqa: F811
     page.locator('input[type="range"][aria-label="Epochs"]').focus()
     page.keyboard.press("End")
     page.get_by_text("50 epochs to go").wait_for()
-    page.get_by_role("button", name="Train", exact=True).click()
+    current(page).get_by_role("button", name="Train", exact=True).click()
     page.get_by_role("button", name="Stop").wait_for(timeout=START_MS)
     page.get_by_text("images/s").wait_for(timeout=START_MS)
 
@@ -121,7 +129,7 @@ def test_a_reload_finds_the_training_and_another_browser_does_not(app_url, brows
     bob.close()
 
     # Alice pauses, steps five steps, and resumes.
-    page.get_by_role("button", name="Pause").click()
+    current(page).get_by_role("button", name="Pause").click()
     page.get_by_text(PAUSED).wait_for(timeout=START_MS)
     held = _settled_step(page)  # the step under way when paused still ends
     page.wait_for_timeout(2_500)
@@ -130,14 +138,14 @@ def test_a_reload_finds_the_training_and_another_browser_does_not(app_url, brows
     steps = page.get_by_label("Steps", exact=True)
     steps.fill("5")
     steps.press("Enter")
-    page.get_by_role("button", name="Step", exact=True).click()
+    current(page).get_by_role("button", name="Step", exact=True).click()
     deadline = time.monotonic() + TRAIN_MS / 1000
     while _paused_step(page) != held + 5:
         assert time.monotonic() < deadline, f"still at step {_paused_step(page)}, not {held + 5}"
         page.wait_for_timeout(500)
-    page.get_by_role("button", name="Resume").click()
-    page.get_by_text("images/s").wait_for(timeout=START_MS)
-    page.get_by_role("button", name="Stop").click()
+    current(page).get_by_role("button", name="Resume").click()
+    page.get_by_text(PAUSED).wait_for(state="detached", timeout=START_MS)
+    current(page).get_by_role("button", name="Stop").click()
     # Then the step under way, the save and the results: minutes on a loaded two-core machine.
     page.get_by_text("Stopped after").wait_for(timeout=2 * TRAIN_MS)
     _shot(page, "reload-05-stopped")

@@ -2,8 +2,9 @@
 
 The Train page draws it while its browser's training is queued or running, after a reload too:
 everything comes from the job's :meth:`~vaelab.app.jobs.Job.snapshot`, so a new session of the
-same browser shows what the old one showed. Two fragments redraw it: the progress and the
-controls every second, the charts every three seconds (the browser works hard for them).
+same browser shows what the old one showed. Fragments redraw it: the progress and the loss
+terms every second, the charts every three seconds (the browser works hard for them); the
+controls only when clicked.
 """
 
 from __future__ import annotations
@@ -119,17 +120,22 @@ def _step(job: TrainingJob) -> None:
     job.step(int(st.session_state.get(STEPS_KEY, 1)))
 
 
-def _controls(job: TrainingJob, snap: TrainingSnapshot) -> None:
+@st.fragment
+def _controls(job: TrainingJob) -> None:
     """Pause or Resume, a number of steps and Step, and Stop.
 
-    Callbacks, so that each command reaches the job before the fragment redraws.
+    A fragment that never redraws by itself: a button redrawn every second loses the clicks
+    that land while it is replaced (a Stop that did nothing, in a browser test). It shows what
+    was asked (the job's control), so a click changes it at once; the progress above says what
+    the worker did. Callbacks, so that each command reaches the job before the fragment redraws.
     """
-    stopping = job.control.stopped
+    control = job.control
+    stopping = control.stopped
     pause, steps, step, stop = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
     # Resume in place of Pause while the training holds.
     label, key, icon, command = (
         ("live.resume", "live_resume", ":material/play_arrow:", job.resume)
-        if snap.paused
+        if control.paused
         else ("live.pause", "live_pause", ":material/pause:", job.pause)
     )
     pause.button(t(label), key=key, icon=icon, disabled=stopping, on_click=command, width="stretch")
@@ -161,13 +167,13 @@ def _controls(job: TrainingJob, snap: TrainingSnapshot) -> None:
     )
     if stopping:
         st.caption(t("train.stopping"))
-    elif snap.paused:
+    elif control.paused:
         st.caption(t("live.paused"))
 
 
 @st.fragment(run_every=STATUS_REFRESH_S)
 def _status(job: TrainingJob) -> None:
-    """Progress, controls and latest loss terms: cheap, redrawn every second."""
+    """What is training and how far it is: cheap, redrawn every second."""
     snap = job.snapshot()
     if not snap.active:
         # Finished: a full rerun replaces the live panel with the results.
@@ -175,8 +181,13 @@ def _status(job: TrainingJob) -> None:
     st.markdown(t("train.training", run=run_title(job.config)))
     if not waiting(snap):
         progress(snap)
-    _controls(job, snap)
-    if snap.step is not None:
+
+
+@st.fragment(run_every=STATUS_REFRESH_S)
+def _metrics(job: TrainingJob) -> None:
+    """The latest loss terms, redrawn every second."""
+    snap = job.snapshot()
+    if snap.active and snap.step is not None:
         names = [n for n in _METRICS if n in snap.step.metrics]
         lang = current_language()
         for column, name in zip(st.columns(len(names)), names, strict=True):
@@ -231,4 +242,6 @@ def render(job: TrainingJob) -> None:
     # replaces all of it at once.
     with st.container():
         _status(job)
+        _controls(job)
+        _metrics(job)
         _charts(job)
