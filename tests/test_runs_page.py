@@ -52,6 +52,26 @@ def test_a_folder_that_is_not_a_run_is_listed_without_a_delete_button(
     assert (store.root / "holidays" / "photo.jpg").exists()
 
 
+@pytest.mark.parametrize(("lang", "loss", "kl"), [("en", "123.5", "0.25"), ("fr", "123,5", "0,25")])
+def test_the_runs_table_writes_its_measures_as_the_language_does(
+    tmp_path, monkeypatch, lang, loss, kl
+):
+    store = RunStore(tmp_path / "runs")
+    run = make_run()
+    run.history[-1] |= {"test_loss": 123.4567, "test_kl": 0.25}
+    store.save(run)
+    monkeypatch.setenv(RUNS_DIR_ENV, str(store.root))
+    at = AppTest.from_file(RUNS_PAGE, default_timeout=30)
+    at.session_state["lang"] = lang
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    strings = {"en": EN, "fr": FR}[lang]
+    assert list(table[strings["runs.col.loss"]]) == [loss]
+    assert list(table[strings["runs.col.kl"]]) == [kl]
+    assert list(table[strings["runs.col.mse"]]) == [None]  # not measured
+
+
 # -- a job whose worker is starting, or that waits for others ----------------------------------
 
 #: The browser the tests stand for (its id is what the browser's cookie would hold).

@@ -47,8 +47,17 @@ def _when(iso: str) -> str:
         return ""
 
 
+#: The table's columns of final test measures, by the key of their value in a run's ``final``.
+MEASURE_COLUMNS = {
+    "test_loss": "runs.col.loss",
+    "test_kl": "runs.col.kl",
+    "test_mse": "runs.col.mse",
+}
+
+
 def _row(summary: RunSummary) -> dict[str, Any]:
     config, final = summary.config, summary.final
+    lang = current_language()
     row: dict[str, Any] = {}
     if config is not None:
         model = config.model
@@ -61,14 +70,16 @@ def _row(summary: RunSummary) -> dict[str, Any]:
             t("runs.col.latent"): model.latent_dim,
             t("runs.col.hidden"): ", ".join(str(w) for w in model.hidden),
             t("runs.col.likelihood"): likelihood,
-            t("runs.col.beta"): decimal(model.beta, "g", current_language()),
+            t("runs.col.beta"): decimal(model.beta, "g", lang),
             t("runs.col.epochs"): f"{summary.epochs_done} / {config.train.epochs}",
         }
     row |= {
         t("runs.col.status"): t(f"runs.status.{summary.status}"),
-        t("runs.col.loss"): final.get("test_loss"),
-        t("runs.col.kl"): final.get("test_kl"),
-        t("runs.col.mse"): final.get("test_mse"),
+        # Written here in the session's language: the table's own number formats write a point.
+        **{
+            t(column): None if final.get(key) is None else decimal(final[key], ".4g", lang)
+            for key, column in MEASURE_COLUMNS.items()
+        },
         t("runs.col.updated"): _when(summary.updated),
         t("runs.col.run"): summary.run_id,
         t("runs.col.error"): summary.error or "",
@@ -77,16 +88,12 @@ def _row(summary: RunSummary) -> dict[str, Any]:
 
 
 def _table(summaries: list[RunSummary]) -> None:
-    number = {"format": "%.4g"}
+    number = st.column_config.TextColumn(alignment="right")
     st.dataframe(
         [_row(s) for s in summaries],
         hide_index=True,
         width="stretch",
-        column_config={
-            t("runs.col.loss"): st.column_config.NumberColumn(**number),
-            t("runs.col.kl"): st.column_config.NumberColumn(**number),
-            t("runs.col.mse"): st.column_config.NumberColumn(**number),
-        },
+        column_config={t(column): number for column in MEASURE_COLUMNS.values()},
     )
 
 
@@ -124,42 +131,55 @@ def _job_progress(job: Job) -> None:
         st.progress(overall, text=f"{text} · {t('compare.elapsed', time=duration(snap.elapsed))}")
 
 
-@st.fragment(run_every=RUNNING_REFRESH_S)
-def _running(shown: tuple[int, ...]) -> None:
+def _running(jobs: list[Job]) -> None:
     """The browser's running jobs with their progress, a link to their page and Stop.
 
-    ``shown`` are the ids of the jobs the page listed: when one ends, the whole page is drawn
-    again, so that its run appears in the table below.
+    The progress redraws every few seconds; the buttons only when clicked (a button redrawn
+    every second loses the clicks that land while it is replaced).
     """
-    jobs = _browser_jobs()
-    if tuple(id(job) for job in jobs) != shown:
-        st.rerun()
+    shown = tuple(id(job) for job in jobs)
     st.subheader(t("runs.running.header"))
     for job in jobs:
         with st.container(border=True):
-            training = isinstance(job, TrainingJob)
-            title = run_title(job.config) if training else t("compare.title")
-            st.markdown(f"**{title}**")
-            _job_progress(job)
-            watch, stop, _ = st.columns([1, 1, 3])
-            if watch.button(
-                t("runs.running.watch"),
-                key=f"runs.watch.{job.kind}",
-                icon=":material/visibility:",
-                width="stretch",
-            ):
-                _switch(JOB_PAGES[job.kind], t("runs.running.watch_fallback"))
-            stopping = job.control.stopped
-            stop.button(
-                t("train.stop"),
-                key=f"runs.stop.{job.kind}",
-                icon=":material/stop:",
-                disabled=stopping,
-                on_click=job.stop,
-                width="stretch",
-            )
-            if stopping:
-                st.caption(t("train.stopping"))
+            _job_status(job, shown)
+            _job_buttons(job)
+
+
+@st.fragment(run_every=RUNNING_REFRESH_S)
+def _job_status(job: Job, shown: tuple[int, ...]) -> None:
+    """Title and progress of ``job``.
+
+    When the browser's jobs change, the whole page redraws (``shown`` are those the page
+    listed), so that a finished run appears in the table.
+    """
+    if tuple(id(job) for job in _browser_jobs()) != shown:
+        st.rerun()
+    title = run_title(job.config) if isinstance(job, TrainingJob) else t("compare.title")
+    st.markdown(f"**{title}**")
+    _job_progress(job)
+
+
+@st.fragment
+def _job_buttons(job: Job) -> None:
+    watch, stop, _ = st.columns([1, 1, 3])
+    if watch.button(
+        t("runs.running.watch"),
+        key=f"runs.watch.{job.kind}",
+        icon=":material/visibility:",
+        width="stretch",
+    ):
+        _switch(JOB_PAGES[job.kind], t("runs.running.watch_fallback"))
+    stopping = job.control.stopped
+    stop.button(
+        t("train.stop"),
+        key=f"runs.stop.{job.kind}",
+        icon=":material/stop:",
+        disabled=stopping,
+        on_click=job.stop,
+        width="stretch",
+    )
+    if stopping:
+        st.caption(t("train.stopping"))
 
 
 def _actions(store: RunStore, summaries: list[RunSummary], labels: dict[str, str]) -> None:
@@ -281,7 +301,7 @@ def render() -> None:
         st.success(flash, icon=":material/check_circle:")
     running = _browser_jobs()
     if running:
-        _running(tuple(id(job) for job in running))
+        _running(running)
     run_import.render()
     summaries = store.list()
     if not summaries:
