@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import queue
 import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,6 +19,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from test_app_jobs import _until
 from vaelab.app import browser_id
 from vaelab.app import jobs as app_jobs
 from vaelab.app.jobs import REGISTRY, JobRegistry
@@ -31,8 +31,7 @@ from vaelab.app.tabs import metrics as metrics_tab
 from vaelab.data import load_dataset
 from vaelab.i18n.strings_en import EN
 from vaelab.i18n.strings_fr import FR
-from vaelab.jobs import Executor, JobHandle
-from vaelab.jobs.spec import MeasureDone, MeasureSpec
+from vaelab.jobs import Executor, JobHandle, MeasureDone, MeasureSpec
 from vaelab.jobs.worker import apply_command, lost_message, run_spec
 from vaelab.metrics import STAGES, evaluate
 from vaelab.runs import RunStore
@@ -222,14 +221,6 @@ def _job(saved, executor: Executor) -> MeasureJob:
         executor=executor,
         **SMALL,
     )
-
-
-def _until(condition, what: str, timeout: float = TIMEOUT) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 def test_the_job_reports_the_stage_then_ends_complete_and_one_runs_per_owner(saved):

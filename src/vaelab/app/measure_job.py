@@ -1,6 +1,6 @@
 """The Metrics tab's measurement as a background :class:`~vaelab.app.jobs.Job`.
 
-A :class:`MeasureJob` submits a :class:`~vaelab.jobs.spec.MeasureSpec` to the app's executor
+A :class:`MeasureJob` submits a :class:`~vaelab.jobs.MeasureSpec` to the app's executor
 like a :class:`~vaelab.app.training_job.TrainingJob` submits a training: the worker measures the
 saved run with :func:`vaelab.metrics.evaluate`, reports each stage, and saves the metrics into
 the run; the tab redraws from :meth:`MeasureProgress.snapshot` and then reads the run again.
@@ -16,8 +16,7 @@ from typing import Any
 
 from vaelab.app.jobs import ACTIVE, Job, JobProgress
 from vaelab.data import ImageDataset
-from vaelab.jobs import Executor
-from vaelab.jobs.spec import MeasureDone, MeasureSpec
+from vaelab.jobs import Executor, MeasureDone, MeasureSpec
 from vaelab.metrics import overall_fraction
 from vaelab.runs import RunStore
 

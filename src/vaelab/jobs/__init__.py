@@ -1,4 +1,4 @@
-"""Trainings and comparisons run elsewhere: in worker processes of this machine or on Ray.
+"""Trainings, comparisons and measurements run elsewhere: in worker processes or on Ray.
 
 - :mod:`~vaelab.jobs.spec` — what a job is, the events it reports, the commands it takes;
 - :mod:`~vaelab.jobs.worker` — running one job and reporting it (the same everywhere);
@@ -9,7 +9,16 @@
 """
 
 from vaelab.jobs.executor import Executor, JobHandle, executor_from_env
-from vaelab.jobs.spec import FINAL, CompareSpec, Event, JobSpec, TrainDone, TrainSpec
+from vaelab.jobs.spec import (
+    FINAL,
+    CompareSpec,
+    Event,
+    JobSpec,
+    MeasureDone,
+    MeasureSpec,
+    TrainDone,
+    TrainSpec,
+)
 
 __all__ = [
     "FINAL",
@@ -18,6 +27,8 @@ __all__ = [
     "Executor",
     "JobHandle",
     "JobSpec",
+    "MeasureDone",
+    "MeasureSpec",
     "TrainDone",
     "TrainSpec",
     "executor_from_env",

@@ -9,6 +9,7 @@ trained further, so what this tab shows always belongs to the weights on screen.
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from typing import Any
 
 import streamlit as st
@@ -21,6 +22,7 @@ from vaelab.app.paths import data_dir, runs_dir
 from vaelab.app.run_cache import open_cached_run
 from vaelab.app.tabs.context import TabContext
 from vaelab.data import ImageDataset
+from vaelab.errors import RunError
 from vaelab.i18n import duration, localize_decimal
 from vaelab.metrics import METRICS, METRICS_FORMAT, classifier_cache_dir, format_metric
 from vaelab.runs import RunStore
@@ -111,7 +113,8 @@ def _progress(job: MeasureJob, lang: str) -> None:
             # retrained. Here: the package imports this module.
             from vaelab.app.tabs import keep_open
 
-            keep_open(open_cached_run(snap.run_id)[0])
+            with suppress(RunError):  # deleted meanwhile: the page says so
+                keep_open(open_cached_run(snap.run_id)[0])
         st.rerun()  # the whole page: the run is read again, with its metrics
     if snap.status == "queued" and snap.queue_position > 0:
         st.info(t("results.metrics.queued", lang, ahead=snap.queue_position))
