@@ -173,12 +173,15 @@ def test_commands_are_checked():
 
 @pytest.mark.parametrize("ray", [None, "ray://head:10001"])
 def test_vaelab_app_hands_the_ray_address_to_the_server(monkeypatch, ray):
-    import os
+    import subprocess
 
-    from vaelab.cli import app, main
+    from vaelab.cli import main
 
     monkeypatch.setenv("VAELAB_RAY_ADDRESS", "from-the-shell")
     started = {}
-    monkeypatch.setattr(app, "serve", lambda options: started.update(os.environ) or 0)
+    monkeypatch.setattr(
+        subprocess, "call", lambda command, env: started.update(env, command=command) or 0
+    )
     assert main(["app", *(["--ray", ray] if ray else [])]) == 0
     assert started["VAELAB_RAY_ADDRESS"] == (ray or "from-the-shell")
+    assert started["command"][1:3] == ["-m", "vaelab.app.launch"]

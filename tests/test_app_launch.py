@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vaelab.app.warmup import page_imports, warm_up
+from vaelab.app.launch import page_imports, warm_up
 
 
 def test_the_warm_up_imports_every_module_the_pages_import(tmp_path):

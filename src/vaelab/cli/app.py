@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-from pathlib import Path
+import subprocess
+import sys
 
-import vaelab
 from vaelab.cli import values
 from vaelab.cli.options import add_whole
 from vaelab.config import Limit
@@ -15,8 +15,6 @@ from vaelab.data.limits import MAX_UPLOAD_BYTES
 from vaelab.errors import VaeLabError
 from vaelab.jobs.executor import RAY_ADDRESS_ENV
 
-#: The app's entry point, found from the installed package so that any working folder works.
-MAIN_PAGE = Path(vaelab.__file__).parent / "app" / "main.py"
 #: The TCP ports a server can listen on.
 PORTS = Limit(1, 65535)
 
@@ -58,28 +56,11 @@ def run(args: argparse.Namespace) -> int:
         "--server.maxUploadSize",
         str(MAX_UPLOAD_BYTES // 2**20),
     ]
-    if args.ray:
-        os.environ[RAY_ADDRESS_ENV] = args.ray
-    return serve(options)
-
-
-def serve(options: list[str]) -> int:
-    """Run the Streamlit server on the app in this process, its imports done first.
-
-    In this process rather than a child, so that the first visitor finds torch and the pages'
-    modules imported (:func:`vaelab.app.warmup.warm_up`) instead of waiting for them.
-    """
-    from streamlit.web import cli as streamlit_cli
-
-    from vaelab.app.warmup import warm_up
-
-    print("VAE Lab: loading the app's modules…", flush=True)
-    warm_up()
+    # The app's own launcher imports its modules before it serves (vaelab.app.launch).
+    command = [sys.executable, "-m", "vaelab.app.launch", *options]
+    env = os.environ | ({RAY_ADDRESS_ENV: args.ray} if args.ray else {})
     try:
-        streamlit_cli.main(
-            ["run", str(MAIN_PAGE), *options], prog_name="streamlit", standalone_mode=False
-        )
+        return subprocess.call(command, env=env)
     except KeyboardInterrupt:
-        # Ctrl-C is how the server is stopped.
-        pass
-    return 0
+        # Ctrl-C is how the server is stopped: Streamlit got it too and has shut down.
+        return 0

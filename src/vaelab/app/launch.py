@@ -1,9 +1,8 @@
-"""Import what the pages need before the server starts, so that the first visitor waits less.
+"""The app's server: ``python -m vaelab.app.launch [Streamlit options]``, as ``vaelab app`` runs it.
 
 Streamlit runs the app's script only when a browser connects, so the first visit used to pay
 for importing torch, torchvision, Altair and the whole app: seconds on a small machine, during
-which the page stays blank. ``vaelab app`` calls :func:`warm_up` first, in the server's process;
-the script's imports are then already done.
+which the page stays blank. This server imports them first (:func:`warm_up`), then serves.
 """
 
 from __future__ import annotations
@@ -12,11 +11,14 @@ import ast
 import importlib
 import importlib.util
 import logging
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-PAGES_DIR = Path(__file__).resolve().parent / "pages"
+APP_DIR = Path(__file__).resolve().parent
+PAGES_DIR = APP_DIR / "pages"
 #: Streamlit warns, for each cached function defined before its runtime exists, that it falls back
 #: to an in-memory cache; the cache is in fact chosen at each call, once the runtime runs.
 _CACHE_LOGGER = "streamlit.runtime.caching.cache_data_api"
@@ -71,3 +73,24 @@ def warm_up(pages_dir: Path = PAGES_DIR) -> list[str]:
     finally:
         cache_log.setLevel(level)
     return failed
+
+
+def main(options: Sequence[str] = ()) -> int:
+    """Import the pages' modules, then run Streamlit's server on the app with ``options``."""
+    from streamlit.web import cli as streamlit_cli
+
+    print("VAE Lab: loading the app's modules…", flush=True)
+    warm_up()
+    try:
+        streamlit_cli.main(
+            ["run", str(APP_DIR / "main.py"), *options],
+            prog_name="streamlit",
+            standalone_mode=False,
+        )
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how the server is stopped
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
