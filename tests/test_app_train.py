@@ -220,6 +220,8 @@ def test_missing_or_bad_own_images_get_a_message_under_the_path(env, tmp_path):
     # Said directly under the path, not at the bottom of the sidebar.
     assert _under(at, "hp_own_path") == [f"No such folder or file: {tmp_path / 'nowhere'}"]
     assert len(at.sidebar.error) == 1
+    # And on the page, where a phone shows it (its sidebar starts closed).
+    assert [e.value for e in at.main.error] == [f"No such folder or file: {tmp_path / 'nowhere'}"]
     # A bare name is a folder in the working directory, not an unknown registered dataset.
     at.sidebar.text_input(key="hp_own_path").input("mydigits").run()
     assert _under(at, "hp_own_path") == ["No such folder or file: mydigits"]

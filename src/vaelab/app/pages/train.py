@@ -211,6 +211,9 @@ def render() -> None:
             _dataset_box(selection.info, data)
         with right:
             if config is None:
+                # Said here too: on a phone the sidebar, where it stands, starts closed.
+                if selection.problem:
+                    st.error(selection.problem, icon=":material/error:")
                 st.info(t("train.fix_settings"))
             else:
                 same_run = job is not None and job.run_id == config.run_id
