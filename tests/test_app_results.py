@@ -12,12 +12,13 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from vaelab.app import browser_id
+from vaelab.app import browser_id, widgets
 from vaelab.app.jobs import REGISTRY
 from vaelab.app.measure_job import MeasureJob
 from vaelab.app.paths import DATA_DIR_ENV, RUNS_DIR_ENV, data_dir, runs_dir
 from vaelab.app.state import CURRENT_RUN_KEY
 from vaelab.app.tabs import OPEN_TAB_KEY, TABS
+from vaelab.app.tabs.samples import warning_key
 from vaelab.data import load_dataset
 from vaelab.i18n.strings_en import EN
 from vaelab.i18n.strings_fr import FR
@@ -156,6 +157,15 @@ def test_samples_resample_and_temperature(env):
     assert at.session_state[seed_key] == 1
     _by_key_suffix(at.select_slider, ".temperature").set_value(0.5).run()
     _ok(at)
+
+
+def test_the_samples_say_why_a_setting_gives_poor_ones():
+    # The Train page's default run has nothing to excuse; the seed's (z = 16, 5 epochs) has.
+    assert warning_key(1.0, widgets.LATENT_DEFAULT, widgets.EPOCHS_DEFAULT) is None
+    assert warning_key(1.0, 16, 5) == "results.samples.poor.large_latent"
+    assert warning_key(1e-3, 4, 50) == "results.samples.poor.tiny_beta"
+    text = EN["results.samples.poor.large_latent"].format(latent=16, epochs=5, default=4)
+    assert "the default is 4" in text
 
 
 def test_interpolation_and_traversal_widgets(env):

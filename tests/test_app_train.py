@@ -112,19 +112,21 @@ def test_default_page_has_the_seeds_widgets_and_works_offline(env):
     at = _app()
     assert not at.exception
     side = at.sidebar
-    assert side.selectbox(key="hp_variant").value == "vae"
+    assert side.selectbox(key="hp_variant").value == "sigma-vae"
     assert side.selectbox(key="hp_variant").options == ["VAE", "β-VAE", "σ-VAE"]
     assert side.selectbox(key="hp_dataset").value == "mnist"
     latent = side.slider(key="hp_latent")
-    assert (latent.value, latent.min, latent.max, latent.step) == (16, 2, 400, 2)
+    assert (latent.value, latent.min, latent.max, latent.step) == (4, 2, 400, 2)
     hidden = side.multiselect(key="hp_hidden")
     assert hidden.value == [32, 64]
     assert hidden.options == [str(w) for w in (8, 16, 32, 64, 128, 256, 512)]
-    assert side.selectbox(key="hp_likelihood_vae").value == "mse"
+    assert side.selectbox(key="hp_likelihood_sigma-vae").value == "gaussian"
+    assert side.radio(key="hp_scale").value == "optimal"
+    assert side.select_slider(key="hp_beta_sigma-vae").value == 1.0
     assert side.select_slider(key="hp_batch").value == 64
     assert side.select_slider(key="hp_batch").options == ["64", "128", "256"]
     epochs = side.slider(key="hp_epochs")
-    assert (epochs.value, epochs.min, epochs.max) == (5, 1, 50)
+    assert (epochs.value, epochs.min, epochs.max) == (10, 1, 50)
     assert side.select_slider(key="hp_lr").value == pytest.approx(1e-3)
     assert side.number_input(key="hp_seed").value == 0
     assert side.selectbox(key="hp_device").value == "auto"
@@ -137,7 +139,7 @@ def test_default_page_has_the_seeds_widgets_and_works_offline(env):
     assert any("4\u202f000 training" in text for text in _texts(at, "markdown"))
     assert [b.label for b in at.button if b.key == "train"] == ["Train"]
     # The architecture panel: graph, formula and layer table.
-    assert at.expander[0].label.startswith("Architecture: VAE")
+    assert at.expander[0].label.startswith("Architecture: σ-VAE")
     assert at.get("graphviz_chart")
     assert any(r"\mathrm{KL}" in text for text in _texts(at, "latex"))
 
@@ -255,7 +257,7 @@ def test_an_uploaded_npz_is_kept_and_used_under_its_own_name(env, data_root, tmp
     (saved,) = (data_root / "uploads").glob(f"*/{name}")
     assert saved.read_bytes() == payload
     assert f"**{name}**" in _texts(at, "markdown")
-    assert f"**VAE on {name}, z = 16, layers 32-64**" in _texts(at, "markdown")
+    assert f"**σ-VAE on {name}, z = 4, layers 32-64**" in _texts(at, "markdown")
 
 
 @pytest.mark.parametrize(
@@ -284,6 +286,8 @@ def test_unavailable_dataset_says_so_and_disables_training(env):
 
 def test_the_loss_widgets_follow_the_variant(env):
     at = _app()
+    at.sidebar.selectbox(key="hp_variant").set_value("vae").run()
+    assert at.sidebar.selectbox(key="hp_likelihood_vae").value == "mse"
     assert not [w for w in at.sidebar.select_slider if w.key.startswith("hp_beta")]
     at.sidebar.selectbox(key="hp_variant").set_value("beta-vae").run()
     beta = at.sidebar.select_slider(key="hp_beta_beta-vae")

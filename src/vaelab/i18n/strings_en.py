@@ -708,8 +708,8 @@ EN: dict[str, str] = {
     "where no image was encoded and decode to blends, not digits. Raise β towards 1 for samples.",
     "results.samples.poor.large_latent": "With {latent} latent dimensions and {epochs} epochs, "
     "the codes of the training images do not fill the prior N(0, I) yet: many codes drawn from "
-    "it fall between them and decode to shapes between digits. A latent size of 16 or more "
-    "epochs gives samples that read as digits.",
+    "it fall between them and decode to shapes between digits. A smaller latent size (the "
+    "default is {default}) or more epochs gives more samples that read as digits.",
     "estimate.training": "About {time} on this machine, from its measured speed.",
     "estimate.comparison": "About {time} on this machine, from its measured speed (rows found "
     "in the cache take a moment).",

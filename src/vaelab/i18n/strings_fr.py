@@ -762,8 +762,8 @@ FR: dict[str, str] = {
     "results.samples.poor.large_latent": "Avec {latent} dimensions latentes et {epochs} époques, "
     "les codes des images d'entraînement ne remplissent pas encore l'a priori N(0, I) : beaucoup "
     "de codes qui en sont tirés tombent entre eux et donnent des formes entre deux chiffres. Une "
-    "taille latente de 16 ou plus d'époques donnent des échantillons qui se lisent comme des "
-    "chiffres.",
+    "taille latente plus petite (la valeur par défaut est {default}) ou plus d'époques donnent "
+    "davantage d'échantillons qui se lisent comme des chiffres.",
     "estimate.training": "Environ {time} sur cette machine, d'après sa vitesse mesurée.",
     "estimate.comparison": "Environ {time} sur cette machine, d'après sa vitesse mesurée (les "
     "lignes trouvées dans le cache ne prennent qu'un instant).",
