@@ -4,7 +4,7 @@ The Train page draws it while its browser's training is queued or running, after
 everything comes from the job's :meth:`~vaelab.app.jobs.Job.snapshot`, so a new session of the
 same browser shows what the old one showed. Fragments redraw it: the progress and the loss
 terms every second, the charts every three seconds (the browser works hard for them); the
-controls only when clicked.
+controls with the page.
 """
 
 from __future__ import annotations
@@ -120,14 +120,14 @@ def _step(job: TrainingJob) -> None:
     job.step(int(st.session_state.get(STEPS_KEY, 1)))
 
 
-@st.fragment
 def _controls(job: TrainingJob) -> None:
     """Pause or Resume, a number of steps and Step, and Stop.
 
-    A fragment that never redraws by itself: a button redrawn every second loses the clicks
-    that land while it is replaced (a Stop that did nothing, in a browser test). It shows what
-    was asked (the job's control), so a click changes it at once; the progress above says what
-    the worker did. Callbacks, so that each command reaches the job before the fragment redraws.
+    Not in a fragment: a click in a fragment that redraws itself, or beside one, was lost now
+    and then (a Stop that did nothing, in the browser tests); a click on the page reruns the
+    page, which Streamlit never drops. It shows what was asked (the job's control), so a click
+    changes it at once; the progress above says what the worker did. Callbacks, so that each
+    command reaches the job before the page redraws.
     """
     control = job.control
     stopping = control.stopped

@@ -219,29 +219,48 @@ def _row_lines(snap: ComparisonSnapshot) -> str:
     return "  \n".join(lines)
 
 
-@st.fragment(run_every=REFRESH_S)
 def _live_panel(job: ComparisonJob) -> None:
+    """The running comparison: its progress and Stop side by side, then its rows.
+
+    Stop is not in a fragment: a click in a fragment that redraws itself, or beside one, was
+    lost now and then; a click on the page reruns the page, which Streamlit never drops.
+    """
+    left, right = st.columns([6, 1], vertical_alignment="bottom")
+    with left:
+        _progress(job)
+    with right:
+        _stop(job)
+    _rows(job)
+
+
+@st.fragment(run_every=REFRESH_S)
+def _progress(job: ComparisonJob) -> None:
     snap = job.snapshot()
     if not snap.active:
         # Finished: a full rerun replaces the live panel with the results.
         st.rerun()
     dataset = dataset_label(job.data.name)
     st.markdown(t("compare.running", n=len(snap.contenders), dataset=dataset))
-    left, right = st.columns([6, 1], vertical_alignment="bottom")
-    with left:
-        if not live_panel.waiting(snap):  # a starting job's progress says that it starts
-            overall = snap.current.overall if snap.current is not None else 0.0
-            st.progress(overall, text=_phase_text(snap))
-    stopping = job.control.stopped
-    # A callback, so that the stop happens before this fragment redraws.
-    right.button(
+    if not live_panel.waiting(snap):  # a starting job's progress says that it starts
+        overall = snap.current.overall if snap.current is not None else 0.0
+        st.progress(overall, text=_phase_text(snap))
+
+
+def _stop(job: ComparisonJob) -> None:
+    # A callback, so that the stop happens before the page redraws.
+    st.button(
         t("train.stop"),
         key="compare_stop",
         icon=":material/stop:",
-        disabled=stopping,
+        disabled=job.control.stopped,
         on_click=job.stop,
     )
-    if stopping:
+
+
+@st.fragment(run_every=REFRESH_S)
+def _rows(job: ComparisonJob) -> None:
+    snap = job.snapshot()
+    if job.control.stopped:
         st.caption(t("compare.stopping"))
     st.markdown(_row_lines(snap))
     _finished_rows(snap)

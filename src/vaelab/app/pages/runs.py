@@ -134,8 +134,9 @@ def _job_progress(job: Job) -> None:
 def _running(jobs: list[Job]) -> None:
     """The browser's running jobs with their progress, a link to their page and Stop.
 
-    The progress redraws every few seconds; the buttons only when clicked (a button redrawn
-    every second loses the clicks that land while it is replaced).
+    The progress redraws every few seconds. The buttons are not in a fragment: a click in a
+    fragment that redraws itself, or beside one, was lost now and then; a click on the page
+    reruns the page, which Streamlit never drops.
     """
     shown = tuple(id(job) for job in jobs)
     st.subheader(t("runs.running.header"))
@@ -159,7 +160,6 @@ def _job_status(job: Job, shown: tuple[int, ...]) -> None:
     _job_progress(job)
 
 
-@st.fragment
 def _job_buttons(job: Job) -> None:
     watch, stop, _ = st.columns([1, 1, 3])
     if watch.button(
