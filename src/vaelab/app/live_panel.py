@@ -9,11 +9,14 @@ controls with the page.
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from vaelab.app.charts import localized
 from vaelab.app.compare_job import ComparisonSnapshot
 from vaelab.app.i18n import current_language, t
+from vaelab.app.jobs import Job
 from vaelab.app.lab.map import latent_chart
 from vaelab.app.labels import run_title
 from vaelab.app.training_job import TrainingJob, TrainingSnapshot
@@ -120,6 +123,21 @@ def _step(job: TrainingJob) -> None:
     job.step(int(st.session_state.get(STEPS_KEY, 1)))
 
 
+def stop_button(where: Any, job: Job, key: str) -> None:
+    """Stop ``job``, in ``where`` (a column or ``st``); disabled once asked.
+
+    A callback, so that the stop reaches the job before the page redraws.
+    """
+    where.button(
+        t("train.stop"),
+        key=key,
+        icon=":material/stop:",
+        disabled=job.control.stopped,
+        on_click=job.stop,
+        width="stretch",
+    )
+
+
 def _controls(job: TrainingJob) -> None:
     """Pause or Resume, a number of steps and Step, and Stop.
 
@@ -157,14 +175,7 @@ def _controls(job: TrainingJob) -> None:
         args=(job,),
         width="stretch",
     )
-    stop.button(
-        t("train.stop"),
-        key="stop",
-        icon=":material/stop:",
-        disabled=stopping,
-        on_click=job.stop,
-        width="stretch",
-    )
+    stop_button(stop, job, "stop")
     if stopping:
         st.caption(t("train.stopping"))
     elif control.paused:

@@ -228,8 +228,7 @@ def _live_panel(job: ComparisonJob) -> None:
     left, right = st.columns([6, 1], vertical_alignment="bottom")
     with left:
         _progress(job)
-    with right:
-        _stop(job)
+    live_panel.stop_button(right, job, "compare_stop")
     _rows(job)
 
 
@@ -244,17 +243,6 @@ def _progress(job: ComparisonJob) -> None:
     if not live_panel.waiting(snap):  # a starting job's progress says that it starts
         overall = snap.current.overall if snap.current is not None else 0.0
         st.progress(overall, text=_phase_text(snap))
-
-
-def _stop(job: ComparisonJob) -> None:
-    # A callback, so that the stop happens before the page redraws.
-    st.button(
-        t("train.stop"),
-        key="compare_stop",
-        icon=":material/stop:",
-        disabled=job.control.stopped,
-        on_click=job.stop,
-    )
 
 
 @st.fragment(run_every=REFRESH_S)

@@ -169,16 +169,8 @@ def _job_buttons(job: Job) -> None:
         width="stretch",
     ):
         _switch(JOB_PAGES[job.kind], t("runs.running.watch_fallback"))
-    stopping = job.control.stopped
-    stop.button(
-        t("train.stop"),
-        key=f"runs.stop.{job.kind}",
-        icon=":material/stop:",
-        disabled=stopping,
-        on_click=job.stop,
-        width="stretch",
-    )
-    if stopping:
+    live_panel.stop_button(stop, job, f"runs.stop.{job.kind}")
+    if job.control.stopped:
         st.caption(t("train.stopping"))
 
 
