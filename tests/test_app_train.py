@@ -329,7 +329,8 @@ def test_a_tiny_training_completes_and_shows_results(env, tmp_path):
 def test_a_cached_run_reloads_at_once_and_can_be_continued(env, tmp_path):
     path = _npz(tmp_path / "tiny.npz", 80)
     data = load_dataset(str(path), tmp_path)
-    config = build_config(data, latent_dim=2, hidden=(8,), epochs=1)
+    variant = str(sidebar.DEFAULTS["hp_variant"])  # the model the page's settings describe
+    config = build_config(data, variant=variant, latent_dim=2, hidden=(8,), epochs=1)
     train(config, data, store=RunStore(env), device="cpu")
 
     at = _tiny_settings(_app(), path)

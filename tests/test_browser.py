@@ -151,7 +151,7 @@ def test_train_a_tiny_run_by_clicking(app_url, browser):
     page.get_by_text("Train a VAE").wait_for(timeout=START_MS)
     # Offline on a fresh machine: the default MNIST falls back to the built-in sample.
     page.get_by_text("MNIST cannot be downloaded").wait_for()
-    page.get_by_text("Architecture: VAE").wait_for()
+    page.get_by_text("Architecture: σ-VAE").wait_for()
     page.get_by_role("button", name="Train", exact=True).wait_for()
     _shot(page, "01-train-page")
 

@@ -33,8 +33,9 @@ BATCH_SIZES = (64, 128, 256)
 EPOCHS_MIN = LIMITS.epochs.low
 #: A class session never needs more; the command line trains longer.
 EPOCHS_MAX = min(LIMITS.epochs.high, 50)
-#: 10 by default, not the seed's 5: the reconstructions read as their digit more often, in about
-#: 25 s on an idle 2-core machine with the default run (benchmarks/results/default_run.md).
+#: 10 by default, not the seed's 5: the reconstructions read as their digit more often, and the
+#: default run still takes under half a minute on an idle 2-core machine
+#: (benchmarks/results/default_run.md).
 EPOCHS_DEFAULT = 10
 LEARNING_RATES = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2)
 LR_DEFAULT = 1e-3
