@@ -142,7 +142,8 @@ def _walk(page, app_url: str, problems: list[str]) -> None:  # noqa: F811
     path_box.fill("~/dossier-absent")
     path_box.press("Enter")
     missing = FR["sidebar.own_path_not_found"].format(path=Path.home() / "dossier-absent")
-    error = page.get_by_text(missing, exact=True)
+    # In the sidebar (the page says it too, for phones whose sidebar starts closed).
+    error = page.get_by_test_id("stSidebar").get_by_text(missing, exact=True)
     error.wait_for(timeout=START_MS)
     box, under = path_box.bounding_box(), error.bounding_box()
     gap = under["y"] - (box["y"] + box["height"])
