@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
 
 import numpy as np
@@ -19,7 +18,6 @@ from vaelab.app.jobs import JobRegistry
 from vaelab.app.training_job import TrainingJob
 from vaelab.data import ImageDataset
 from vaelab.data.dataset import Splits
-from vaelab.jobs.executor import JobHandle
 from vaelab.jobs.local import LocalExecutor
 from vaelab.jobs.worker import LATENT_POINTS
 from vaelab.runs import RunStore
@@ -188,41 +186,3 @@ def test_vaelab_app_hands_the_ray_address_to_the_server(monkeypatch, ray):
     assert main(["app", *(["--ray", ray] if ray else [])]) == 0
     assert started["VAELAB_RAY_ADDRESS"] == (ray or "from-the-shell")
     assert started["command"][1:3] == ["-m", "vaelab.app.launch"]
-
-
-class _SlowExecutor:
-    """An executor whose hand-over waits for ``release``, as a worker that starts slowly."""
-
-    def __init__(self):
-        self.release = threading.Event()
-        self.sent: list[tuple[str, int]] = []
-
-    def submit(self, spec):
-        executor = self
-
-        class Handle(JobHandle):
-            def _poll(self):
-                return [("cancelled", None)] if ("stop", 1) in executor.sent else []
-
-            def _send(self, command, n):
-                executor.sent.append((command, n))
-
-        self.release.wait(10)
-        return Handle(spec)
-
-
-def test_commands_given_before_the_hand_over_reach_the_worker_once(tiny_data, tmp_path):
-    executor = _SlowExecutor()
-    job = TrainingJob(_long(tiny_data), tiny_data, RunStore(tmp_path), executor=executor)
-    started = time.monotonic()
-    job.start()
-    assert time.monotonic() - started < 1, "the click does not wait for the worker"
-    job.pause()
-    job.step(3)
-    job.step(2)
-    executor.release.set()
-    _until(lambda: job.handle is not None, "the hand-over")
-    job.step(1)  # straight to the worker now
-    assert executor.sent == [("pause", 1), ("step", 5), ("step", 1)]
-    job.stop()
-    assert executor.sent[-1] == ("stop", 1)

@@ -100,37 +100,29 @@ class JobProgress:
 class JobControl(TrainingControl):
     """The server's side of a job's control: records each command and forwards it to the worker.
 
-    Its state (:attr:`stopped`, :attr:`paused`, :attr:`steps_left`) is what was asked; the
-    snapshot's ``paused`` is what the worker did. Each command is recorded and forwarded under
-    :attr:`lock`, so that the job, once handed to its executor, can replay what was asked before
-    (:meth:`Job._submit`) without missing or repeating a command.
+    Its state (:attr:`stopped`, :attr:`paused`) is what was asked; the snapshot's ``paused`` is
+    what the worker did.
     """
 
     def __init__(self, send: Callable[[str, int], None]) -> None:
         super().__init__()
         self._send = send
-        #: Held while a command is recorded and forwarded, and while the job is handed over.
-        self.lock = threading.RLock()
 
     def stop(self) -> None:  # noqa: D102
-        with self.lock:
-            super().stop()
-            self._send("stop", 1)
+        super().stop()
+        self._send("stop", 1)
 
     def pause(self) -> None:  # noqa: D102
-        with self.lock:
-            super().pause()
-            self._send("pause", 1)
+        super().pause()
+        self._send("pause", 1)
 
     def resume(self) -> None:  # noqa: D102
-        with self.lock:
-            super().resume()
-            self._send("resume", 1)
+        super().resume()
+        self._send("resume", 1)
 
     def step(self, n: int = 1) -> None:  # noqa: D102
-        with self.lock:
-            super().step(n)
-            self._send("step", n)
+        super().step(n)
+        self._send("step", n)
 
 
 class Job:
@@ -193,21 +185,14 @@ class Job:
     def _submit(self) -> bool:
         """Hand the spec to the executor; whether it took it (if not, the job ended in error)."""
         try:
-            handle = (self._executor or executor()).submit(self.spec())
+            self.handle = (self._executor or executor()).submit(self.spec())
         except VaeLabError as exc:
             self._end(status="error", error=str(exc))
             return False
-        control = self.control
-        with control.lock:
-            # What was asked before the executor had the job: a pause, the steps asked since,
-            # a stop. Commands from now on go straight to the handle.
-            self.handle = handle
-            if control.paused:
-                handle.send("pause")
-                if control.steps_left:
-                    handle.send("step", control.steps_left)
-            if control.stopped:
-                handle.send("stop")
+        if self.control.paused:
+            self.handle.send("pause")
+        if self.control.stopped:
+            self.handle.send("stop")
         return True
 
     def stop(self) -> None:
