@@ -161,7 +161,6 @@ def test_an_executor_that_cannot_be_made_is_the_jobs_error(tiny_data, tmp_path, 
     monkeypatch.setenv("VAELAB_WORKERS", "many")
     config = build_config(tiny_data, latent_dim=2, hidden=(8,), epochs=1)
     job = TrainingJob(config, tiny_data, RunStore(tmp_path)).start()
-    job.join(TIMEOUT)
     snap = job.snapshot()
     assert snap.status == "error" and not job.active
     assert snap.error.startswith("VAELAB_WORKERS must be a whole number")

@@ -19,7 +19,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -39,10 +38,6 @@ POLL_INTERVAL_S = 0.1
 
 _executor: Executor | None = None
 _executor_lock = threading.Lock()
-#: Hands the jobs to the executor one at a time, in the order they were started, off the page's
-#: thread: a local executor's pipe waits for a new worker to start Python and import torch
-#: (seconds), which a click must not wait for.
-_SUBMITTER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vaelab-submit")
 
 
 def executor() -> Executor:
@@ -153,8 +148,6 @@ class Job:
         #: Stops, pauses and steps the job, from any thread.
         self.control = JobControl(self._send)
         self.thread = threading.Thread(target=self.run, name=name, daemon=True)
-        #: The submission, once :meth:`start` asked for it.
-        self._begun: Future | None = None
 
     @property
     def active(self) -> bool:
@@ -170,17 +163,10 @@ class Job:
         return self.progress.snapshot()
 
     def start(self) -> Job:
-        """Submit the job and follow its events in a thread; returns the job at once.
-
-        The job is handed to the executor by the app's submitting thread, in the order jobs
-        were started; until then it is ``"queued"``.
-        """
-        self._begun = _SUBMITTER.submit(self._begin)
-        return self
-
-    def _begin(self) -> None:
+        """Submit the job and follow its events in a thread; returns the job."""
         if self._submit():
             self.thread.start()
+        return self
 
     def _submit(self) -> bool:
         """Hand the spec to the executor; whether it took it (if not, the job ended in error)."""
@@ -212,15 +198,7 @@ class Job:
         self.control.step(n)
 
     def join(self, timeout: float | None = None) -> None:
-        """Wait for the job to end (once started).
-
-        ``timeout`` bounds the wait for its hand-over to the executor, then the wait for its end.
-        """
-        if self._begun is not None:
-            try:
-                self._begun.result(timeout)
-            except TimeoutError:
-                return
+        """Wait for the job to end (once started)."""
         if self.thread.is_alive():
             self.thread.join(timeout)
 
