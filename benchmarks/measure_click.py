@@ -55,7 +55,7 @@ def time_click(run_id: str) -> dict[str, float]:
     from vaelab.i18n import text
     from vaelab.runs import RunStore
 
-    at = AppTest.from_file(str(Path(vaelab.app.__file__).parent / "pages" / "results.py"))
+    at = AppTest.from_file(str(Path(vaelab.app.__file__).parent / "views" / "results.py"))
     at.session_state["lang"] = "en"
     at.session_state[CURRENT_RUN_KEY] = run_id
     at.session_state[OPEN_TAB_KEY] = "metrics"

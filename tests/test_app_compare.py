@@ -46,7 +46,7 @@ def _page(lang: str = "en") -> AppTest:
     at = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
     at.session_state["lang"] = lang
     at.run()
-    return at.switch_page("pages/compare.py").run()
+    return at.switch_page("views/compare.py").run()
 
 
 def _ok(at: AppTest) -> None:
@@ -151,7 +151,7 @@ def test_a_starting_comparison_says_it_starts_and_a_queued_one_how_many_are_ahea
         at = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
         at.session_state["lang"] = lang
         at.session_state[browser_id._ID_KEY] = ALICE
-        at.run().switch_page("pages/compare.py").run()
+        at.run().switch_page("views/compare.py").run()
         _ok(at)
         assert _running(at)
         says_where_it_waits(at, strings, ahead)
@@ -186,8 +186,8 @@ def test_a_small_comparison_runs_and_shows_the_figure_table_and_findings(env):
     assert all(RunStore(env).load(s.run_id).metrics for s in summaries)
 
     # The result stays on the page; starting again reuses every run.
-    at.switch_page("pages/learn.py").run()
-    at.switch_page("pages/compare.py").run()
+    at.switch_page("views/learn.py").run()
+    at.switch_page("views/compare.py").run()
     _ok(at)
     assert EN["compare.result.header"] in _texts(at, "subheader")
     assert EN["compare.plan"].format(total=4, cached=4, todo=0) in _texts(at, "markdown")

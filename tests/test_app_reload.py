@@ -167,7 +167,7 @@ def test_another_browser_neither_sees_nor_stops_the_training(env, monkeypatch, t
     assert not _training(other)
     assert not any("many" in text for text in _texts(other, "markdown"))
     assert other.sidebar.selectbox(key="hp_dataset").value != "own", "its sidebar is its own"
-    other.switch_page("pages/runs.py").run()
+    other.switch_page("views/runs.py").run()
     assert not other.exception
     assert "Running now" not in _texts(other, "subheader")
     assert not any(button.key.startswith("runs.stop") for button in other.button)
@@ -180,7 +180,7 @@ def test_the_runs_page_lists_the_browsers_running_training_above_the_runs(
 ):
     _, job = _long_run(monkeypatch, tmp_path)
     runs = _tab(monkeypatch, ALICE)
-    runs.switch_page("pages/runs.py").run()
+    runs.switch_page("views/runs.py").run()
     assert not runs.exception
     assert "Running now" in _texts(runs, "subheader")
     (bar,) = runs.get("progress")
@@ -190,7 +190,7 @@ def test_the_runs_page_lists_the_browsers_running_training_above_the_runs(
     assert not runs.exception
     assert [title.value for title in runs.title] == ["Train a VAE"], "Watch opens the Train page"
     assert _training(runs)
-    runs.switch_page("pages/runs.py").run()
+    runs.switch_page("views/runs.py").run()
     runs.button(key="runs.stop.train").click().run()
     _until(lambda: not job.active, "the training to stop")
     runs.run()
@@ -268,10 +268,10 @@ def test_the_runs_page_lists_the_browsers_running_comparison(env, monkeypatch, t
     )
     REGISTRY.start(ALICE, job)
     other = _tab(monkeypatch, BOB)
-    other.switch_page("pages/runs.py").run()
+    other.switch_page("views/runs.py").run()
     assert "Running now" not in _texts(other, "subheader")
     runs = _tab(monkeypatch, ALICE)
-    runs.switch_page("pages/runs.py").run()
+    runs.switch_page("views/runs.py").run()
     assert not runs.exception
     assert "Running now" in _texts(runs, "subheader")
     assert "**Compare: the σ-VAE experiment**" in _texts(runs, "markdown")

@@ -25,7 +25,7 @@ from vaelab.i18n.strings_fr import FR
 from vaelab.runs import RunStore
 from vaelab.training.experiment import build_config, train
 
-PAGES = Path(__file__).resolve().parents[1] / "src" / "vaelab" / "app" / "pages"
+PAGES = Path(__file__).resolve().parents[1] / "src" / "vaelab" / "app" / "views"
 RESULTS = str(PAGES / "results.py")
 RUNS = str(PAGES / "runs.py")
 TABLES = {"en": EN, "fr": FR}

@@ -159,7 +159,7 @@ def test_every_page_renders_in_both_languages_without_raw_keys(env, lang):
     title = {"en": "Train a VAE", "fr": "Entraîner un VAE"}[lang]
     for page in ("train", "results", "runs", "learn"):
         if page != "train":
-            at.switch_page(f"pages/{page}.py").run()
+            at.switch_page(f"views/{page}.py").run()
         assert not at.exception, (page, at.exception)
         shown = [
             *_texts(at, "markdown"),
@@ -178,8 +178,8 @@ def test_every_page_renders_in_both_languages_without_raw_keys(env, lang):
 def test_the_sidebar_keeps_its_values_across_pages(env):
     at = _app()
     at.sidebar.slider(key="hp_latent").set_value(8).run()
-    at.switch_page("pages/learn.py").run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("views/learn.py").run()
+    at.switch_page("views/train.py").run()
     assert not at.exception
     assert at.sidebar.slider(key="hp_latent").value == 8
 

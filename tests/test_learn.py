@@ -23,7 +23,7 @@ from vaelab.models.likelihoods import LOG_SCALE_MIN, SOFTCLIP_SHARPNESS
 
 matplotlib.use("Agg")
 
-LEARN_PAGE = Path(vaelab.app.__file__).parent / "pages" / "learn.py"
+LEARN_PAGE = Path(vaelab.app.__file__).parent / "views" / "learn.py"
 MARKER = re.compile(r"<!--\s*(section|figure):\s*([\w-]+)\s*-->")
 
 

@@ -38,7 +38,7 @@ from vaelab.runs import RunStore
 from vaelab.training.control import TrainingControl
 from vaelab.training.experiment import build_config, train
 
-RESULTS = str(Path(__file__).resolve().parents[1] / "src/vaelab/app/pages/results.py")
+RESULTS = str(Path(__file__).resolve().parents[1] / "src/vaelab/app/views/results.py")
 ALICE, BOB = "a" * 32, "b" * 32
 #: Seconds a measurement of a tiny run may take on a loaded machine (a worker process: more).
 TIMEOUT = 60

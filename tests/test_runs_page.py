@@ -22,7 +22,7 @@ from vaelab.runs import RunStore
 from vaelab.training.experiment import build_config
 
 RUNS_PAGE = str(
-    Path(__file__).resolve().parents[1] / "src" / "vaelab" / "app" / "pages" / "runs.py"
+    Path(__file__).resolve().parents[1] / "src" / "vaelab" / "app" / "views" / "runs.py"
 )
 
 

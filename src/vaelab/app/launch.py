@@ -18,7 +18,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 APP_DIR = Path(__file__).resolve().parent
-PAGES_DIR = APP_DIR / "pages"
+PAGES_DIR = APP_DIR / "views"
 #: Streamlit warns, for each cached function defined before its runtime exists, that it falls back
 #: to an in-memory cache; the cache is in fact chosen at each call, once the runtime runs.
 _CACHE_LOGGER = "streamlit.runtime.caching.cache_data_api"

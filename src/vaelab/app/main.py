@@ -1,8 +1,9 @@
 """Entry point of the app: page setup, language picker and navigation between the pages.
 
 Run it with ``streamlit run src/vaelab/app/main.py`` (or ``streamlit run app.py``,
-``vaelab app``, ``make app``). Pages are files under ``pages/``, found from this file's folder so
-that any launcher works.
+``vaelab app``, ``make app``). Pages are files under ``views/``, found from this file's folder so
+that any launcher works. The folder is not named ``pages/``: Streamlit would serve a ``pages/`` folder
+next to this file as its old file-name navigation to a browser that opens a page's address directly.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from vaelab.app.i18n import current_language, t
 from vaelab.i18n import LANGUAGES
 from vaelab.training.memory import retain_freed_memory
 
-PAGES_DIR = Path(__file__).resolve().parent / "pages"
+PAGES_DIR = Path(__file__).resolve().parent / "views"
 #: (file stem, title key, icon) in menu order; the first is the home page.
 PAGES = (
     ("train", "nav.train", ":material/model_training:"),
