@@ -2,8 +2,9 @@
 
 Run it with ``streamlit run src/vaelab/app/main.py`` (or ``streamlit run app.py``,
 ``vaelab app``, ``make app``). Pages are files under ``views/``, found from this file's folder so
-that any launcher works. The folder is not named ``pages/``: Streamlit would serve a ``pages/`` folder
-next to this file as its old file-name navigation to a browser that opens a page's address directly.
+that any launcher works. The folder is not named ``pages/``: Streamlit would serve a ``pages/``
+folder next to this file as its old file-name navigation to a browser that opens a page's address
+directly.
 """
 
 from __future__ import annotations
