@@ -17,10 +17,19 @@ from streamlit.testing.v1 import AppTest
 from test_runs_page import ALICE, queued_job, says_where_it_waits
 from vaelab.app import browser_id
 from vaelab.app.compare_job import ComparisonJob
-from vaelab.app.compare_view import markdown_table
+from vaelab.app.compare_view import _BEST_ON_SCREEN, findings, markdown_table
 from vaelab.app.jobs import REGISTRY, JobRegistry
-from vaelab.app.labels import contender_name
-from vaelab.compare import DEFAULT_BETAS, CompareSettings, Comparison, Contender, Row, contenders
+from vaelab.app.labels import contender_name, dataset_label
+from vaelab.compare import (
+    DEFAULT_BETAS,
+    CompareSettings,
+    Comparison,
+    Contender,
+    Row,
+    contenders,
+    reference_for,
+)
+from vaelab.compare import reference as reference_module
 from vaelab.i18n.strings_en import EN
 from vaelab.i18n.strings_fr import FR
 from vaelab.jobs.local import LocalExecutor
@@ -138,6 +147,43 @@ def test_the_offline_fallback_is_announced(env):
     assert not at.button(key="compare_start").disabled
 
 
+# -- the committed reference -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_committed_reference_shows_at_once_with_nothing_run(env, lang):
+    strings = TABLES[lang]
+    at = _page(lang)
+    _ok(at)
+    reference = reference_for("mnist-5k")
+    assert strings["compare.reference.header"] in _texts(at, "subheader")
+    markdown = _texts(at, "markdown")
+    assert markdown_table(reference.comparison, lang, best=_BEST_ON_SCREEN) in markdown
+    sentences = findings(reference.comparison, lang)
+    assert "\n".join(f"- {sentence}" for sentence in sentences) in markdown
+    assert any(strings["compare.finding.fd_column"].split(" ")[0] in text for text in markdown)
+    assert len(at.get("image")) == 1  # its figure, read from the package
+    captions = " ".join(_texts(at, "caption"))
+    assert f"`{reference.command}`" in captions
+    assert strings["compare.reference.one_seed"].format(seed=0) in captions
+    # The page measures the bounds on 1,000 test images by default, the reference on 200.
+    (warning,) = _texts(at, "warning")
+    assert strings["compare.iwae_images"] in warning
+    at.number_input(key="cmp_iwae_images").set_value(200).run()
+    _ok(at)
+    assert not _texts(at, "warning")
+    assert not RunStore(env).list()  # nothing was trained or measured
+
+
+def test_a_dataset_without_a_reference_says_so_in_one_line(env, monkeypatch, tmp_path):
+    monkeypatch.setattr(reference_module, "REFERENCES_DIR", tmp_path / "no-references")
+    at = _page("fr")
+    _ok(at)
+    none = FR["compare.reference.none"].format(dataset=dataset_label("mnist-5k", "fr"))
+    assert none in _texts(at, "info")
+    assert not at.get("image")
+
+
 # -- running it ------------------------------------------------------------------------------
 
 
@@ -167,7 +213,7 @@ def test_a_small_comparison_runs_and_shows_the_figure_table_and_findings(env):
     _wait_for(at, lambda at: not _running(at))
     complete = EN["compare.result.complete"].split("{")[0]
     assert any(text.startswith(complete) for text in _texts(at, "success"))
-    assert len(at.get("image")) == 1  # the paper's figure
+    assert len(at.get("image")) == 2  # the paper's figure, then the reference's (in an expander)
     table = next(text for text in _texts(at, "markdown") if text.startswith("| Model |"))
     assert "| Gaussian VAE |" in table and "| β-VAE, β = 0.01 |" in table
     assert "| MSE VAE |" in table
@@ -206,9 +252,9 @@ def test_stop_keeps_the_models_done(env):
     _ok(at)
     _wait_for(at, lambda at: not _running(at))
     stopped = EN["compare.result.stopped"].split("{")[0]
-    (warning,) = _texts(at, "warning")
+    warning = next(text for text in _texts(at, "warning") if text.startswith(stopped))
     assert warning.startswith(stopped + "1 of 4 models")
-    assert len(at.get("image")) == 1  # the finished model's samples
+    assert len(at.get("image")) == 2  # the finished model's samples, the reference's figure
     assert EN["compare.findings.none"] in _texts(at, "info")
     statuses = sorted(s.status for s in RunStore(env).list())
     assert statuses == ["complete", "stopped"]

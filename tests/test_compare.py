@@ -3,6 +3,7 @@
 import csv
 import io
 import math
+from datetime import datetime
 
 import pytest
 import torch
@@ -19,7 +20,7 @@ from vaelab.compare import (
 from vaelab.compare import sweep as sweep_module
 from vaelab.errors import ConfigError
 from vaelab.explore.plots import sample_rows
-from vaelab.i18n import texts
+from vaelab.i18n import texts, whole
 from vaelab.runs import RunStore
 from vaelab.training.control import TrainingControl
 
@@ -97,6 +98,10 @@ def test_sweep_trains_measures_then_reuses_the_cache(tiny_data, tmp_path, monkey
     assert all(r.samples.dtype == torch.uint8 for r in first.rows)
     assert first.rows[-1].metrics["likelihood"] == "gaussian"
     assert first.rows[0].value("fd_classifier_features") is not None
+    # The FD's classifier is the same for every row, and the comparison says when it ended.
+    classifier = first.fd_classifier()
+    assert 0 < classifier.test_accuracy <= 1 and classifier.samples == 16
+    assert datetime.fromisoformat(first.finished).tzinfo is not None
     # Metrics are saved with their run.
     assert store.load(first.rows[1].run_id).metrics["iwae_k"] == 4
     overall = [p.overall for p in seen]
@@ -212,18 +217,62 @@ def test_findings_state_ranks_and_the_beta_that_sigma_amounts_to():
     assert text[0] == "On IWAE bits/dim, the best model is the σ-VAE; the σ-VAE ranks 1 of 4."
     assert "scores 1.2 against 1.3 for the best β-VAE (β = 0.1)" in text[3]
     assert "one β-VAE per β tried: 0.1, 0.01." in text[3]
-    assert "β = 2σ² = 0.02" in text[-3]
+    assert "β = 2σ² = 0.02" in text[-4]
     # Both rest on the reconstruction error: said whenever both are ranked.
-    assert text[-2] == (
+    assert text[-3] == (
         "The IWAE bits/dim and the PSNR (dB) are not independent evidence: the decoder's σ is "
         "fitted to the reconstruction error, so both follow from it."
     )
     french = describe(finding, templates, labels, lambda c: c.key.upper(), lang="fr")
     assert "SIGMA-VAE" in french[0]
     assert "scores 1,2 against 1,3" in french[3] and "tried: 0,1; 0,01." in french[3]
-    assert "= 0,02." in french[-3]
+    assert "= 0,02." in french[-4]
     # σ = 1, the squared error and the optimal σ ranked on one σ fitted after training.
-    assert "fitted on the training set after training" in text[-1]
+    assert "fitted on the training set after training" in text[-2]
+    # Rows measured before the classifier's accuracy was kept: the FD sentence says "–".
+    assert text[-1] == (
+        "The FD (classifier features) is measured in the features of a classifier with – test "
+        "accuracy, on – samples and as many test images."
+    )
+
+
+@pytest.mark.parametrize(
+    ("accuracy", "weak", "words"),
+    [(0.942, False, "94.2 % test accuracy"), (0.43, True, "only 43.0 % test accuracy")],
+)
+def test_the_fd_comes_with_its_classifiers_accuracy_and_samples(accuracy, weak, words):
+    """FD in the features of a 43 % classifier (the CIFAR sample) ranks little: said so."""
+    c = made_up(
+        {
+            "iwae_bits_per_dim": [1.5, 1.3, 1.4, 1.2],
+            "fd_classifier_features": [5.0, 9.0, 8.0, 7.0],
+            "classifier_test_accuracy": [accuracy] * 4,
+            "fd_images": [1000, 1000, 2000, 1000],
+        }
+    )
+    classifier = c.fd_classifier()
+    assert (classifier.test_accuracy, classifier.samples, classifier.weak) == (accuracy, 1000, weak)
+    sentence = describe(c.findings(), texts("compare.finding", "en"), ENGLISH_COLUMNS)[-1]
+    assert words in sentence and f"on {whole(1000)} samples" in sentence
+    assert ("ranks the models little" in sentence) == weak
+    # The table's FD column says it too, in each language's decimal mark; the JSON keeps it.
+    note = texts("compare.finding", "fr")["fd_column"]
+    header, _ = c.formatted(texts("compare.col", "fr"), lang="fr", fd_note=note)
+    percent = f"{100 * accuracy:.1f}".replace(".", ",")
+    title = "FD (caractéristiques du classifieur) ↓"
+    assert header[3] == f"{title} (classifieur {percent} %, {whole(1000)} échantillons)"
+    again = Comparison.from_json(c.to_json())
+    assert again.fd_classifier() == classifier
+    markdown = c.to_markdown(ENGLISH_COLUMNS, texts("compare.finding", "en"))
+    assert f"↓ (classifier {100 * accuracy:.1f} %, {whole(1000)} samples) |" in markdown
+
+
+def test_a_comparison_without_an_fd_has_no_classifier_sentence():
+    c = made_up({"iwae_bits_per_dim": [1.5, 1.3, 1.4, 1.2], "elbo_scale": [None, None, None, 0.1]})
+    assert c.fd_classifier() is None and c.findings().classifier is None
+    assert "classifier" not in " ".join(
+        describe(c.findings(), texts("compare.finding", "en"), ENGLISH_COLUMNS)
+    )
 
 
 def test_the_paired_difference_has_the_standard_error_of_the_differences():

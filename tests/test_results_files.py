@@ -1,4 +1,4 @@
-"""The σ-VAE comparison shown in the README and the docs is what `make results` wrote."""
+"""The σ-VAE comparison shown in the README, the docs and the app is what `make results` wrote."""
 
 import json
 from pathlib import Path
@@ -8,7 +8,7 @@ from vaelab.i18n import texts
 from vaelab.metrics import METRICS_FORMAT
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "docs" / "source" / "_results"
+RESULTS = ROOT / "src" / "vaelab" / "compare" / "references" / "mnist-5k"
 
 
 def test_the_committed_table_is_the_one_its_record_gives():
@@ -26,5 +26,5 @@ def test_the_readme_shows_that_table_and_figure():
     readme = (ROOT / "README.md").read_text()
     table = (RESULTS / "comparison.md").read_text()
     assert table.strip() in readme
-    assert "docs/source/_results/comparison.png" in readme
+    assert "src/vaelab/compare/references/mnist-5k/comparison.png" in readme
     assert (RESULTS / "comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

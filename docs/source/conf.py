@@ -41,7 +41,7 @@ extensions = [
 # Every cross-reference must resolve, the project's own and the external ones alike.
 nitpicky = True
 
-exclude_patterns = ["_inventories", "_screenshots", "_results", "_generated"]
+exclude_patterns = ["_inventories", "_screenshots", "_generated"]
 templates_path: list[str] = []
 
 # -- autodoc and numpydoc-style docstrings ------------------------------------------------------

@@ -5,9 +5,10 @@
 * ``theory-figure`` draws one of the Learn page's figures with :mod:`vaelab.app.learn_figures`, in
   English or French, with the app's own caption.
 * ``app-screenshot`` and ``app-screenshot-gallery`` show the PNGs the browser test saved (copied
-  into ``_screenshots/`` by ``make screenshots``); ``results-files`` shows what
-  ``vaelab compare`` wrote (copied into ``_results/``). When the files are not there yet, the page
-  says how to make them instead of failing: the docs build with zero warnings from a clean clone.
+  into ``_screenshots/`` by ``make screenshots``); ``results-files`` shows the committed
+  comparisons ``vaelab compare`` wrote into the package (:mod:`vaelab.compare.reference`; figures
+  copied into ``_generated/results/``). When the files are not there yet, the page says how to
+  make them instead of failing: the docs build with zero warnings from a clean clone.
 * MathJax is served from the copy bundled by the ``sphinx-mathjax-offline`` package, so neither the
   build nor the pages need the network.
 """
@@ -17,7 +18,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
-import json
 import logging as std_logging
 import os
 import shutil
@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 #: Width of the rendered ``--help`` texts, fixed so that the pages do not depend on the terminal.
 HELP_WIDTH = 88
 SCREENSHOT_DIR = "_screenshots"
-RESULTS_DIR = "_results"
+RESULTS_DIR = "_generated/results"
 FIGURE_DIR = "_generated/figures"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg", ".webp")
 
@@ -252,22 +252,22 @@ class ScreenshotGalleryDirective(SphinxDirective):
 
 
 class ResultsDirective(SphinxDirective):
-    """``.. results-files::`` — the comparison ``vaelab compare`` wrote into ``_results/``.
+    """``.. results-files::`` — every committed comparison (:func:`vaelab.compare.references`).
 
-    Shows its figure, its table (from ``comparison.json``, formatted and with the best values in
-    bold by :meth:`vaelab.compare.Comparison.formatted`), what the numbers show and the settings;
-    or a note saying how to make them.
+    Shows, for each, its dataset, its figure, its table (from ``comparison.json``, formatted and
+    with the best values in bold by :meth:`vaelab.compare.Comparison.formatted`, the FD column
+    with its classifier's accuracy), what the numbers show and the settings and command; or a
+    note saying how to make them.
     """
 
     def run(self) -> list[nodes.Node]:
-        """Return the figure, table and findings found, or a note saying how to make them."""
-        from vaelab.compare import Comparison, describe
+        """Return the figures, tables and findings found, or a note saying how to make them."""
+        from vaelab.compare import describe, references
         from vaelab.i18n import texts
 
         _mark_dynamic(self)
-        base = Path(self.env.srcdir) / RESULTS_DIR
-        record = base / "comparison.json"
-        if not record.is_file():
+        found = references()
+        if not found:
             return [
                 _note(
                     self,
@@ -275,21 +275,31 @@ class ResultsDirective(SphinxDirective):
                     "``vaelab compare``; see below how to show them here.",
                 )
             ]
-        self.env.note_dependency(str(record))
-        comparison = Comparison.from_json(json.loads(record.read_text(encoding="utf-8")))
-        result: list[nodes.Node] = []
-        for path in _files(self.env.srcdir, RESULTS_DIR):
-            caption = "Samples of each model, decoded from the same latent codes."
-            result.append(_figure(f"/{RESULTS_DIR}/{path.name}", path.stem, caption))
         columns = texts("compare.col", "en")  # the model and epochs columns keep their ids
-        result.append(_table(*comparison.formatted(columns)))
-        finding = comparison.findings()
-        if finding is not None:
-            bullets = nodes.bullet_list()
-            for sentence in describe(finding, texts("compare.finding", "en"), columns):
-                bullets += nodes.list_item("", nodes.paragraph(text=sentence))
-            result.append(bullets)
-        result.append(nodes.paragraph(text=_settings_text(comparison)))
+        templates = texts("compare.finding", "en")
+        result: list[nodes.Node] = []
+        for reference in found:
+            comparison = reference.comparison
+            self.env.note_dependency(str(reference.folder / "comparison.json"))
+            result.append(nodes.rubric(text=f"{comparison.dataset} ({reference.folder.name})"))
+            if reference.figure is not None:
+                target = Path(self.env.srcdir) / RESULTS_DIR / reference.folder.name
+                target.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(reference.figure, target / reference.figure.name)
+                uri = f"/{RESULTS_DIR}/{reference.folder.name}/{reference.figure.name}"
+                caption = "Samples of each model, decoded from the same latent codes."
+                result.append(_figure(uri, comparison.dataset, caption))
+            formatted = comparison.formatted(columns, fd_note=templates["fd_column"])
+            result.append(_table(*formatted))
+            finding = comparison.findings()
+            if finding is not None:
+                bullets = nodes.bullet_list()
+                for sentence in describe(finding, templates, columns):
+                    bullets += nodes.list_item("", nodes.paragraph(text=sentence))
+                result.append(bullets)
+            text = f"{_settings_text(comparison)} Command: ``{reference.command}``."
+            inline, messages = self.state.inline_text(text, self.lineno)
+            result.append(nodes.paragraph(text, "", *inline, *messages))
         return result
 
 

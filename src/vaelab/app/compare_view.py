@@ -45,8 +45,14 @@ def findings(comparison: Comparison, lang: str) -> list[str]:
 
 
 def markdown_table(comparison: Comparison, lang: str, best: str = "**{}**") -> str:
-    """The table in Markdown, in ``lang``, each column's best value written as ``best``."""
-    return comparison.markdown_table(column_labels(lang), _namer(lang), lang, best=best)
+    """The table in Markdown, in ``lang``, each column's best value written as ``best``.
+
+    The FD column's title says its classifier's test accuracy and number of samples.
+    """
+    fd_note = t("compare.finding.fd_column", lang)
+    return comparison.markdown_table(
+        column_labels(lang), _namer(lang), lang, best=best, fd_note=fd_note
+    )
 
 
 def report_markdown(comparison: Comparison, lang: str) -> str:
@@ -65,7 +71,9 @@ def _figure_png(key: str, lang: str, _comparison: Comparison) -> bytes:
     return plots.png_bytes(plots.sample_rows(rows))
 
 
-def render_comparison(comparison: Comparison, key: str, lang: str) -> None:
+def render_comparison(
+    comparison: Comparison, key: str, lang: str, figure: bytes | None = None
+) -> None:
     """Draw the figure, the table, the findings and the downloads of a comparison.
 
     Parameters
@@ -76,12 +84,15 @@ def render_comparison(comparison: Comparison, key: str, lang: str) -> None:
         Unique to this comparison: it keys the cached figure and the widgets.
     lang : str
         Language of the texts.
+    figure : bytes, optional
+        The figure as a PNG, for a comparison read back without its samples (a committed
+        reference); by default it is drawn from the rows' samples.
     """
     stem = f"comparison-{Path(comparison.dataset).name}"
-    figure = None
-    if any(row.samples is not None for row in comparison.rows):
-        st.subheader(t("compare.figure.header", lang))
+    if figure is None and any(row.samples is not None for row in comparison.rows):
         figure = _figure_png(key, lang, comparison)
+    if figure is not None:
+        st.subheader(t("compare.figure.header", lang))
         st.image(figure)
         st.caption(t("compare.figure.caption", lang, n=comparison.settings.samples))
 

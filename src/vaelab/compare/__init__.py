@@ -14,10 +14,12 @@ of a Gaussian decoder with σ² = β / 2. So each β is a guess of σ, and the �
 amounts to β = 2σ² (:attr:`Finding.implied_beta`).
 
 The modules: ``contenders`` (the rows and the settings they share), ``sweep`` (training and
-measuring them, with progress and stop), ``report`` (the table and the findings).
+measuring them, with progress and stop), ``report`` (the table and the findings), ``reference``
+(the committed comparisons in the ``references`` folder, shipped with the package).
 """
 
 from vaelab.compare.contenders import DEFAULT_BETAS, CompareSettings, Contender, contenders
+from vaelab.compare.reference import REFERENCES_DIR, Reference, reference_for, references
 from vaelab.compare.report import (
     FINDINGS,
     RANKED,
@@ -25,6 +27,7 @@ from vaelab.compare.report import (
     Cell,
     Comparison,
     Convergence,
+    FdClassifier,
     Finding,
     PairedDifference,
     Ranking,
@@ -38,6 +41,7 @@ __all__ = [
     "FINDINGS",
     "PHASES",
     "RANKED",
+    "REFERENCES_DIR",
     "TABLE_METRICS",
     "Cell",
     "CompareProgress",
@@ -45,11 +49,15 @@ __all__ = [
     "Comparison",
     "Convergence",
     "Contender",
+    "FdClassifier",
     "Finding",
     "PairedDifference",
     "Ranking",
+    "Reference",
     "Row",
     "contenders",
     "describe",
+    "reference_for",
+    "references",
     "run_comparison",
 ]

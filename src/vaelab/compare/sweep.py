@@ -6,6 +6,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from typing import Any
 
 import torch
@@ -201,6 +202,7 @@ def run_comparison(
     except _Stopped:
         comparison.stopped = True
     comparison.seconds = time.perf_counter() - start
+    comparison.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
     return comparison
 
 

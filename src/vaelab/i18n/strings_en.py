@@ -732,4 +732,29 @@ EN: dict[str, str] = {
     "results.metrics.busy_other": "Another run of yours is being measured: one measurement at a "
     "time. Measure comes back when it is done.",
     # --- end measure job ---
+    # --- compare reference (session 6) ---
+    "compare.finding.fd_classifier": "The {metric} is measured in the features of a classifier "
+    "with {accuracy} test accuracy, on {samples} samples and as many test images.",
+    "compare.finding.fd_classifier_weak": "The {metric} is measured in the features of a "
+    "classifier with only {accuracy} test accuracy, on {samples} samples and as many test "
+    "images: features that tell the classes apart this poorly say little about samples, so the "
+    "{metric} ranks the models little.",
+    "compare.finding.fd_column": "(classifier {accuracy}, {samples} samples)",
+    "compare.samples": "Samples per row of the figure",
+    "compare.reference.header": "Committed reference",
+    "compare.reference.earlier": "Committed reference on {dataset}",
+    "compare.reference.intro": "What the paper's experiment gives with these settings, computed "
+    "once and shipped with VAE Lab: nothing is trained or measured to show it. **{start}** "
+    "above runs it again, live, on this machine (models already in the cache are "
+    "reused).",
+    "compare.reference.made": "Made by `{command}`, finished {date}, in {time}.",
+    "compare.reference.made_undated": "Made by `{command}`, in {time}.",
+    "compare.reference.one_seed": "One seed ({seed}): with another seed, models whose numbers "
+    "are close may swap places.",
+    "compare.reference.differs": "Your settings above differ from this reference's in: "
+    "{settings}. Start the comparison for results with yours.",
+    "compare.reference.none": "No committed reference on {dataset}: start the comparison to see "
+    "what it gives.",
+    "compare.reference.broken": "The committed references cannot be read: {reason}",
+    # --- end compare reference ---
 }

@@ -786,4 +786,30 @@ FR: dict[str, str] = {
     "results.metrics.busy_other": "Un autre de vos entraînements est en cours de mesure : une "
     "mesure à la fois. Le bouton Mesurer revient quand elle est finie.",
     # --- end measure job ---
+    # --- compare reference (session 6) ---
+    "compare.finding.fd_classifier": "La {metric} est mesurée dans les caractéristiques d'un "
+    "classifieur d'exactitude {accuracy} sur le test, sur {samples} échantillons et autant "
+    "d'images de test.",
+    "compare.finding.fd_classifier_weak": "La {metric} est mesurée dans les caractéristiques "
+    "d'un classifieur dont l'exactitude sur le test n'est que de {accuracy}, sur {samples} "
+    "échantillons et autant d'images de test : des caractéristiques qui distinguent si mal les "
+    "classes disent peu des échantillons, et la {metric} classe donc peu les modèles.",
+    "compare.finding.fd_column": "(classifieur {accuracy}, {samples} échantillons)",
+    "compare.samples": "Échantillons par ligne de la figure",
+    "compare.reference.header": "Référence publiée",
+    "compare.reference.earlier": "Référence publiée sur {dataset}",
+    "compare.reference.intro": "Ce que donne l'expérience de l'article avec ces réglages, "
+    "calculé une fois et livré avec VAE Lab : rien n'est entraîné ni mesuré pour l'afficher. "
+    "**{start}** ci-dessus la refait, en direct, sur cette machine (les modèles "
+    "déjà en cache sont réutilisés).",
+    "compare.reference.made": "Obtenue par `{command}`, terminée le {date}, en {time}.",
+    "compare.reference.made_undated": "Obtenue par `{command}`, en {time}.",
+    "compare.reference.one_seed": "Une seule graine ({seed}) : avec une autre graine, des "
+    "modèles aux chiffres proches peuvent échanger leurs places.",
+    "compare.reference.differs": "Vos réglages ci-dessus diffèrent de ceux de cette référence "
+    "pour : {settings}. Lancez la comparaison pour des résultats avec les vôtres.",
+    "compare.reference.none": "Pas de référence publiée sur {dataset} : lancez la comparaison "
+    "pour voir ce qu'elle donne.",
+    "compare.reference.broken": "Les références publiées ne peuvent pas être lues : {reason}",
+    # --- end compare reference ---
 }

@@ -3,10 +3,14 @@
 A Gaussian VAE with a fixed σ, β-VAEs for a range of β and a σ-VAE with the optimal σ are trained
 with the same network, seed and epochs, then measured (:func:`vaelab.compare.run_comparison`).
 The sweep runs in a worker thread (:mod:`vaelab.app.compare_job`) kept in the process-wide job
-registry, so leaving the page never stops it; a fragment redraws its progress.
+registry, so leaving the page never stops it; a fragment redraws its progress. Before anything
+is run, the page shows the committed reference on the chosen dataset
+(:mod:`vaelab.compare.reference`), read from the package's files.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import streamlit as st
 
@@ -19,7 +23,8 @@ from vaelab.app.jobs import REGISTRY
 from vaelab.app.labels import contender_name, dataset_label, layers_label
 from vaelab.app.paths import data_dir
 from vaelab.app.state import run_store
-from vaelab.compare import DEFAULT_BETAS, CompareSettings, contenders
+from vaelab.compare import DEFAULT_BETAS, CompareSettings, contenders, reference_for
+from vaelab.compare.reference import differences
 from vaelab.data import ImageDataset, dataset_names
 from vaelab.errors import ConfigError, DatasetError, DatasetUnavailableError
 from vaelab.explore.plots import image_grid, upscale_for_display
@@ -53,6 +58,20 @@ DEFAULTS: dict[str, object] = {
     "cmp_iwae_images": _DEFAULT.iwae_images,
     "cmp_fd_images": _DEFAULT.fd_images,
     "cmp_device": "auto",
+}
+#: The label of each setting of CompareSettings, to say which differ from a reference's.
+SETTING_LABELS = {
+    "latent_dim": "sidebar.latent",
+    "hidden": "sidebar.hidden",
+    "epochs": "sidebar.epochs",
+    "batch_size": "sidebar.batch",
+    "lr": "sidebar.lr",
+    "seed": "sidebar.seed",
+    "betas": "compare.betas",
+    "iwae_k": "compare.iwae_k",
+    "iwae_images": "compare.iwae_images",
+    "fd_images": "compare.fd_images",
+    "samples": "compare.samples",
 }
 _STATE_ICONS = {
     "pending": ":material/schedule:",
@@ -267,6 +286,60 @@ def _finished_rows(snap: ComparisonSnapshot) -> None:
             )
 
 
+# -- the committed reference ----------------------------------------------------------------
+
+
+def _reference(dataset: str, settings: CompareSettings | None) -> None:
+    """The committed reference on ``dataset`` closest to ``settings``, or one line saying none.
+
+    Nothing is trained or measured: the table and the findings come from its record, the
+    figure from its PNG.
+    """
+    lang = current_language()
+    try:
+        reference = reference_for(dataset, settings)
+    except ConfigError as exc:
+        st.error(t("compare.reference.broken", reason=exc), icon=":material/error:")
+        return
+    if reference is None:
+        st.info(t("compare.reference.none", dataset=dataset_label(dataset, lang)))
+        return
+    comparison, reference_settings = reference.comparison, reference.comparison.settings
+    st.markdown(t("compare.reference.intro", start=t("compare.start")))
+    st.caption(_summary(comparison.dataset, reference_settings))
+    time = duration(comparison.seconds)
+    if comparison.finished:
+        finished = datetime.fromisoformat(comparison.finished).strftime("%Y-%m-%d %H:%M UTC")
+        made = t("compare.reference.made", command=reference.command, date=finished, time=time)
+    else:
+        made = t("compare.reference.made_undated", command=reference.command, time=time)
+    st.caption(made + " " + t("compare.reference.one_seed", seed=reference_settings.seed))
+    if settings is not None:
+        names = differences(reference_settings, settings)
+        if names:
+            st.warning(
+                t(
+                    "compare.reference.differs",
+                    settings=", ".join(t(SETTING_LABELS[n]) for n in names),
+                ),
+                icon=":material/tune:",
+            )
+    figure = reference.figure.read_bytes() if reference.figure is not None else None
+    render_comparison(comparison, f"reference-{reference.folder.name}", lang, figure)
+
+
+def _summary(dataset: str, settings: CompareSettings) -> str:
+    """Dataset, latent size, layers, epochs and seed of a comparison, in one line."""
+    return t(
+        "compare.result.summary",
+        dataset=dataset_label(dataset),
+        latent=settings.latent_dim,
+        layers=layers_label(settings.hidden),
+        epochs=settings.epochs,
+        seed=settings.seed,
+    )
+
+
 # -- the last result ------------------------------------------------------------------------
 
 
@@ -281,17 +354,7 @@ def _outcome(job: ComparisonJob) -> None:
         st.info(t("compare.cancelled"))
         return
     st.subheader(t("compare.result.header"))
-    settings = comparison.settings
-    st.caption(
-        t(
-            "compare.result.summary",
-            dataset=dataset_label(comparison.dataset),
-            latent=settings.latent_dim,
-            layers=layers_label(settings.hidden),
-            epochs=settings.epochs,
-            seed=settings.seed,
-        )
-    )
+    st.caption(_summary(comparison.dataset, comparison.settings))
     statuses = [row.status for row in comparison.rows]
     done = sum(row.samples is not None for row in comparison.rows)
     time = duration(comparison.seconds)
@@ -345,8 +408,14 @@ def render() -> None:
             )
             REGISTRY.start(browser_id(), new)
             st.rerun()
-    if job is not None:
-        _outcome(job)
+    if job is None:
+        st.subheader(t("compare.reference.header"))
+        _reference(requested, settings)
+        return
+    _outcome(job)
+    label = t("compare.reference.earlier", dataset=dataset_label(requested))
+    with st.expander(label, icon=":material/history_edu:"):
+        _reference(requested, settings)
 
 
 render()

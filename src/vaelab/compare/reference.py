@@ -1,0 +1,133 @@
+"""The committed reference comparisons: what the paper's experiment gives, computed once.
+
+Each reference is a folder of :data:`REFERENCES_DIR` holding what ``vaelab compare --out``
+writes (``comparison.json``, ``.png``, ``.csv``, ``.md``) and a README saying how it was made.
+They ship with the package, so the app's Compare page shows them at once, and the docs and the
+project README show the same files. Adding a reference is dropping such a folder in: the
+dataset and the settings are read from its ``comparison.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from vaelab.compare.contenders import CompareSettings
+from vaelab.compare.report import Comparison
+from vaelab.errors import ConfigError
+
+#: Where the references are, inside the installed package.
+REFERENCES_DIR = Path(__file__).with_name("references")
+#: The file of a reference that makes a folder one, and its figure.
+RECORD, FIGURE = "comparison.json", "comparison.png"
+#: The ``vaelab compare`` option of each setting, in the order of ``vaelab compare --help``.
+_OPTIONS = {
+    "latent_dim": "--latent",
+    "hidden": "--hidden",
+    "epochs": "--epochs",
+    "batch_size": "--batch-size",
+    "lr": "--lr",
+    "seed": "--seed",
+    "betas": "--betas",
+    "iwae_k": "--iwae-k",
+    "iwae_images": "--iwae-images",
+    "fd_images": "--fd-images",
+    "samples": "--samples",
+}
+#: Settings the command always names, even at their defaults, because a reader looks for them.
+_ALWAYS_NAMED = ("epochs", "seed")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One committed comparison.
+
+    Attributes
+    ----------
+    folder : Path
+        Its folder.
+    comparison : Comparison
+        What its ``comparison.json`` holds (without samples: the figure is :attr:`figure`).
+    """
+
+    folder: Path
+    comparison: Comparison
+
+    @property
+    def figure(self) -> Path | None:
+        """The samples figure, when the folder has one."""
+        path = self.folder / FIGURE
+        return path if path.is_file() else None
+
+    @property
+    def command(self) -> str:
+        """The ``vaelab compare`` command that computes it again (less ``--out``)."""
+        return command(self.comparison)
+
+
+def command(comparison: Comparison) -> str:
+    """The ``vaelab compare`` command with the dataset and settings of ``comparison``.
+
+    It names the epochs and the seed, and every other setting that is not the command's default.
+    """
+    settings, defaults = comparison.settings, CompareSettings()
+    words = ["vaelab", "compare", "--dataset", comparison.dataset]
+    for name, option in _OPTIONS.items():
+        value = getattr(settings, name)
+        if name in _ALWAYS_NAMED or value != getattr(defaults, name):
+            if isinstance(value, tuple):
+                words += [option, ",".join(f"{v:g}" for v in value)]
+            else:
+                words += [option, f"{value:g}" if isinstance(value, float) else str(value)]
+    return " ".join(words)
+
+
+def references(root: str | Path | None = None) -> list[Reference]:
+    """Every reference under ``root`` (:data:`REFERENCES_DIR` by default), by folder name.
+
+    None when there is no such folder.
+
+    Raises
+    ------
+    ConfigError
+        If a folder's ``comparison.json`` is not a comparison (the message names the folder).
+    """
+    found = []
+    for path in sorted(Path(REFERENCES_DIR if root is None else root).glob(f"*/{RECORD}")):
+        try:
+            comparison = Comparison.from_json(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, ConfigError) as exc:
+            raise ConfigError(f"reference {path.parent.name}: {exc}") from None
+        found.append(Reference(path.parent, comparison))
+    return found
+
+
+def differences(first: CompareSettings, second: CompareSettings) -> list[str]:
+    """Names of the :class:`CompareSettings` fields whose values differ, in field order."""
+    return [
+        f.name for f in fields(CompareSettings) if getattr(first, f.name) != getattr(second, f.name)
+    ]
+
+
+def reference_for(
+    dataset: str,
+    settings: CompareSettings | None = None,
+    root: str | Path | None = None,
+) -> Reference | None:
+    """The reference on ``dataset`` closest to ``settings`` (fewest differences), if any.
+
+    Ties go to the first folder by name. ``None`` when no reference under ``root`` (as for
+    :func:`references`) is on ``dataset``.
+
+    Raises
+    ------
+    ConfigError
+        As :func:`references` raises it.
+    """
+    candidates = [r for r in references(root) if r.comparison.dataset == dataset]
+    if not candidates:
+        return None
+    if settings is None:
+        return candidates[0]
+    return min(candidates, key=lambda r: len(differences(r.comparison.settings, settings)))
