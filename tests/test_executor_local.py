@@ -6,9 +6,12 @@ takes a few seconds on a loaded two-core machine, so most tests are marked slow.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import pickle
 import signal
 import time
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -81,6 +84,43 @@ def test_wait_stopped_before_the_final_event_hands_it_on():
     handle = _Scripted([("step", 1), ("done", None)])
     assert handle.wait(1, until=lambda e: e[0] == "step") == [("step", 1)]
     assert handle.wait(1) == [("done", None)] and handle.final == ("done", None)
+
+
+class _Unstarted:
+    """A spawn context whose processes record their arguments and never start."""
+
+    def __init__(self):
+        self.spawn = multiprocessing.get_context("spawn")
+        self.processes = []
+
+    def Queue(self):  # noqa: N802 - the name of the context's method
+        return self.spawn.Queue()
+
+    def Process(self, target, args, **options):  # noqa: N802
+        process = SimpleNamespace(target=target, args=args, pid=None, start=lambda: None)
+        self.processes.append(process)
+        return process
+
+
+def test_the_spec_and_early_commands_go_through_the_queue_not_the_spawn_pipe(tiny_data, tmp_path):
+    # The spawn pipe is written before start() returns, and read by the new Python only once it
+    # has imported torch: a dataset in the arguments made the click on Train wait seconds.
+    executor, context = LocalExecutor(workers=1), _Unstarted()
+    executor._context = context
+    spec = TrainSpec(_long(tiny_data), tiny_data, tmp_path, "cpu")
+    queued = executor.submit(TrainSpec(_long(tiny_data, latent=4), tiny_data, tmp_path, "cpu"))
+    handle = executor.submit(spec)
+    handle.send("pause")
+    handle.send("step", 3)
+    executor.release(queued)  # the first job ends: the second one is handed to its worker
+
+    (_, second) = context.processes
+    threads, events, commands = second.args
+    assert threads == executor.threads
+    assert not any(isinstance(arg, bytes | TrainSpec | ImageDataset) for arg in second.args)
+    sent = pickle.loads(commands.get(timeout=5))
+    assert sent.config == spec.config and torch.equal(sent.data.train_x, tiny_data.train_x)
+    assert [commands.get(timeout=5) for _ in range(2)] == [("pause", 1), ("step", 3)]
 
 
 @pytest.mark.slow

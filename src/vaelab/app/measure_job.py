@@ -137,21 +137,6 @@ class MeasureJob(Job):
             **self.settings,
         )
 
-    def start(self) -> MeasureJob:
-        """Follow the job in a thread that submits it first; returns the job at once.
-
-        A local executor hands the spec to its worker process through a pipe that the process
-        reads once it has started Python and imported torch: seconds that the click on Measure
-        must not wait for.
-        """
-        self.thread.start()
-        return self
-
-    def run(self) -> None:
-        """Submit the job, then record its events until its final one."""
-        if self._submit():
-            super().run()
-
     def _report(self, kind: str, value: Any) -> None:
         if kind == "running":
             self.progress.update(started_at=time.monotonic())

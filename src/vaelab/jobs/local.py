@@ -4,8 +4,11 @@ Each job gets a fresh process (the ``spawn`` start method: no state of the web s
 inherited, and it works the same on Linux, macOS and Windows) with its share of the cores
 (:func:`vaelab.training.threads.threads_for_workers`), at a lower priority than the server so
 that pages stay quick while every core trains. The spec goes in and the events come out as
-pickled bytes over multiprocessing queues; commands go in through a third queue that a thread
-of the worker applies to its :class:`~vaelab.training.control.TrainingControl`.
+pickled bytes over multiprocessing queues, never as the process's arguments: those go through
+the spawn pipe before :meth:`~multiprocessing.Process.start` returns, and a spec that holds its
+dataset (megabytes) would make the caller wait until the new Python has imported torch. The spec
+is the first item of the command queue, written by the queue's own thread; the commands follow,
+applied by a thread of the worker to its :class:`~vaelab.training.control.TrainingControl`.
 
 A worker that dies without a final event (killed, out of memory) is reported as ``("lost",
 message)``; the run keeps its last save. Ctrl-C in the terminal is left to the parent, and a
@@ -48,19 +51,17 @@ def _obey(commands: Any, control: TrainingControl, emit: Any) -> None:
         emit(("paused", control.paused))
 
 
-def worker_main(payload: bytes, threads: int, events: Any, commands: Any) -> None:
-    """Body of a worker process: unpickle the spec, obey commands, run it, report.
+def worker_main(threads: int, events: Any, commands: Any) -> None:
+    """Body of a worker process: take the spec, obey commands, run it, report.
 
     Parameters
     ----------
-    payload : bytes
-        The pickled spec.
     threads : int
         Intra-op threads of torch.
     events
         The multiprocessing queue the pickled events go out through.
     commands
-        The multiprocessing queue ``(command, n)`` pairs come in through.
+        The multiprocessing queue that brings the pickled spec, then ``(command, n)`` pairs.
     """
     control = TrainingControl()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -74,8 +75,9 @@ def worker_main(payload: bytes, threads: int, events: Any, commands: Any) -> Non
         # Plain pickles: tensors travel by value, so nothing outlives the worker in shared memory.
         events.put(pickle.dumps(event))
 
+    spec = pickle.loads(commands.get())
     threading.Thread(target=_obey, args=(commands, control, emit), daemon=True).start()
-    run_spec(pickle.loads(payload), emit, control, threads)
+    run_spec(spec, emit, control, threads)
 
 
 class LocalHandle(JobHandle):
@@ -103,11 +105,14 @@ class LocalHandle(JobHandle):
 
     def _launch(self, context: Any, threads: int) -> None:
         self._events, self._commands = context.Queue(), context.Queue()
+        # A worker that dies before reading the spec must not hold this process at its exit.
+        self._commands.cancel_join_thread()
+        self._commands.put(pickle.dumps(self.spec))
         for command in self._pending:
             self._commands.put(command)
         self._process = context.Process(
             target=worker_main,
-            args=(pickle.dumps(self.spec), threads, self._events, self._commands),
+            args=(threads, self._events, self._commands),
             name=f"vaelab-{self.spec.name}",
             daemon=True,
         )
