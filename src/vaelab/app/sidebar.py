@@ -82,6 +82,8 @@ DEFAULTS: dict[str, object] = {
     "hp_lr": widgets.LR_DEFAULT,
     "hp_seed": 0,
     "hp_device": "auto",
+    "hp_kl_warmup": 0,
+    "hp_free_bits": 0.0,
 }
 
 
@@ -105,6 +107,8 @@ def widget_values(config: RunConfig, device: str) -> dict[str, object]:
         "hp_lr": train.lr,
         "hp_seed": train.seed,
         "hp_device": device,
+        "hp_kl_warmup": train.kl_warmup,
+        "hp_free_bits": train.free_bits,
     }
     if model.likelihood in SCALED_LIKELIHOODS:
         values["hp_scale"] = model.scale
@@ -406,6 +410,11 @@ def render() -> Selection:
             lr = widgets.lr_slider(PREFIX)
             seed = widgets.seed_input(PREFIX)
             device = widgets.device_select(PREFIX)
+            # Training options of the objective (issue #14 §5): off by default.
+            kl_warmup = widgets.kl_warmup_input(PREFIX)
+            free_bits = widgets.free_bits_input(PREFIX)
+            if kl_warmup or free_bits:
+                st.caption(t("train.surrogate_loss"))
 
         data, info, problem = None, None, None
         if requested:
@@ -434,6 +443,8 @@ def render() -> Selection:
                     batch_size=batch_size,
                     lr=lr,
                     seed=seed,
+                    kl_warmup=kl_warmup,
+                    free_bits=free_bits,
                 )
                 model = config.model
             elif info is not None:

@@ -48,6 +48,10 @@ DIAGRAM_MIN_WIDTH = 640
 #: Streamlit's number input is a JavaScript number in the browser: integers stay exact only up to
 #: Number.MAX_SAFE_INTEGER (Streamlit refuses larger bounds), below the library's 2⁶³ − 1.
 SEED_MAX = min(LIMITS.seed.high, 2**53 - 1)
+#: Steps of the KL warm-up and free-bits inputs' arrows: an MNIST epoch is about 940 steps of 64
+#: images; free bits are usually a fraction of a nat per dimension.
+KL_WARMUP_STEP = 100
+FREE_BITS_STEP = 0.05
 
 
 def number_format(lang: str) -> Callable[[float], str]:
@@ -119,6 +123,37 @@ def seed_input(prefix: str) -> int:
         persist_state="session",
     )
     return int(seed)
+
+
+def kl_warmup_input(prefix: str) -> int:
+    """KL warm-up: optimisation steps over which β grows from 0 (0: off)."""
+    steps = st.number_input(
+        t("sidebar.kl_warmup"),
+        LIMITS.kl_warmup.low,
+        LIMITS.kl_warmup.high,
+        step=KL_WARMUP_STEP,
+        help=t("sidebar.kl_warmup_help"),
+        key=f"{prefix}_kl_warmup",
+        persist_state="session",
+    )
+    return int(steps)
+
+
+def free_bits_input(prefix: str) -> float:
+    """Free bits λ, in nats per latent dimension (0: off)."""
+    low, high = LIMITS.free_bits
+    return float(
+        st.number_input(
+            t("sidebar.free_bits"),
+            float(low),
+            float(high),
+            step=FREE_BITS_STEP,
+            format="%.2f",
+            help=t("sidebar.free_bits_help"),
+            key=f"{prefix}_free_bits",
+            persist_state="session",
+        )
+    )
 
 
 def available_devices() -> list[str]:

@@ -1,0 +1,85 @@
+"""KL warm-up and free bits in the Train page's sidebar: trained with, in the run id, restored.
+
+The two options of the training objective (issue #14 §5) sit in the sidebar's Advanced expander;
+a run trained with them records them in its configuration (and so in its id), and a reload puts
+them back in the widgets (:func:`vaelab.app.sidebar.widget_values`).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from test_app_reload import ALICE, _tab, _training
+from test_app_train import _app, _finished, _npz, _texts, _tiny_settings, _wait_for
+from vaelab.app import sidebar
+from vaelab.app.jobs import REGISTRY
+from vaelab.data import load_dataset
+from vaelab.i18n.strings_en import EN
+from vaelab.i18n.strings_fr import FR
+from vaelab.runs import RunStore
+from vaelab.training.experiment import build_config
+
+
+@pytest.fixture(autouse=True)
+def _no_training_left_behind():
+    """A failed test must not leave a training running into the next test."""
+    yield
+    REGISTRY.stop_all()
+
+
+@pytest.mark.parametrize(("lang", "strings"), [("en", EN), ("fr", FR)])
+def test_the_options_are_off_by_default_and_cite_their_papers(env, lang, strings):
+    at = _app(lang)
+    assert not at.exception
+    warmup, free_bits = (at.sidebar.number_input(key=k) for k in ("hp_kl_warmup", "hp_free_bits"))
+    assert (warmup.value, free_bits.value) == (0, 0.0)
+    assert (warmup.label, free_bits.label) == (
+        strings["sidebar.kl_warmup"],
+        strings["sidebar.free_bits"],
+    )
+    assert "Bowman et al. 2016" in warmup.help and "Kingma et al. 2016" in free_bits.help
+    assert "ELBO" in warmup.help and "ELBO" in free_bits.help
+    assert strings["train.surrogate_loss"] not in _texts(at, "caption")
+
+
+@pytest.mark.slow
+def test_setting_them_trains_a_run_whose_config_has_them(env, tmp_path):
+    path = _npz(tmp_path / "tiny.npz", 80)
+    at = _tiny_settings(_app(), path)
+    at.sidebar.number_input(key="hp_kl_warmup").set_value(300)
+    at.sidebar.number_input(key="hp_free_bits").set_value(0.25)
+    at.run()
+    assert not at.exception
+    assert EN["train.surrogate_loss"] in _texts(at, "caption")
+    at.button(key="train").click().run()
+    _wait_for(at, _finished)
+    (summary,) = RunStore(env).list()
+    trained = RunStore(env).load(summary.run_id).config
+    assert (trained.train.kl_warmup, trained.train.free_bits) == (300, 0.25)
+    # They change what is learned, so they are part of the run's id: the same settings without
+    # them are another run.
+    data = load_dataset(str(path), tmp_path)
+    variant = str(sidebar.DEFAULTS["hp_variant"])
+    plain = build_config(data, variant=variant, latent_dim=2, hidden=(8,), epochs=1)
+    assert summary.run_id != plain.run_id
+    assert trained.run_id == summary.run_id
+
+
+def test_widget_values_restore_them(tiny_data):
+    config = build_config(tiny_data, latent_dim=2, hidden=(8,), kl_warmup=40, free_bits=0.5)
+    values = sidebar.widget_values(config, "cpu")
+    assert (values["hp_kl_warmup"], values["hp_free_bits"]) == (40, 0.5)
+    assert set(values) <= set(sidebar.DEFAULTS)
+
+
+@pytest.mark.slow
+def test_a_reload_shows_the_running_trainings_warmup_and_free_bits(env, monkeypatch, tmp_path):
+    at = _tiny_settings(_tab(monkeypatch, ALICE), _npz(tmp_path / "many.npz", 2000), epochs=50)
+    at.sidebar.number_input(key="hp_kl_warmup").set_value(1000)
+    at.sidebar.number_input(key="hp_free_bits").set_value(0.1)
+    at.run().button(key="train").click().run()
+    _wait_for(at, lambda at: bool(at.metric))
+    reloaded = _tab(monkeypatch, ALICE)
+    assert not reloaded.exception and _training(reloaded)
+    assert reloaded.sidebar.number_input(key="hp_kl_warmup").value == 1000
+    assert reloaded.sidebar.number_input(key="hp_free_bits").value == pytest.approx(0.1)
