@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from test_runs import RUN_ID, make_run
+from test_runs import RUN_ID, make_config, make_run
 from vaelab.app import browser_id
 from vaelab.app.compare_job import ComparisonJob
 from vaelab.app.jobs import REGISTRY, Job
 from vaelab.app.paths import RUNS_DIR_ENV
 from vaelab.app.training_job import TrainingJob
+from vaelab.app.views.runs import MAX_COMPARED
 from vaelab.compare import CompareSettings
 from vaelab.i18n.strings_en import EN
 from vaelab.i18n.strings_fr import FR
@@ -70,6 +71,31 @@ def test_the_runs_table_writes_its_measures_as_the_language_does(
     assert list(table[strings["runs.col.loss"]]) == [loss]
     assert list(table[strings["runs.col.kl"]]) == [kl]
     assert list(table[strings["runs.col.mse"]]) == [None]  # not measured
+
+
+@pytest.mark.parametrize(("lang", "strings"), [("en", EN), ("fr", FR)])
+def test_choosing_too_many_runs_to_compare_says_so_in_the_language(
+    tmp_path, monkeypatch, lang, strings
+):
+    store = RunStore(tmp_path / "runs")
+    ids = []
+    for seed in range(MAX_COMPARED + 1):
+        run = make_run(make_config(seed=seed))
+        store.save(run)
+        ids.append(run.run_id)
+    monkeypatch.setenv(RUNS_DIR_ENV, str(store.root))
+    at = AppTest.from_file(RUNS_PAGE, default_timeout=60)
+    at.session_state["lang"] = lang
+    at.run()
+    at.multiselect(key="runs.compare").set_value(ids).run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        strings["runs.compare.too_many"].format(most=MAX_COMPARED)
+    ]
+    # One column of samples per compared run: the first MAX_COMPARED chosen, in their order.
+    images = [x for column in at.columns for x in column if type(x).__name__ == "Image"]
+    captions = [image.proto.imgs[0].caption for image in images]
+    assert [c[-6:] for c in captions] == [i.rsplit("-", 1)[-1][:6] for i in ids[:MAX_COMPARED]]
 
 
 # -- a job whose worker is starting, or that waits for others ----------------------------------

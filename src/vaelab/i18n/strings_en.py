@@ -757,4 +757,8 @@ EN: dict[str, str] = {
     "what it gives.",
     "compare.reference.broken": "The committed references cannot be read: {reason}",
     # --- end compare reference ---
+    # --- runs page (session 6) ---
+    "runs.compare.too_many": "At most {most} runs are compared at once: the first {most} "
+    "chosen are shown. Remove one to add another.",
+    # --- end runs page ---
 }

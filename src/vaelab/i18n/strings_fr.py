@@ -812,4 +812,8 @@ FR: dict[str, str] = {
     "pour voir ce qu'elle donne.",
     "compare.reference.broken": "Les références publiées ne peuvent pas être lues : {reason}",
     # --- end compare reference ---
+    # --- runs page (session 6) ---
+    "runs.compare.too_many": "Au plus {most} entraînements sont comparés à la fois : les {most} "
+    "premiers choisis sont montrés. Retirez-en un pour en ajouter un autre.",
+    # --- end runs page ---
 }

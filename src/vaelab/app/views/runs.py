@@ -254,10 +254,13 @@ def _compare(summaries: list[RunSummary], labels: dict[str, str]) -> None:
         t("runs.compare.pick"),
         usable,
         format_func=labels.get,
-        max_selections=MAX_COMPARED,
         placeholder=t("runs.compare.placeholder"),
         key="runs.compare",
     )
+    # Not Streamlit's max_selections: its message at the limit is in English only.
+    if len(chosen) > MAX_COMPARED:
+        st.warning(t("runs.compare.too_many", most=MAX_COMPARED))
+        chosen = chosen[:MAX_COMPARED]
     if len(chosen) < 2:
         st.caption(t("runs.compare.hint"))
         return
