@@ -163,6 +163,23 @@ def test_the_library_imports_with_only_its_declared_dependencies(core_venv):
         assert done.returncode != 0, f"{undeclared} is visible to the core install"
 
 
+#: Prints each committed comparison the installed package finds: folder, whether it has its
+#: figure, and where it is.
+LIST_REFERENCES = """
+from vaelab.compare import references
+for reference in references():
+    print(reference.folder.name, reference.figure is not None, reference.folder)
+"""
+
+
+def test_the_committed_comparisons_ship_as_package_data(core_venv):
+    python = str(core_venv / "bin" / "python")
+    lines = _run([python, "-c", LIST_REFERENCES], env=_isolated()).stdout.splitlines()
+    found = {name: (figure, Path(folder)) for name, figure, folder in map(str.split, lines)}
+    assert found["mnist-5k"][0] == "True"
+    assert found["mnist-5k"][1].is_relative_to(core_venv)  # the wheel's copy, not the checkout
+
+
 def test_the_command_line_runs_on_the_core_install(core_venv, tiny_npz, tmp_path):
     train = ["train", "--dataset", str(tiny_npz), "--latent", "4", "--hidden", "8,16"]
     out = _vaelab(core_venv, *train, "--epochs", "1", "--batch-size", "16", cwd=tmp_path).stdout

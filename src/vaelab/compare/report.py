@@ -232,8 +232,8 @@ class FdClassifier:
     """What the Fréchet distance of a comparison was measured with.
 
     Every row's FD uses the features of the same classifier, trained once on the dataset
-    (:func:`vaelab.metrics.load_or_train_classifier`); how well it tells the classes apart
-    bounds how much its features can say about samples.
+    (:func:`vaelab.metrics.classifier.load_or_train_classifier`); how well it tells the classes
+    apart bounds how much its features can say about samples.
 
     Attributes
     ----------
