@@ -3,7 +3,8 @@
 Run ``python benchmarks/app_clicks.py [--json FILE]``. It trains a tiny run on the offline MNIST
 sample (z = 2, one epoch) into a temporary runs folder, starts the app (``vaelab app``)
 offline on a free port, and drives Debian's Chromium (``/usr/bin/chromium``) with Playwright
-through the clicks a student makes, each timed twice: until the first visible answer (new
+through the clicks a student makes (the last two start a training and a comparison, and stop
+them), each timed twice: until the first visible answer (new
 content or a spinner) and until the full content is on screen and the app has finished its
 run. Targets, on an idle two-core machine: an answer within 1 s, the full page within 3 s. Say
 when the machine was busy.
@@ -142,6 +143,28 @@ def measure(url: str) -> dict[str, dict[str, float]]:
             _title("learn.title", "fr"),
             ".katex",
         )
+        # The two clicks that start a job in a worker process: a page that answers at once.
+        jobs = browser.new_page(viewport=VIEWPORT, locale="en-US")
+        jobs.goto(url)
+        jobs.get_by_label(text("sidebar.dataset", "en"), exact=True).click()
+        jobs.get_by_role("option", name=text("dataset.mnist-5k", "en"), exact=True).click()
+        settle(jobs)
+        stop = f'button:has-text("{text("train.stop", "en")}")'
+        results["train_click"] = timed(
+            jobs, lambda: jobs.get_by_role("button", name="Train", exact=True).click(), stop, stop
+        )
+        jobs.locator(stop).first.click()
+        settle(jobs)
+        jobs.goto(f"{url}/compare")
+        jobs.get_by_role("button", name=text("compare.start", "en")).wait_for(timeout=TIMEOUT_MS)
+        settle(jobs)
+        results["compare_click"] = timed(
+            jobs,
+            lambda: jobs.get_by_role("button", name=text("compare.start", "en")).click(),
+            stop,
+            stop,
+        )
+        jobs.locator(stop).first.click()
         browser.close()
     return results
 

@@ -65,13 +65,17 @@ def _dataset_box(info: DatasetInfo | None, data: ImageDataset | None) -> None:
 # -- train, continue, retrain ----------------------------------------------------------------
 
 
-def _start(selection: sidebar.Selection, config: RunConfig, *, retrain: bool = False) -> None:
+def _start(selection: sidebar.Selection, config: RunConfig, retrain: bool = False) -> None:
+    """Start the training of ``config``, as a button's callback.
+
+    A callback runs before the click's run of the page, which then draws the live panel: one
+    run, not a second one asked for by ``st.rerun``.
+    """
     job = TrainingJob(config, selection.data, run_store(), device=selection.device, retrain=retrain)
     # The browser's training if one is already running (in another tab): never a second one.
     started = REGISTRY.start(browser_id(), job)
     st.session_state[_SHOWN_JOB_KEY] = id(started)
     set_current_run(started.run_id)
-    st.rerun()
 
 
 def _follow(job: TrainingJob | None) -> None:
@@ -109,22 +113,27 @@ def _actions(
             if not reported:
                 st.markdown(t("train.new_run", epochs=_epochs(target)))
             st.caption(estimate.training_text(config, selection.data))
-            if st.button(
-                t("train.train"), type="primary", key="train", icon=":material/play_arrow:"
-            ):
-                _start(selection, config, retrain=broken)
+            st.button(
+                t("train.train"),
+                type="primary",
+                key="train",
+                icon=":material/play_arrow:",
+                on_click=_start,
+                args=(selection, config, broken),
+            )
             return
         if run.epochs_done < target:
             if not reported:
                 st.info(t("train.partial", done=_epochs(run.epochs_done), target=_epochs(target)))
             st.caption(estimate.training_text(config, selection.data, run.epochs_done))
-            if st.button(
+            st.button(
                 t("train.continue_to", target=_epochs(target)),
                 type="primary",
                 key="train",
                 icon=":material/play_arrow:",
-            ):
-                _start(selection, config)
+                on_click=_start,
+                args=(selection, config),
+            )
         else:
             if not reported:
                 st.success(t("train.cached", done=_epochs(run.epochs_done)))
@@ -137,10 +146,20 @@ def _actions(
                 help=t("train.extra_epochs_help"),
                 key="extra_epochs",
             )
-            if right.button(t("train.continue"), key="continue", icon=":material/fast_forward:"):
-                _start(selection, config.with_epochs(run.epochs_done + int(extra)))
-        if st.button(t("train.retrain"), key="retrain", icon=":material/restart_alt:"):
-            _start(selection, config, retrain=True)
+            right.button(
+                t("train.continue"),
+                key="continue",
+                icon=":material/fast_forward:",
+                on_click=_start,
+                args=(selection, config.with_epochs(run.epochs_done + int(extra))),
+            )
+        st.button(
+            t("train.retrain"),
+            key="retrain",
+            icon=":material/restart_alt:",
+            on_click=_start,
+            args=(selection, config, True),
+        )
 
 
 # -- results --------------------------------------------------------------------------------
