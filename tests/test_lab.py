@@ -96,6 +96,11 @@ def test_latent_chart_draws_the_cloud_by_class_and_the_prior_rings():
     radii = {row["ring"]: round(float(np.hypot(row["x"], row["y"])), 6) for row in ring_rows}
     assert radii == {"a priori N(0, I) : 1σ": 1.0, "a priori N(0, I) : 2σ": 2.0}
     assert spec["config"]["locale"]["number"]["decimal"] == ","
+    # Equal spans on a square plot: the prior's circles are drawn round, not as ellipses.
+    x, y = (spec["encoding"][axis]["scale"]["domain"] for axis in ("x", "y"))
+    assert x[1] - x[0] == pytest.approx(y[1] - y[0])
+    assert x[0] <= -2 and x[1] >= 2 and y[0] <= -2 and y[1] >= 2
+    assert spec["width"] == spec["height"]
 
 
 # -- a posterior on the map ------------------------------------------------------------------

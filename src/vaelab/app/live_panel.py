@@ -241,7 +241,7 @@ def _latent_map(job: TrainingJob, snap: TrainingSnapshot) -> None:
         axes=axes,
         prior_centre=snap.latent_centre,
     )
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(chart, width="content")
     key = "live.latent_caption" if planar else "live.latent_caption_pca"
     epoch = decimal(snap.latent_epoch, ".1f", lang)
     st.caption(t(key, lang, n=whole(len(snap.latent)), epoch=epoch))

@@ -23,9 +23,7 @@ CLICK = "click"
 #: Points per side of the invisible grid a click snaps to (1/40 of the map's width: finer than a
 #: decoded image changes, and light enough to send and draw at every rerun).
 GRID_SIDE = 40
-#: Height of the live map in pixels; its width follows its column.
-HEIGHT = 380
-#: Side of the lab's square plot in pixels (with its axes, it fits a 390-pixel phone).
+#: Side of the maps' square plot in pixels (with its axes, it fits a 390-pixel phone).
 SIDE = 290
 
 
@@ -75,15 +73,12 @@ def _finish(
     layers: list[alt.Chart],
     axes: tuple[str, str],
     lang: str,
-    domain: tuple[tuple[float, float], tuple[float, float]] | None = None,
+    domain: tuple[tuple[float, float], tuple[float, float]],
 ) -> alt.LayerChart:
-    if domain is None:
-        scales = [alt.Scale(zero=False), alt.Scale(zero=False)]
-        size = {"height": HEIGHT}
-    else:  # a square plot with equal spans: the prior's circles look round
-        scales = [alt.Scale(domain=list(span), nice=False) for span in domain]
-        # "pad": the size is the plot's own, whatever the axes and the legend take around it.
-        size = {"width": SIDE, "height": SIDE, "autosize": alt.AutoSizeParams(type="pad")}
+    # A square plot with equal spans: the prior's circles look round.
+    scales = [alt.Scale(domain=list(span), nice=False) for span in domain]
+    # "pad": the size is the plot's own, whatever the axes and the legend take around it.
+    size = {"width": SIDE, "height": SIDE, "autosize": alt.AutoSizeParams(type="pad")}
     chart = (
         alt.layer(*layers)
         .encode(
@@ -104,7 +99,7 @@ def latent_chart(
     axes: tuple[str, str] | None = None,
     prior_centre: Sequence[float] = (0.0, 0.0),
 ) -> alt.LayerChart:
-    """The latent map of a set of images, with the prior's 1σ and 2σ rings.
+    """The latent map of a set of images, with the prior's 1σ and 2σ rings, on equal axes.
 
     Parameters
     ----------
@@ -129,7 +124,7 @@ def latent_chart(
     """
     titles = axes or (t("plot.latent_axis", lang, i="₁"), t("plot.latent_axis", lang, i="₂"))
     layers = [_cloud(points, labels, classes, lang), _rings(prior_centre, lang)]
-    return _finish(layers, titles, lang)
+    return _finish(layers, titles, lang, square_domain(points, prior_centre))
 
 
 def square_domain(
