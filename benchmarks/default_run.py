@@ -1,7 +1,7 @@
 """The app's default run on the offline MNIST sample: how long it takes and how digit-like it is.
 
 Run ``python benchmarks/default_run.py [--latent N --epochs N --variant V --beta B ...]`` (every
-option of the Train page's sidebar, plus KL warm-up and free bits; ``--help`` lists them). It
+option of the Train page's sidebar, KL warm-up and free bits included; ``--help`` lists them). It
 trains the Train page's default settings (or those given) on ``mnist-5k`` from scratch in a
 temporary run folder, then asks the project's digit classifier (:mod:`vaelab.metrics.classifier`)
 about 100 samples from the prior and 100 real test digits, and prints as JSON the training time,
@@ -33,6 +33,7 @@ from PIL import Image  # noqa: E402
 
 from vaelab import RunStore, build_config, load_dataset, train  # noqa: E402
 from vaelab.app.sidebar import DEFAULTS  # noqa: E402
+from vaelab.config import SCALE_MODES  # noqa: E402
 from vaelab.explore import reconstruct, sample_prior  # noqa: E402
 from vaelab.explore.plots import image_grid  # noqa: E402
 from vaelab.metrics.classifier import FeatureClassifier, load_or_train_classifier  # noqa: E402
@@ -88,9 +89,21 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--lr", type=float, default=DEFAULTS["hp_lr"])
     parser.add_argument("--beta", type=float, default=None, help="default: the sidebar's")
     parser.add_argument("--likelihood", default=None, help="default: the variant's in the sidebar")
-    parser.add_argument("--scale", default=DEFAULTS["hp_scale"], help="σ-VAE: optimal or learned")
-    parser.add_argument("--kl-warmup", type=int, default=0, help="steps of linear KL warm-up")
-    parser.add_argument("--free-bits", type=float, default=0.0, help="nats per latent dimension")
+    parser.add_argument(
+        "--scale", default=DEFAULTS["hp_scale"], help=f"σ-VAE: one of {', '.join(SCALE_MODES)}"
+    )
+    parser.add_argument(
+        "--kl-warmup",
+        type=int,
+        default=DEFAULTS["hp_kl_warmup"],
+        help="steps of linear KL warm-up (default: the sidebar's)",
+    )
+    parser.add_argument(
+        "--free-bits",
+        type=float,
+        default=DEFAULTS["hp_free_bits"],
+        help="nats per latent dimension (default: the sidebar's)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--classifiers",
@@ -146,6 +159,7 @@ def main() -> list[dict]:
                     "batch_size": args.batch_size,
                     "lr": args.lr,
                     "likelihood": likelihood,
+                    "scale": args.scale,
                     "beta": beta,
                     "kl_warmup": args.kl_warmup,
                     "free_bits": args.free_bits,
