@@ -7,7 +7,9 @@ the FD too, on the conftest's tiny images.
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -175,6 +177,20 @@ def test_the_committed_reference_shows_at_once_with_nothing_run(env, lang):
     assert not RunStore(env).list()  # nothing was trained or measured
 
 
+def test_a_dated_reference_says_when_it_finished(env, monkeypatch, tmp_path):
+    folder = tmp_path / "references" / "mnist-5k"
+    shutil.copytree(reference_for("mnist-5k").folder, folder)
+    record = json.loads((folder / "comparison.json").read_text())
+    record["finished"] = "2026-12-01T20:21:09+00:00"
+    (folder / "comparison.json").write_text(json.dumps(record))
+    monkeypatch.setattr(reference_module, "REFERENCES_DIR", folder.parent)
+    at = _page("fr")
+    _ok(at)
+    made = FR["compare.reference.made"].split("{")[0]
+    (caption,) = [text for text in _texts(at, "caption") if text.startswith(made)]
+    assert "le 2026-12-01 20:21 UTC, en 15:18." in caption
+
+
 def test_a_dataset_without_a_reference_says_so_in_one_line(env, monkeypatch, tmp_path):
     monkeypatch.setattr(reference_module, "REFERENCES_DIR", tmp_path / "no-references")
     at = _page("fr")
@@ -222,11 +238,8 @@ def test_a_small_comparison_runs_and_shows_the_figure_table_and_findings(env):
     findings = next(text for text in _texts(at, "markdown") if text.startswith("- On "))
     assert "σ-VAE" in findings
     labels = [b.label for b in at.get("download_button")]
-    assert labels == [
-        EN["compare.download.png"],
-        EN["compare.download.csv"],
-        EN["compare.download.md"],
-    ]
+    kinds = [EN["compare.download.png"], EN["compare.download.csv"], EN["compare.download.md"]]
+    assert labels == kinds * 2  # this comparison's files, then the reference's
     summaries = RunStore(env).list()
     assert len(summaries) == 4 and {s.status for s in summaries} == {"complete"}
     assert all(RunStore(env).load(s.run_id).metrics for s in summaries)
