@@ -376,6 +376,22 @@ def _outcome(job: ComparisonJob) -> None:
     render_comparison(comparison, key=job.token, lang=current_language())
 
 
+def _start(data: ImageDataset, settings: CompareSettings, device: str) -> None:
+    """Start the comparison, as the button's callback.
+
+    The click's own run of the page then draws the live panel, with no second run asked for by
+    ``st.rerun``.
+    """
+    job = ComparisonJob(
+        data,
+        run_store(),
+        settings,
+        classifier_dir=classifier_cache_dir(data_dir()),
+        device=device,
+    )
+    REGISTRY.start(browser_id(), job)
+
+
 def render() -> None:
     """Draw the Compare page."""
     for key, value in DEFAULTS.items():
@@ -392,22 +408,15 @@ def render() -> None:
         requested, values, device = _settings_widgets()
         data = _load(requested)
         settings = _validate(values, data) if data is not None else None
-        if st.button(
+        st.button(
             t("compare.start"),
             type="primary",
             key="compare_start",
             icon=":material/play_arrow:",
             disabled=settings is None,
-        ):
-            new = ComparisonJob(
-                data,
-                run_store(),
-                settings,
-                classifier_dir=classifier_cache_dir(data_dir()),
-                device=device,
-            )
-            REGISTRY.start(browser_id(), new)
-            st.rerun()
+            on_click=_start,
+            args=(data, settings, device),
+        )
     if job is None:
         st.subheader(t("compare.reference.header"))
         _reference(requested, settings)
