@@ -188,7 +188,7 @@ def test_a_dated_reference_says_when_it_finished(env, monkeypatch, tmp_path):
     _ok(at)
     made = FR["compare.reference.made"].split("{")[0]
     (caption,) = [text for text in _texts(at, "caption") if text.startswith(made)]
-    assert "le 2026-12-01 20:21 UTC, en 15:18." in caption
+    assert "le 2026-12-01 20:21 UTC après 15:18 de calcul." in caption
 
 
 def test_a_dataset_without_a_reference_says_so_in_one_line(env, monkeypatch, tmp_path):

@@ -2,14 +2,17 @@
 
 import argparse
 import importlib
+import json
 import re
 import subprocess
 import sys
 import zipfile
 
 import pytest
+import torch
 
 from vaelab.cli import main
+from vaelab.compare import Comparison
 
 
 @pytest.fixture
@@ -303,7 +306,14 @@ def test_compare_writes_the_figure_and_the_table(workdir, tiny_npz, capsys):
         "comparison.csv",
         "comparison.md",
         "comparison.json",
+        "comparison.safetensors",
     }
+    # The figure's samples read back with the record, as the Compare page reads a reference.
+    record = json.loads((workdir / "cmp" / "comparison.json").read_text())
+    back = Comparison.from_json(record)
+    back.add_samples((workdir / "cmp" / "comparison.safetensors").read_bytes())
+    assert [tuple(row.samples.shape) for row in back.rows] == [(4, 1, 12, 12)] * 4
+    assert all(row.samples.dtype == torch.uint8 for row in back.rows)
     rows = list(csv.DictReader((workdir / "cmp" / "comparison.csv").open()))
     assert [r["model"] for r in rows] == ["Gaussian VAE", "MSE VAE", "β-VAE, β = 0.1", "σ-VAE"]
     assert Image.open(workdir / "cmp" / "comparison.png").size[1] > 3 * 14

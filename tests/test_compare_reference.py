@@ -49,6 +49,9 @@ def test_the_mnist_reference_ships_with_its_figure_and_the_command_that_makes_it
     )
     # The command gives back the reference's dataset and every one of its settings.
     assert _settings_of(reference.command) == (comparison.dataset, comparison.settings)
+    # The figure's samples, one grid per model from the same codes, for the app to draw.
+    shapes = {tuple(row.samples.shape) for row in comparison.rows}
+    assert shapes == {(comparison.settings.samples, 1, 28, 28)}
     assert reference_for("mnist-5k").folder == reference.folder
     assert reference_for("no-such-dataset") is None
 
@@ -91,3 +94,10 @@ def test_a_comparison_written_before_its_date_was_kept_reads_without_one():
     del record["finished"]
     assert Comparison.from_json(record).finished is None
     assert asdict(Comparison.from_json(record).settings) == asdict(settings)
+
+
+def test_a_reference_with_unreadable_samples_is_named_in_the_error(tmp_path):
+    _write(tmp_path, "broken", "mnist-5k", CompareSettings())
+    (tmp_path / "broken" / "comparison.safetensors").write_bytes(b"not safetensors")
+    with pytest.raises(ConfigError, match="reference broken: unreadable comparison samples"):
+        references(tmp_path)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from vaelab.training.control import TrainingControl
 
 #: The files of the report: the figure, the table as CSV and Markdown, and everything as JSON.
-REPORT = ("png", "csv", "md", "json")
+REPORT = ("png", "csv", "md", "json", "safetensors")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -74,7 +74,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--out",
         type=values.path,
         default=None,
-        help="folder of comparison.png/.csv/.md/.json (default: comparison-DATASET)",
+        help="folder of comparison.png/.csv/.md/.json/.safetensors (default: comparison-DATASET)",
     )
 
 
@@ -134,6 +134,7 @@ def run(args: argparse.Namespace) -> int:
         "csv": comparison.to_csv().encode(),
         "md": markdown.encode(),
         "json": json.dumps(comparison.to_json(), indent=2).encode(),
+        "safetensors": comparison.samples_file(),
     }
     print(markdown)
     # The trained models are in the runs folder whatever happens here; the report is written

@@ -1,7 +1,9 @@
 """The committed reference comparisons: what the paper's experiment gives, computed once.
 
 Each reference is a folder of :data:`REFERENCES_DIR` holding what ``vaelab compare --out``
-writes (``comparison.json``, ``.png``, ``.csv``, ``.md``) and a README saying how it was made.
+writes (``comparison.json``, ``.png``, ``.csv``, ``.md``, and the samples of the figure in
+``comparison.safetensors``, from which the app draws the figure in its reader's language) and a
+README saying how it was made.
 They ship with the package, so the app's Compare page shows them at once, and the docs and the
 project README show the same files. Adding a reference is dropping such a folder in: the
 dataset and the settings are read from its ``comparison.json``.
@@ -19,8 +21,8 @@ from vaelab.errors import ConfigError
 
 #: Where the references are, inside the installed package.
 REFERENCES_DIR = Path(__file__).with_name("references")
-#: The file of a reference that makes a folder one, and its figure.
-RECORD, FIGURE = "comparison.json", "comparison.png"
+#: The file of a reference that makes a folder one, its figure, and the figure's samples.
+RECORD, FIGURE, SAMPLES = "comparison.json", "comparison.png", "comparison.safetensors"
 #: The ``vaelab compare`` option of each setting, in the order of ``vaelab compare --help``.
 _OPTIONS = {
     "latent_dim": "--latent",
@@ -48,7 +50,8 @@ class Reference:
     folder : Path
         Its folder.
     comparison : Comparison
-        What its ``comparison.json`` holds (without samples: the figure is :attr:`figure`).
+        What its ``comparison.json`` holds, with the samples of its ``comparison.safetensors``
+        when it has one (else the figure is only :attr:`figure`).
     """
 
     folder: Path
@@ -97,6 +100,8 @@ def references(root: str | Path | None = None) -> list[Reference]:
     for path in sorted(Path(REFERENCES_DIR if root is None else root).glob(f"*/{RECORD}")):
         try:
             comparison = Comparison.from_json(json.loads(path.read_text(encoding="utf-8")))
+            if (path.parent / SAMPLES).is_file():
+                comparison.add_samples((path.parent / SAMPLES).read_bytes())
         except (OSError, ValueError, ConfigError) as exc:
             raise ConfigError(f"reference {path.parent.name}: {exc}") from None
         found.append(Reference(path.parent, comparison))

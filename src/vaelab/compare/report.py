@@ -19,6 +19,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+import torch
+from safetensors.torch import load, save
 from torch import Tensor
 
 from vaelab.compare.contenders import CompareSettings, Contender
@@ -624,6 +626,36 @@ class Comparison:
                 for row in self.rows
             ],
         }
+
+    def samples_file(self) -> bytes | None:
+        """The rows' samples as safetensors bytes, one ``uint8`` tensor per run id.
+
+        ``None`` when no row has samples. :meth:`add_samples` reads them back.
+        """
+        tensors = {r.run_id: r.samples.contiguous() for r in self.rows if r.samples is not None}
+        return save(tensors) if tensors else None
+
+    def add_samples(self, raw: bytes) -> None:
+        """Give the rows the samples of :meth:`samples_file`'s bytes ``raw``, by run id.
+
+        Rows without samples there keep none.
+
+        Raises
+        ------
+        ConfigError
+            If ``raw`` is not such a file, or a tensor is not ``uint8`` images.
+        """
+        try:
+            tensors = load(raw)
+        except Exception as exc:  # safetensors raises its own error types
+            raise ConfigError(f"unreadable comparison samples: {exc}") from None
+        for row in self.rows:
+            samples = tensors.get(row.run_id)
+            if samples is None:
+                continue
+            if samples.dtype != torch.uint8 or samples.dim() != 4:
+                raise ConfigError(f"the samples of {row.run_id} are not uint8 (n, C, H, W) images")
+            row.samples = samples
 
     @classmethod
     def from_json(cls, record: Mapping[str, Any]) -> Comparison:

@@ -747,8 +747,8 @@ EN: dict[str, str] = {
     "once and shipped with VAE Lab: nothing is trained or measured to show it. **{start}** "
     "above runs it again, live, on this machine (models already in the cache are "
     "reused).",
-    "compare.reference.made": "Made by `{command}`, finished {date}, in {time}.",
-    "compare.reference.made_undated": "Made by `{command}`, in {time}.",
+    "compare.reference.made": "Made by `{command}`, finished {date} after {time} of computing.",
+    "compare.reference.made_undated": "Made by `{command}` in {time} of computing.",
     "compare.reference.one_seed": "One seed ({seed}): with another seed, models whose numbers "
     "are close may swap places.",
     "compare.reference.differs": "Your settings above differ from this reference's in: "

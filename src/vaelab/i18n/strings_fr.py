@@ -802,8 +802,8 @@ FR: dict[str, str] = {
     "calculé une fois et livré avec VAE Lab : rien n'est entraîné ni mesuré pour l'afficher. "
     "**{start}** ci-dessus la refait, en direct, sur cette machine (les modèles "
     "déjà en cache sont réutilisés).",
-    "compare.reference.made": "Obtenue par `{command}`, terminée le {date}, en {time}.",
-    "compare.reference.made_undated": "Obtenue par `{command}`, en {time}.",
+    "compare.reference.made": "Obtenue par `{command}`, terminée le {date} après {time} de calcul.",
+    "compare.reference.made_undated": "Obtenue par `{command}` en {time} de calcul.",
     "compare.reference.one_seed": "Une seule graine ({seed}) : avec une autre graine, des "
     "modèles aux chiffres proches peuvent échanger leurs places.",
     "compare.reference.differs": "Vos réglages ci-dessus diffèrent de ceux de cette référence "

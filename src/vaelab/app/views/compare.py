@@ -293,7 +293,7 @@ def _reference(dataset: str, settings: CompareSettings | None) -> None:
     """The committed reference on ``dataset`` closest to ``settings``, or one line saying none.
 
     Nothing is trained or measured: the table and the findings come from its record, the
-    figure from its PNG.
+    figure from its samples (drawn in the page's language), or its PNG when it has none.
     """
     lang = current_language()
     try:
@@ -324,7 +324,8 @@ def _reference(dataset: str, settings: CompareSettings | None) -> None:
                 ),
                 icon=":material/tune:",
             )
-    figure = reference.figure.read_bytes() if reference.figure is not None else None
+    drawn = any(row.samples is not None for row in comparison.rows)
+    figure = reference.figure.read_bytes() if reference.figure and not drawn else None
     render_comparison(comparison, f"reference-{reference.folder.name}", lang, figure)
 
 
