@@ -20,7 +20,6 @@ from vaelab.metrics import (
     active_units,
     bits_per_dim,
     calibrated_gaussian,
-    classifier_file,
     evaluate,
     frechet_distance,
     frechet_distance_from_stats,
@@ -34,7 +33,6 @@ from vaelab.metrics import (
     sample_quality,
     train_classifier,
 )
-from vaelab.metrics import classifier as classifier_module
 from vaelab.metrics import frechet as frechet_module
 from vaelab.metrics.bounds import convergence_ks
 from vaelab.metrics.collapse import mutual_information
@@ -498,33 +496,6 @@ def test_frechet_distance_matches_closed_forms(sqrt_backend):
 
 
 # -- feature classifier and sample quality ----------------------------------------------------
-
-
-def test_classifier_learns_the_tiny_dataset(tiny_data):
-    model = train_classifier(tiny_data, epochs=1, min_steps=20)
-    assert model.test_accuracy >= 0.9
-    assert model.embed(tiny_data.test_x).shape == (32, model.feature_dim)
-
-
-def test_classifier_is_cached_atomically_and_reused(tiny_data, tmp_path, monkeypatch):
-    trained = []
-    real_train = classifier_module.train_classifier
-
-    def counting_train(data, **kwargs):
-        trained.append(data.name)
-        return real_train(data, epochs=1, min_steps=10)
-
-    monkeypatch.setattr(classifier_module, "train_classifier", counting_train)
-    first = load_or_train_classifier(tiny_data, tmp_path)
-    assert [p.name for p in tmp_path.iterdir()] == [classifier_file(tiny_data, tmp_path).name]
-    again = load_or_train_classifier(tiny_data, tmp_path)
-    assert trained == ["tiny"]
-    assert again.test_accuracy == first.test_accuracy
-    x = tiny_data.test_x[:4]
-    torch.testing.assert_close(again.embed(x), first.embed(x))
-    classifier_file(tiny_data, tmp_path).write_bytes(b"not a safetensors file")
-    load_or_train_classifier(tiny_data, tmp_path)
-    assert trained == ["tiny", "tiny"]
 
 
 def test_sample_quality_compares_samples_with_a_reference(tiny_data, tiny_vae):

@@ -9,7 +9,7 @@ The modules follow the measures:
 - ``collapse``: the mutual information I(x; z), for posterior collapse;
 - ``frechet``: the Fréchet distance between two sets of features;
 - ``classifier``: the small per-dataset CNN whose features the sample-quality distance uses,
-  trained once and cached;
+  trained once and cached; ``classifier_nets``: its grey and colour networks and their training;
 - ``samples``: that distance ("FD (classifier features)", not an FID) and the real FID when
   torch-fidelity and its weights are already installed;
 - ``evaluate``: all of the above on a model and its dataset.

@@ -1,15 +1,20 @@
 """A small CNN classifier per dataset, whose features measure sample quality.
 
-The classifier is trained once per dataset on its labelled training images (a few seconds on a
-CPU) and cached as safetensors beside the dataset cache, keyed by the dataset's fingerprint. Its
-penultimate layer gives the features of :func:`vaelab.metrics.sample_quality`.
+The classifier is trained once per dataset on its labelled training images and cached as
+safetensors beside the dataset cache, keyed by the dataset's fingerprint. Its penultimate layer
+gives the features of :func:`vaelab.metrics.sample_quality`. Grey and colour images get different
+networks and training (:mod:`vaelab.metrics.classifier_nets`):
+
+- grey (1 channel): two stride-2 convolutions, 5 epochs of Adam; 94.2 % test accuracy on
+  MNIST-5k, 88.5 % on Fashion-MNIST;
+- colour (3 channels): three convolution blocks with batch norm (32-64-128), random crops and
+  flips, a one-cycle SGD schedule and label smoothing, at most 720 steps; ACCURACY-TODO.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +29,7 @@ from vaelab.atomic import atomic_write
 from vaelab.data import DEFAULT_DATA_DIR, ImageDataset
 from vaelab.data.cache import CACHE_DIR_NAME
 from vaelab.errors import DatasetError
+from vaelab.metrics.classifier_nets import augment, recipe_for
 
 log = logging.getLogger(__name__)
 
@@ -35,16 +41,16 @@ def classifier_cache_dir(data_dir: str | os.PathLike) -> Path:
 
 
 DEFAULT_CLASSIFIER_DIR = classifier_cache_dir(DEFAULT_DATA_DIR)
-#: Bumped whenever the architecture or training changes, so that older files are retrained.
-CLASSIFIER_FORMAT = "vaelab-classifier/1"
 #: Size of the feature vector (the penultimate layer).
 FEATURE_DIM = 128
-#: Side of the pooled feature map: small enough for 8×8 images, big enough to keep position.
-_POOLED = 4
 
 
 class FeatureClassifier(nn.Module):
-    """Two stride-2 convolutions, a pooled 4×4 map, a feature layer and a linear classifier.
+    """A feature network for the images' channels, then a linear classifier.
+
+    Grey images get :func:`~vaelab.metrics.classifier_nets.grey_body`, colour images
+    :func:`~vaelab.metrics.classifier_nets.colour_body`; :attr:`recipe` says which, and how
+    it is trained.
 
     Parameters
     ----------
@@ -57,6 +63,8 @@ class FeatureClassifier(nn.Module):
 
     Attributes
     ----------
+    recipe : Recipe
+        The architecture and its training.
     test_accuracy : float or None
         Accuracy on the dataset's test images, measured after training.
     """
@@ -69,17 +77,8 @@ class FeatureClassifier(nn.Module):
         self.num_classes = num_classes
         self.feature_dim = feature_dim
         self.test_accuracy: float | None = None
-        channels = image_shape[0]
-        self.body = nn.Sequential(
-            nn.Conv2d(channels, 32, 3, stride=2, padding=1),
-            nn.ReLU(),
-            nn.Conv2d(32, 64, 3, stride=2, padding=1),
-            nn.ReLU(),
-            nn.AdaptiveAvgPool2d(_POOLED),
-            nn.Flatten(),  # (B, 64, 4, 4) -> (B, 1024)
-            nn.Linear(64 * _POOLED * _POOLED, feature_dim),
-            nn.ReLU(),
-        )
+        self.recipe = recipe_for(self.image_shape)
+        self.body = self.recipe.build(self.image_shape, feature_dim)
         self.head = nn.Linear(feature_dim, num_classes)
 
     def features(self, x: Tensor) -> Tensor:
@@ -133,30 +132,28 @@ class FeatureClassifier(nn.Module):
 def train_classifier(
     data: ImageDataset,
     *,
-    epochs: int = 5,
-    min_steps: int = 200,
-    batch_size: int = 64,
-    lr: float = 2e-3,
+    epochs: int | None = None,
+    min_steps: int | None = None,
     seed: int = 0,
     progress: Callable[[float], None] | None = None,
 ) -> FeatureClassifier:
     """Train a :class:`FeatureClassifier` on the labelled training images of ``data``.
 
+    The network and its training (optimizer, schedule, augmentation, batch size, step bounds)
+    come from the recipe of the images' channels (:attr:`FeatureClassifier.recipe`); ``epochs``
+    and ``min_steps`` override the recipe's, for quick checks.
+
     Parameters
     ----------
     data : ImageDataset
         A labelled dataset.
-    epochs : int
+    epochs : int, optional
         Passes over the training images; at least ``min_steps`` steps are taken in all, so that a
-        small dataset still trains.
-    min_steps : int
+        small dataset still trains, and at most the recipe's ``max_steps``.
+    min_steps : int, optional
         Fewest optimisation steps.
-    batch_size : int
-        Images per step.
-    lr : float
-        Adam's learning rate.
     seed : int
-        Seed of the initial weights and of the batch order.
+        Seed of the initial weights, of the batch order and of the augmentation.
     progress : callable, optional
         Called with the fraction of training done, in [0, 1].
 
@@ -174,27 +171,45 @@ def train_classifier(
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = FeatureClassifier(data.shape, len(data.classes))
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    order_rng = torch.Generator().manual_seed(seed)
+    recipe = model.recipe
     n = len(data.train_x)
-    per_epoch = math.ceil(n / batch_size)
-    steps = max(epochs * per_epoch, min_steps)
+    steps = recipe.steps(
+        n,
+        recipe.epochs if epochs is None else epochs,
+        recipe.min_steps if min_steps is None else min_steps,
+    )
+    layout = torch.channels_last if recipe.channels_last else torch.contiguous_format
+    model = model.to(memory_format=layout)
+    optimizer, schedule = recipe.optimizer_for(model.parameters(), steps)
+    # One generator draws the batch order, then (colour only) the crops and flips: the grey
+    # recipe draws exactly what it always did, so its classifiers stay bit-identical.
+    rng = torch.Generator().manual_seed(seed)
     model.train()
     step = 0
     while step < steps:
-        order = torch.randperm(n, generator=order_rng)
-        for i in range(0, n, batch_size):
+        order = torch.randperm(n, generator=rng)
+        for i in range(0, n, recipe.batch_size):
             if step == steps:
                 break
-            index = order[i : i + batch_size]
-            loss = F.cross_entropy(model(_as_input(data.train_x[index])), data.train_y[index])
+            index = order[i : i + recipe.batch_size]
+            x = _as_input(data.train_x[index])
+            if recipe.augment:
+                x = augment(x, rng)
+            loss = F.cross_entropy(
+                model(x.contiguous(memory_format=layout)),
+                data.train_y[index],
+                label_smoothing=recipe.label_smoothing,
+            )
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+            if schedule is not None:
+                schedule.step()
             step += 1
             if progress is not None:
                 progress(step / steps)
-    model.eval()
+    # Back to the usual layout: the model returned computes what the one read from the cache does.
+    model = model.to(memory_format=torch.contiguous_format).eval()
     model.test_accuracy = model.accuracy(data.test_x, data.test_y)
     return model
 
@@ -210,12 +225,13 @@ def load_or_train_classifier(
     data: ImageDataset,
     cache_dir: str | os.PathLike = DEFAULT_CLASSIFIER_DIR,
     *,
-    epochs: int = 5,
+    epochs: int | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> FeatureClassifier:
     """The cached classifier of ``data``, trained and saved first if there is none.
 
-    A cache file that is unreadable, of an older format or for other images is replaced. A cache
+    A cache file that is unreadable, of another format than its recipe's (an older network or
+    training) or for other images is replaced. A cache
     that cannot be written is only logged: the classifier is returned all the same.
 
     Parameters
@@ -224,8 +240,9 @@ def load_or_train_classifier(
         A labelled dataset.
     cache_dir : str or os.PathLike
         Folder of the cached classifiers.
-    epochs : int
-        Training epochs, when it has to be trained (see :func:`train_classifier`).
+    epochs : int, optional
+        Training epochs, when it has to be trained; by default the recipe's (see
+        :func:`train_classifier`).
     progress : callable, optional
         Called with the fraction of training done.
 
@@ -255,7 +272,7 @@ _IDENTITY_KEYS = ("format", "fingerprint", "image_shape", "num_classes", "featur
 
 def _metadata(data: ImageDataset, model: FeatureClassifier) -> dict[str, str]:
     return {
-        "format": CLASSIFIER_FORMAT,
+        "format": model.recipe.format,
         "fingerprint": data.fingerprint,
         "image_shape": json.dumps(list(model.image_shape)),
         "num_classes": str(model.num_classes),
