@@ -28,25 +28,27 @@ def _no_training_left_behind():
 
 
 @pytest.mark.parametrize(("lang", "strings"), [("en", EN), ("fr", FR)])
-def test_the_options_are_off_by_default_and_cite_their_papers(env, lang, strings):
+def test_their_defaults_and_papers(env, lang, strings):
     at = _app(lang)
     assert not at.exception
     warmup, free_bits = (at.sidebar.number_input(key=k) for k in ("hp_kl_warmup", "hp_free_bits"))
-    assert (warmup.value, free_bits.value) == (0, 0.0)
+    # Free bits off; a short warm-up on: more of the default run's samples read as digits
+    # (benchmarks/results/default_run.md).
+    assert (warmup.value, free_bits.value) == (300, 0.0)
     assert (warmup.label, free_bits.label) == (
         strings["sidebar.kl_warmup"],
         strings["sidebar.free_bits"],
     )
     assert "Bowman et al. 2016" in warmup.help and "Kingma et al. 2016" in free_bits.help
     assert "ELBO" in warmup.help and "ELBO" in free_bits.help
-    assert strings["train.surrogate_loss"] not in _texts(at, "caption")
+    assert strings["train.surrogate_loss"] in _texts(at, "caption")
 
 
 @pytest.mark.slow
 def test_setting_them_trains_a_run_whose_config_has_them(env, tmp_path):
     path = _npz(tmp_path / "tiny.npz", 80)
     at = _tiny_settings(_app(), path)
-    at.sidebar.number_input(key="hp_kl_warmup").set_value(300)
+    at.sidebar.number_input(key="hp_kl_warmup").set_value(400)
     at.sidebar.number_input(key="hp_free_bits").set_value(0.25)
     at.run()
     assert not at.exception
@@ -55,7 +57,7 @@ def test_setting_them_trains_a_run_whose_config_has_them(env, tmp_path):
     _wait_for(at, _finished)
     (summary,) = RunStore(env).list()
     trained = RunStore(env).load(summary.run_id).config
-    assert (trained.train.kl_warmup, trained.train.free_bits) == (300, 0.25)
+    assert (trained.train.kl_warmup, trained.train.free_bits) == (400, 0.25)
     # They change what is learned, so they are part of the run's id: the same settings without
     # them are another run.
     data = load_dataset(str(path), tmp_path)

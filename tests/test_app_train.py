@@ -329,8 +329,11 @@ def test_a_tiny_training_completes_and_shows_results(env, tmp_path):
 def test_a_cached_run_reloads_at_once_and_can_be_continued(env, tmp_path):
     path = _npz(tmp_path / "tiny.npz", 80)
     data = load_dataset(str(path), tmp_path)
-    variant = str(sidebar.DEFAULTS["hp_variant"])  # the model the page's settings describe
-    config = build_config(data, variant=variant, latent_dim=2, hidden=(8,), epochs=1)
+    # The model and the warm-up the page's settings describe.
+    variant, warmup = str(sidebar.DEFAULTS["hp_variant"]), int(sidebar.DEFAULTS["hp_kl_warmup"])
+    config = build_config(
+        data, variant=variant, latent_dim=2, hidden=(8,), epochs=1, kl_warmup=warmup
+    )
     train(config, data, store=RunStore(env), device="cpu")
 
     at = _tiny_settings(_app(), path)

@@ -82,7 +82,10 @@ DEFAULTS: dict[str, object] = {
     "hp_lr": widgets.LR_DEFAULT,
     "hp_seed": 0,
     "hp_device": "auto",
-    "hp_kl_warmup": 0,
+    # A KL warm-up of 300 steps (about 5 of the default run's 10 epochs on the offline MNIST
+    # sample): more of its samples read as digits, 58 % instead of 48 % over four seeds, with
+    # reconstructions as good (benchmarks/results/default_run.md).
+    "hp_kl_warmup": 300,
     "hp_free_bits": 0.0,
 }
 
@@ -410,7 +413,8 @@ def render() -> Selection:
             lr = widgets.lr_slider(PREFIX)
             seed = widgets.seed_input(PREFIX)
             device = widgets.device_select(PREFIX)
-            # Training options of the objective (issue #14 §5): off by default.
+            # Training options of the objective (issue #14 §5): free bits off by default, a short
+            # KL warm-up on (DEFAULTS).
             kl_warmup = widgets.kl_warmup_input(PREFIX)
             free_bits = widgets.free_bits_input(PREFIX)
             if kl_warmup or free_bits:
