@@ -8,10 +8,10 @@ networks and training (:mod:`vaelab.metrics.classifier_nets`):
 - grey (1 channel): two stride-2 convolutions, 5 epochs of Adam; 94.2 % test accuracy on
   MNIST-5k, 88.5 % on Fashion-MNIST;
 - colour (3 channels): three convolution blocks with batch norm (32-64-128), random crops and
-  flips, a one-cycle SGD schedule and label smoothing, at most 720 steps (220 s on the
-  4,500-image CIFAR-10 sample, one thread of a loaded 2-core CPU). Trained on 800 CIFAR-10
-  images and tested on 200 it reaches 47.5 % (51 % at 720 steps), the grey network 42 %
-  (``benchmarks/feature_classifier.py``).
+  flips, a one-cycle SGD schedule and label smoothing, at most 720 steps (144 s on the
+  4,500-image CIFAR-10 sample, one thread of a 2-core CPU at load average 8; the grey network
+  takes 16 s). Trained on 800 CIFAR-10 images and tested on 200 it reaches 47.5 % (51 % at 720
+  steps), the grey network 42 % (``benchmarks/feature_classifier.py``).
 """
 
 from __future__ import annotations
