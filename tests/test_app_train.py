@@ -316,13 +316,16 @@ def test_the_loss_widgets_follow_the_variant(env):
 def test_a_tiny_training_completes_and_shows_results(env, tmp_path):
     at = _tiny_settings(_app(), _npz(tmp_path / "tiny.npz", 80))
     assert not at.exception
+    # A value typed just before the click reaches the server with it: it counts.
+    at.number_input(key="hp_seed").set_value(3)
     at.button(key="train").click().run()
     assert not at.exception
     _wait_for(at, _finished)
     assert any("Training complete: 1 epoch " in text for text in _texts(at, "success"))
     assert "Results" in _texts(at, "subheader")
     assert at.tabs, "the results tabs are shown"
-    assert [s.status for s in RunStore(env).list()] == ["complete"]
+    (summary,) = RunStore(env).list()
+    assert summary.status == "complete" and summary.config.train.seed == 3
 
 
 @pytest.mark.slow

@@ -28,6 +28,8 @@ from vaelab.runs import Run
 EXTRA_EPOCHS_DEFAULT = 5
 #: Session-state key of the training this session shows (``id`` of the job; see ``_follow``).
 _SHOWN_JOB_KEY = "train.shown_job"
+#: Session-state key of the start a button asked for (see ``_request``).
+_REQUEST_KEY = "train.request"
 
 
 def _epochs(n: int) -> str:
@@ -65,17 +67,47 @@ def _dataset_box(info: DatasetInfo | None, data: ImageDataset | None) -> None:
 # -- train, continue, retrain ----------------------------------------------------------------
 
 
-def _start(selection: sidebar.Selection, config: RunConfig, retrain: bool = False) -> None:
-    """Start the training of ``config``, as a button's callback.
+def _request(kind: str) -> None:
+    """A start button's callback: ``"train"``, ``"more"`` (epochs) or ``"retrain"``.
 
-    A callback runs before the click's run of the page, which then draws the live panel: one
-    run, not a second one asked for by ``st.rerun``.
+    The click's own run of the page carries it out (:func:`_carry_out`) and draws the live panel:
+    one run, not a second one asked for by ``st.rerun``; and with the settings of that run, so
+    that a value typed just before the click (sent with it) counts.
     """
+    st.session_state[_REQUEST_KEY] = kind
+
+
+def _carry_out(
+    kind: str, selection: sidebar.Selection, run: Run | None, *, broken: bool
+) -> TrainingJob | None:
+    """Start what ``kind`` asked for, if the settings still allow it; the job, else ``None``.
+
+    ``"train"`` trains a new run (replacing a ``broken`` one) or continues the cached ``run`` to
+    the sidebar's epochs, ``"more"`` adds the extra epochs to a finished one, ``"retrain"``
+    starts again from scratch.
+    """
+    config = selection.config
+    if config is None:
+        return None
+    if kind == "retrain":
+        return _start(selection, config, retrain=True)
+    if kind == "more":
+        if run is None:
+            return None
+        extra = int(st.session_state.get("extra_epochs", EXTRA_EPOCHS_DEFAULT))
+        return _start(selection, config.with_epochs(run.epochs_done + extra), retrain=False)
+    if run is not None and run.epochs_done >= config.train.epochs:
+        return None
+    return _start(selection, config, retrain=broken)
+
+
+def _start(selection: sidebar.Selection, config: RunConfig, *, retrain: bool) -> TrainingJob:
     job = TrainingJob(config, selection.data, run_store(), device=selection.device, retrain=retrain)
     # The browser's training if one is already running (in another tab): never a second one.
     started = REGISTRY.start(browser_id(), job)
     st.session_state[_SHOWN_JOB_KEY] = id(started)
     set_current_run(started.run_id)
+    return started
 
 
 def _follow(job: TrainingJob | None) -> None:
@@ -93,16 +125,12 @@ def _follow(job: TrainingJob | None) -> None:
 
 
 def _actions(
-    selection: sidebar.Selection,
-    run: Run | None,
-    finished: TrainingSnapshot | None,
-    *,
-    broken: bool = False,
+    selection: sidebar.Selection, run: Run | None, finished: TrainingSnapshot | None
 ) -> None:
     """Train, or for a cached run: continue it or retrain it from scratch.
 
     ``finished`` is this session's last training of the same run, whose outcome replaces the
-    cache message. A ``broken`` saved run (unreadable) is replaced when training starts.
+    cache message.
     """
     config = selection.config
     target = config.train.epochs
@@ -118,8 +146,8 @@ def _actions(
                 type="primary",
                 key="train",
                 icon=":material/play_arrow:",
-                on_click=_start,
-                args=(selection, config, broken),
+                on_click=_request,
+                args=("train",),
             )
             return
         if run.epochs_done < target:
@@ -131,14 +159,14 @@ def _actions(
                 type="primary",
                 key="train",
                 icon=":material/play_arrow:",
-                on_click=_start,
-                args=(selection, config),
+                on_click=_request,
+                args=("train",),
             )
         else:
             if not reported:
                 st.success(t("train.cached", done=_epochs(run.epochs_done)))
             left, right = st.columns([1, 1], vertical_alignment="bottom")
-            extra = left.number_input(
+            left.number_input(
                 t("train.extra_epochs"),
                 min_value=1,
                 max_value=widgets.EPOCHS_MAX,
@@ -150,15 +178,15 @@ def _actions(
                 t("train.continue"),
                 key="continue",
                 icon=":material/fast_forward:",
-                on_click=_start,
-                args=(selection, config.with_epochs(run.epochs_done + int(extra))),
+                on_click=_request,
+                args=("more",),
             )
         st.button(
             t("train.retrain"),
             key="retrain",
             icon=":material/restart_alt:",
-            on_click=_start,
-            args=(selection, config, True),
+            on_click=_request,
+            args=("retrain",),
         )
 
 
@@ -213,6 +241,11 @@ def render() -> None:
             run, model = open_cached_run(config.run_id)
         except RunError as exc:
             problem = t("train.run_broken", reason=exc)
+    request = st.session_state.pop(_REQUEST_KEY, None)
+    if request is not None and not training:
+        started = _carry_out(request, selection, run, broken=problem is not None)
+        if started is not None:
+            job, training = started, started.active
     # The Train button comes first, so that it is on the first screen of a laptop (1366×768); the
     # architecture follows, open only before the first training of these settings.
     # The live panel is one block. When training ends, an empty element takes its place: a
@@ -237,7 +270,7 @@ def render() -> None:
             else:
                 same_run = job is not None and job.run_id == config.run_id
                 finished = job.snapshot() if same_run else None
-                _actions(selection, run, finished, broken=problem is not None)
+                _actions(selection, run, finished)
     architecture.render(selection.model, expanded=run is None)
     if run is not None and data is not None:
         _results(run, model, data)
