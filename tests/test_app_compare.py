@@ -164,16 +164,16 @@ def test_the_committed_reference_shows_at_once_with_nothing_run(env, lang):
     sentences = findings(reference.comparison, lang)
     assert "\n".join(f"- {sentence}" for sentence in sentences) in markdown
     assert any(strings["compare.finding.fd_column"].split(" ")[0] in text for text in markdown)
-    assert len(at.get("image")) == 1  # its figure, read from the package
+    assert len(at.get("image")) == 1  # its figure, drawn from the samples in the package
     captions = " ".join(_texts(at, "caption"))
     assert f"`{reference.command}`" in captions
     assert strings["compare.reference.one_seed"].format(seed=0) in captions
-    # The page measures the bounds on 1,000 test images by default, the reference on 200.
-    (warning,) = _texts(at, "warning")
-    assert strings["compare.iwae_images"] in warning
+    # The reference was made with the page's defaults; a setting changed is named.
+    assert not _texts(at, "warning")
     at.number_input(key="cmp_iwae_images").set_value(200).run()
     _ok(at)
-    assert not _texts(at, "warning")
+    (warning,) = _texts(at, "warning")
+    assert strings["compare.iwae_images"] in warning
     assert not RunStore(env).list()  # nothing was trained or measured
 
 
@@ -188,7 +188,7 @@ def test_a_dated_reference_says_when_it_finished(env, monkeypatch, tmp_path):
     _ok(at)
     made = FR["compare.reference.made"].split("{")[0]
     (caption,) = [text for text in _texts(at, "caption") if text.startswith(made)]
-    assert "le 2026-12-01 20:21 UTC après 15:18 de calcul." in caption
+    assert "le 2026-12-01 20:21 UTC après 9:17 de calcul." in caption
 
 
 def test_a_dataset_without_a_reference_says_so_in_one_line(env, monkeypatch, tmp_path):

@@ -44,9 +44,7 @@ def test_the_mnist_reference_ships_with_its_figure_and_the_command_that_makes_it
     assert comparison.dataset == "mnist-5k" and not comparison.stopped
     assert reference.figure is not None and reference.figure.read_bytes()[:4] == b"\x89PNG"
     assert (reference.folder / "README.md").is_file()
-    assert reference.command == (
-        "vaelab compare --dataset mnist-5k --epochs 5 --seed 0 --iwae-images 200"
-    )
+    assert reference.command == ("vaelab compare --dataset mnist-5k --epochs 5 --seed 0")
     # The command gives back the reference's dataset and every one of its settings.
     assert _settings_of(reference.command) == (comparison.dataset, comparison.settings)
     # The figure's samples, one grid per model from the same codes, for the app to draw.
