@@ -355,6 +355,7 @@ ALIASES = {
     "Tensor": "torch.Tensor",
     "torch._C.Generator": "torch.Generator",
     "torch.nn.modules.module.Module": "torch.nn.Module",
+    "torch.nn.parameter.Parameter": "torch.nn.Parameter",
     "nn.Module": "torch.nn.Module",
     "np.ndarray": "numpy.ndarray",
     "Path": "pathlib.Path",

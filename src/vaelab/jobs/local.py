@@ -5,7 +5,7 @@ inherited, and it works the same on Linux, macOS and Windows) with its share of 
 (:func:`vaelab.training.threads.threads_for_workers`), at a lower priority than the server so
 that pages stay quick while every core trains. The spec goes in and the events come out as
 pickled bytes over multiprocessing queues, never as the process's arguments: those go through
-the spawn pipe before :meth:`~multiprocessing.Process.start` returns, and a spec that holds its
+the spawn pipe before ``Process.start()`` returns, and a spec that holds its
 dataset (megabytes) would make the caller wait until the new Python has imported torch. The spec
 is the first item of the command queue, written by the queue's own thread; the commands follow,
 applied by a thread of the worker to its :class:`~vaelab.training.control.TrainingControl`.
