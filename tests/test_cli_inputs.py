@@ -354,8 +354,18 @@ def test_long_messages_keep_their_start_and_end():
 
 
 def _interrupt_while_torch_loads(command: list[str]) -> subprocess.CompletedProcess:
-    """Start ``command``, send SIGINT once torch's library is mapped, let it finish."""
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    """Start ``command``, send SIGINT once torch's library is mapped, let it finish.
+
+    The child gets Ctrl-C's default action whatever this process has: a test run started in the
+    background by a shell (``make test-slow &``) ignores SIGINT, and its children would too.
+    """
+    child = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     maps = Path(f"/proc/{child.pid}/maps")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and child.poll() is None:
