@@ -179,9 +179,15 @@ def test_vaelab_app_hands_the_ray_address_to_the_server(monkeypatch, ray):
 
     monkeypatch.setenv("VAELAB_RAY_ADDRESS", "from-the-shell")
     started = {}
-    monkeypatch.setattr(
-        subprocess, "call", lambda command, env: started.update(env, command=command) or 0
-    )
+
+    class Server:
+        def __init__(self, command, env):
+            started.update(env, command=command)
+
+        def wait(self):
+            return 0
+
+    monkeypatch.setattr(subprocess, "Popen", Server)
     assert main(["app", *(["--ray", ray] if ray else [])]) == 0
     assert started["VAELAB_RAY_ADDRESS"] == (ray or "from-the-shell")
     assert started["command"][1:3] == ["-m", "vaelab.app.launch"]

@@ -1,6 +1,16 @@
-"""`vaelab app`: the pages' modules are imported before the server starts."""
+"""`vaelab app`: the pages' modules are imported before the server starts; a SIGTERM stops it."""
 
 from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
 
 from vaelab.app.launch import page_imports, warm_up
 
@@ -14,3 +24,41 @@ def test_the_warm_up_imports_every_module_the_pages_import(tmp_path):
     assert warm_up(tmp_path) == []  # `from vaelab import x` that is no module imports vaelab
     (tmp_path / "page.py").write_text("import json\nimport vaelab_no_such_package\n")
     assert warm_up(tmp_path) == ["vaelab_no_such_package"]
+
+
+@pytest.mark.slow
+def test_a_sigterm_to_vaelab_app_stops_its_server_too(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "VAELAB_DATA_DIR": str(tmp_path / "data"),
+        "VAELAB_RUNS_DIR": str(tmp_path / "runs"),
+        "STREAMLIT_SERVER_HEADLESS": "true",
+        "STREAMLIT_SERVER_ADDRESS": "127.0.0.1",
+    }
+    command = [sys.executable, "-m", "vaelab", "app", "--port", str(port)]
+    cli = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/_stcore/health"
+    try:
+        deadline = time.monotonic() + 120
+        while not _answers(url):
+            assert cli.poll() is None and time.monotonic() < deadline, "the app did not start"
+            time.sleep(0.5)
+        cli.send_signal(signal.SIGTERM)  # as a service manager stops it
+        assert cli.wait(timeout=30) is not None
+        deadline = time.monotonic() + 30
+        while _answers(url):  # the server is gone with the command, not left serving
+            assert time.monotonic() < deadline, "the server outlived vaelab app"
+            time.sleep(0.5)
+    finally:
+        cli.kill()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except OSError:
+        return False

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import signal
 import subprocess
 import sys
+import threading
 
 from vaelab.cli import values
 from vaelab.cli.options import add_whole
@@ -59,8 +61,17 @@ def run(args: argparse.Namespace) -> int:
     # The app's own launcher imports its modules before it serves (vaelab.app.launch).
     command = [sys.executable, "-m", "vaelab.app.launch", *options]
     env = os.environ | ({RAY_ADDRESS_ENV: args.ray} if args.ray else {})
+    server = subprocess.Popen(command, env=env)
+    # A SIGTERM to this process (a service manager, kill) stops the server too; Ctrl-C in a
+    # terminal reaches both by itself.
+    forward = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, lambda *_: server.terminate()) if forward else None
     try:
-        return subprocess.call(command, env=env)
+        return server.wait()
     except KeyboardInterrupt:
-        # Ctrl-C is how the server is stopped: Streamlit got it too and has shut down.
+        # Ctrl-C is how the server is stopped: Streamlit got it too and shuts down.
+        server.wait()
         return 0
+    finally:
+        if forward:
+            signal.signal(signal.SIGTERM, previous)
