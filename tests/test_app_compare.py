@@ -224,6 +224,8 @@ def test_a_starting_comparison_says_it_starts_and_a_queued_one_how_many_are_ahea
 @pytest.mark.slow
 def test_a_small_comparison_runs_and_shows_the_figure_table_and_findings(env):
     at = _tiny(_page())
+    # A value typed just before the click reaches the server with it: it counts.
+    at.number_input(key="cmp_seed").set_value(3)
     at.button(key="compare_start").click().run()
     _ok(at)
     _wait_for(at, lambda at: not _running(at))
@@ -242,6 +244,7 @@ def test_a_small_comparison_runs_and_shows_the_figure_table_and_findings(env):
     assert labels == kinds * 2  # this comparison's files, then the reference's
     summaries = RunStore(env).list()
     assert len(summaries) == 4 and {s.status for s in summaries} == {"complete"}
+    assert {s.config.train.seed for s in summaries} == {3}
     assert all(RunStore(env).load(s.run_id).metrics for s in summaries)
 
     # The result stays on the page; starting again reuses every run.

@@ -378,11 +378,7 @@ def _outcome(job: ComparisonJob) -> None:
 
 
 def _start(data: ImageDataset, settings: CompareSettings, device: str) -> None:
-    """Start the comparison, as the button's callback.
-
-    The click's own run of the page then draws the live panel, with no second run asked for by
-    ``st.rerun``.
-    """
+    """Start the comparison of ``data`` with ``settings`` on ``device``, for this browser."""
     job = ComparisonJob(
         data,
         run_store(),
@@ -409,15 +405,17 @@ def render() -> None:
         requested, values, device = _settings_widgets()
         data = _load(requested)
         settings = _validate(values, data) if data is not None else None
-        st.button(
+        # Not a callback: its arguments would be the settings drawn before the click, and a value
+        # typed just before it (sent with the click) would be lost. The click's run has them.
+        if st.button(
             t("compare.start"),
             type="primary",
             key="compare_start",
             icon=":material/play_arrow:",
             disabled=settings is None,
-            on_click=_start,
-            args=(data, settings, device),
-        )
+        ):
+            _start(data, settings, device)
+            st.rerun()  # the next run draws the live panel in place of the form
     if job is None:
         st.subheader(t("compare.reference.header"))
         _reference(requested, settings)
