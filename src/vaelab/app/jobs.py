@@ -164,22 +164,17 @@ class Job:
 
     def start(self) -> Job:
         """Submit the job and follow its events in a thread; returns the job."""
-        if self._submit():
-            self.thread.start()
-        return self
-
-    def _submit(self) -> bool:
-        """Hand the spec to the executor; whether it took it (if not, the job ended in error)."""
         try:
             self.handle = (self._executor or executor()).submit(self.spec())
         except VaeLabError as exc:
             self._end(status="error", error=str(exc))
-            return False
+            return self
         if self.control.paused:
             self.handle.send("pause")
         if self.control.stopped:
             self.handle.send("stop")
-        return True
+        self.thread.start()
+        return self
 
     def stop(self) -> None:
         """Stop at the next step (or leave the queue); what was done so far is kept."""
