@@ -377,7 +377,7 @@ def _outcome(job: ComparisonJob) -> None:
     render_comparison(comparison, key=job.token, lang=current_language())
 
 
-def _start(data: ImageDataset, settings: CompareSettings, device: str) -> ComparisonJob:
+def _start(data: ImageDataset, settings: CompareSettings, device: str) -> None:
     """Start the comparison of ``data`` with ``settings`` on ``device``, for this browser."""
     job = ComparisonJob(
         data,
@@ -386,7 +386,7 @@ def _start(data: ImageDataset, settings: CompareSettings, device: str) -> Compar
         classifier_dir=classifier_cache_dir(data_dir()),
         device=device,
     )
-    return REGISTRY.start(browser_id(), job)
+    REGISTRY.start(browser_id(), job)
 
 
 def render() -> None:
@@ -400,26 +400,22 @@ def render() -> None:
         with st.container():
             _live_panel(job)
         return
-    # The form is drawn in a slot that the live panel takes over when Start is clicked.
-    slot = st.empty()
-    with slot.container(border=True):
+    st.empty()
+    with st.container(border=True):
         requested, values, device = _settings_widgets()
         data = _load(requested)
         settings = _validate(values, data) if data is not None else None
         # Not a callback: its arguments would be the settings drawn before the click, and a value
         # typed just before it (sent with the click) would be lost. The click's run has them.
-        clicked = st.button(
+        if st.button(
             t("compare.start"),
             type="primary",
             key="compare_start",
             icon=":material/play_arrow:",
             disabled=settings is None,
-        )
-    if clicked:
-        job = _start(data, settings, device)
-        with slot.container():
-            _live_panel(job)
-        return
+        ):
+            _start(data, settings, device)
+            st.rerun()  # the next run draws the live panel in place of the form
     if job is None:
         st.subheader(t("compare.reference.header"))
         _reference(requested, settings)
