@@ -15,6 +15,7 @@ dataset error and the live curves are also shot at 1366×768 and on a 390×844 p
 from __future__ import annotations
 
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from test_browser import ARTIFACTS, START_MS, TRAIN_MS, app_url, browser  # noqa: F401
 from vaelab.app.tabs import TABS
+from vaelab.data.limits import MAX_UPLOAD_BYTES
 from vaelab.i18n.strings_fr import FR
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -113,6 +115,44 @@ def _screens(page, name: str, *, sidebar: bool, target=None) -> None:
     _open_sidebar(page, True)
 
 
+def _after_text(locator) -> str:
+    """What the style sheet writes after ``locator``'s element (its ``::after`` content)."""
+    content = locator.evaluate("e => getComputedStyle(e, '::after').content")
+    return content[1:-1] if content.startswith('"') else ""
+
+
+def _refused_upload(page, problems: list[str]) -> None:
+    """A file over the upload limit, refused by the browser: the reason is said in French."""
+    with tempfile.TemporaryDirectory() as folder:
+        big = Path(folder) / "trop-grand.npz"
+        big.write_bytes(bytes(MAX_UPLOAD_BYTES + 1))
+        sidebar = page.get_by_test_id("stSidebar")
+        sidebar.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(big))
+        alert = sidebar.get_by_test_id("stFileChip").locator('[role="alert"]')
+        alert.wait_for(state="attached", timeout=START_MS)
+        sidebar.get_by_test_id("stFileChip").hover()  # Streamlit's English tooltip, if shown
+        page.wait_for_timeout(1000)
+        said = FR["upload.refused"].format(types=".npz", mb=MAX_UPLOAD_BYTES // 2**20)
+        if _after_text(alert) != said:
+            problems.append(f"train-upload-refused: says {_after_text(alert)!r}, not {said!r}")
+        _check(page, "train-upload-refused", problems)
+        sidebar.get_by_test_id("stFileChipDeleteBtn").click()
+        _settle(page)
+
+
+def _no_results(page, problems: list[str]) -> None:
+    """A drop-down list filtered down to nothing says so in French."""
+    page.get_by_label(FR["sidebar.dataset"], exact=True).click()
+    page.keyboard.type("zzz")
+    empty = page.locator('[role="listbox"] > [role="option"][style*="contents"] > span')
+    empty.wait_for(state="attached", timeout=START_MS)  # its English is hidden
+    if _after_text(empty) != FR["select.no_results"]:
+        problems.append(f"no-results: says {_after_text(empty)!r}")
+    _check(page, "no-results", problems, settle=False)
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+
+
 def test_every_page_and_tab_speaks_french(app_url, browser):  # noqa: F811
     page = browser.new_page(viewport=VIEWPORT, locale="fr-FR")
     problems: list[str] = []
@@ -137,6 +177,8 @@ def _walk(page, app_url: str, problems: list[str]) -> None:  # noqa: F811
     page.get_by_role("option", name=FR["dataset.own"], exact=True).click()
     page.get_by_text(FR["sidebar.own_path_missing"]).wait_for()
     _check(page, "train-own-data", problems)
+    _refused_upload(page, problems)
+    _no_results(page, problems)
     # A folder that is not there: said directly under the path, with ~ expanded.
     path_box = page.get_by_label(FR["sidebar.own_path"], exact=True)
     path_box.fill("~/dossier-absent")

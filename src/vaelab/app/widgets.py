@@ -7,6 +7,7 @@ Compare page) and keeps its value for the whole browser session. The ranges are 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import streamlit as st
@@ -193,12 +194,42 @@ def file_uploader(
 
     Streamlit writes its own hint ("20MB per file • NPZ") and button ("Upload") in English; the
     page's style sheet (:func:`page_css`) hides the first and relabels the second, and the hint is
-    written below in ``lang`` (the session's by default).
+    written below in ``lang`` (the session's by default). A file too large or of another type is
+    refused in the browser, before the app sees it: :func:`refusal_css` says so in ``lang``.
     """
     upload = st.file_uploader(label, type=types, key=key, help=help, max_upload_size=MAX_UPLOAD_MB)
     kinds = ", ".join(f".{kind}" for kind in types)
     st.caption(t("upload.hint", lang, types=kinds, mb=MAX_UPLOAD_MB))
+    refused = t("upload.refused", lang, types=kinds, mb=MAX_UPLOAD_MB)
+    st.html(f"<style>{refusal_css(key, refused)}</style>")
     return upload
+
+
+def _css_text(text: str) -> str:
+    """``text`` as a CSS string's content (without its quotes)."""
+    return text.replace("\\", "").replace('"', "")
+
+
+def refusal_css(key: str, message: str) -> str:
+    """The style that writes ``message`` where the uploader ``key`` refuses a file in the browser.
+
+    Streamlit checks the size and the type of a chosen file in the browser and, if it refuses it,
+    only marks its chip and puts an English sentence ("File must be 20.0MB or smaller.") in a
+    tooltip and in a text for screen readers. That text is shown instead, with ``message`` (what
+    is accepted) in place of the English, which is hidden (:func:`page_css` hides the tooltip).
+    """
+    element = "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())  # Streamlit's class
+    return f"""
+.{element} [data-testid="stFileChip"]:has([role="alert"]) {{ flex-wrap: wrap; }}
+.{element} [data-testid="stFileChip"] [role="alert"] {{
+    position: static; clip: auto; clip-path: none; flex-basis: 100%; height: auto; margin: 0;
+    overflow: visible; white-space: normal; font-size: 0; visibility: hidden;
+}}
+.{element} [data-testid="stFileChip"] [role="alert"]::after {{
+    content: "{_css_text(message)}"; font-size: 0.875rem; visibility: visible;
+    color: var(--st-red-color, #bd4043);
+}}
+"""
 
 
 def page_css(lang: str) -> str:
@@ -208,7 +239,8 @@ def page_css(lang: str) -> str:
     (stable across Streamlit's releases, though not promised): if one changes, the English text
     comes back, which the French browser test (``tests/test_browser_french.py``) catches.
     """
-    browse = t("upload.browse", lang).replace("\\", "").replace('"', "")
+    browse = _css_text(t("upload.browse", lang))
+    no_results = _css_text(t("select.no_results", lang))
     return f"""
 /* Streamlit's English hint under the uploader: the app writes its own (file_uploader). */
 [data-testid="stFileUploaderDropzoneInstructions"] {{ display: none; }}
@@ -217,6 +249,15 @@ def page_css(lang: str) -> str:
 [data-testid="stFileUploaderDropzone"] button p {{ font-size: 0; visibility: hidden; }}
 [data-testid="stFileUploaderDropzone"] button p::after {{
     content: "{browse}"; font-size: 0.875rem; visibility: visible;
+}}
+/* The English tooltip of a file refused in the browser: the chip says why (refusal_css). */
+[role="tooltip"]:has([data-testid="stTooltipErrorContent"]) {{ display: none; }}
+/* "No results" in a drop-down list whose filter matches nothing. */
+[role="listbox"] > [role="option"][style*="contents"] > span {{
+    font-size: 0; visibility: hidden;
+}}
+[role="listbox"] > [role="option"][style*="contents"] > span::after {{
+    content: "{no_results}"; font-size: 0.875rem; visibility: visible;
 }}
 /* The size of an uploaded file, written "2.1KB" whatever the language. */
 [data-testid="stFileChipName"] + * {{ display: none; }}

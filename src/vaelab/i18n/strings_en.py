@@ -701,6 +701,8 @@ EN: dict[str, str] = {
     # --- student polish: uploads, own data, waits, first results (session 4) ---
     "upload.hint": "A {types} file, up to {mb} MB.",
     "upload.browse": "Browse files",
+    "upload.refused": "Refused: only a {types} file of at most {mb} MB is accepted here.",
+    "select.no_results": "No results",
     "sidebar.own_path_not_found": "No such folder or file: {path}",
     "results.drawing": "Drawing…",
     "results.samples.poor.tiny_beta": "With β = {beta} the KL term barely counts: the codes of "

@@ -753,6 +753,8 @@ FR: dict[str, str] = {
     # --- student polish: uploads, own data, waits, first results (session 4) ---
     "upload.hint": "Un fichier {types}, jusqu'à {mb} Mo.",
     "upload.browse": "Parcourir",
+    "upload.refused": "Refusé : seul un fichier {types} de {mb} Mo au plus est accepté ici.",
+    "select.no_results": "Aucun résultat",
     "sidebar.own_path_not_found": "Aucun dossier ni fichier à cet endroit : {path}",
     "results.drawing": "Dessin en cours…",
     "results.samples.poor.tiny_beta": "Avec β = {beta}, le terme KL ne compte presque pas : les "
