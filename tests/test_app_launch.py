@@ -9,10 +9,29 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from vaelab.app.launch import page_imports, warm_up
+from vaelab.app.widgets import MAX_UPLOAD_MB
+from vaelab.cli.app import STREAMLIT_OPTIONS
+from vaelab.data.limits import MAX_UPLOAD_BYTES
+
+CONFIG = Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml"
+
+
+def test_streamlit_run_and_vaelab_app_serve_with_the_same_options():
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    config = tomllib.loads(CONFIG.read_text())
+    flat = {
+        f"{section}.{name}": str(value).lower() if isinstance(value, bool) else str(value)
+        for section, options in config.items()
+        for name, value in options.items()
+    }
+    assert flat == STREAMLIT_OPTIONS
+    # The uploaders never promise more than the app accepts.
+    assert flat["server.maxUploadSize"] == str(MAX_UPLOAD_MB) == str(MAX_UPLOAD_BYTES // 2**20)
 
 
 def test_the_warm_up_imports_every_module_the_pages_import(tmp_path):

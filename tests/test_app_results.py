@@ -344,17 +344,6 @@ def test_render_results_without_data():
     assert EN["results.metrics.no_data"] in infos
 
 
-def test_the_uploaders_promise_the_limit_the_app_enforces():
-    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
-
-    from vaelab.app.widgets import MAX_UPLOAD_MB
-    from vaelab.data.limits import MAX_UPLOAD_BYTES
-
-    config = Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml"
-    server = tomllib.loads(config.read_text())["server"]
-    assert server["maxUploadSize"] == MAX_UPLOAD_MB == MAX_UPLOAD_BYTES // 2**20
-
-
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_runs_page_imports_a_run_zip(env, tmp_path, monkeypatch, lang):
     archive = env.store.export(env.four_d, tmp_path / "zips").read_bytes()

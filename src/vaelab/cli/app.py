@@ -19,6 +19,19 @@ from vaelab.jobs.executor import RAY_ADDRESS_ENV
 
 #: The TCP ports a server can listen on.
 PORTS = Limit(1, 65535)
+#: Streamlit's options for the app; ``.streamlit/config.toml`` sets the same, for ``streamlit run``
+#: from the repository root (a test checks).
+STREAMLIT_OPTIONS = {
+    "browser.gatherUsageStats": "false",
+    "client.toolbarMode": "minimal",
+    # The largest upload the app accepts, so that the uploaders never promise more.
+    "server.maxUploadSize": str(MAX_UPLOAD_BYTES // 2**20),
+    # No full garbage collection after each run of a page: with torch loaded it takes 0.4 s or
+    # more, and a click that reruns the page, or a live panel that redraws itself every second,
+    # paid it each time (the Compare page's Start answered in 1.8 to 3.1 s, 0.4 to 0.7 s without
+    # it, on a busy two-core machine). Python's own collector still runs as it always does.
+    "runner.postScriptGC": "false",
+}
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -47,17 +60,9 @@ def run(args: argparse.Namespace) -> int:
     """
     if importlib.util.find_spec("streamlit") is None:
         raise VaeLabError('the app needs Streamlit: pip install "vaelab[app]"')
-    options = [
-        "--server.port",
-        str(args.port),
-        "--browser.gatherUsageStats",
-        "false",
-        "--client.toolbarMode",
-        "minimal",
-        # The largest upload the app accepts, so that the uploaders never promise more.
-        "--server.maxUploadSize",
-        str(MAX_UPLOAD_BYTES // 2**20),
-    ]
+    options = ["--server.port", str(args.port)]
+    for name, value in STREAMLIT_OPTIONS.items():
+        options += [f"--{name}", value]
     # The app's own launcher imports its modules before it serves (vaelab.app.launch).
     command = [sys.executable, "-m", "vaelab.app.launch", *options]
     env = os.environ | ({RAY_ADDRESS_ENV: args.ray} if args.ray else {})
