@@ -45,6 +45,41 @@ def test_the_warm_up_imports_every_module_the_pages_import(tmp_path):
     assert warm_up(tmp_path) == ["vaelab_no_such_package"]
 
 
+#: Run in a fresh Python: after the warm-up, a first visit of every page imports nothing more.
+_FIRST_VISITS = """
+import sys
+from streamlit.testing.v1 import AppTest
+from vaelab.app.launch import warm_up
+warm_up()
+before = set(sys.modules)
+app = AppTest.from_file({main!r}, default_timeout=300)
+app.run()
+for page in ("results", "runs", "compare", "learn"):
+    app.switch_page(f"views/{{page}}.py").run()
+    assert not app.exception, (page, [e.value for e in app.exception])
+new = sorted(m for m in set(sys.modules) - before if not m.startswith("streamlit.testing"))
+print("NEW", new)
+"""
+
+
+@pytest.mark.slow
+def test_after_the_warm_up_a_first_visit_imports_nothing(tmp_path):
+    from vaelab.app import launch
+
+    script = _FIRST_VISITS.format(main=str(launch.APP_DIR / "main.py"))
+    env = {
+        **os.environ,
+        "VAELAB_DATA_DIR": str(tmp_path / "data"),
+        "VAELAB_RUNS_DIR": str(tmp_path / "runs"),
+        "VAELAB_OFFLINE": "1",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "NEW []" in done.stdout, done.stdout[-3000:]
+
+
 @pytest.mark.slow
 def test_a_sigterm_to_vaelab_app_stops_its_server_too(tmp_path):
     with socket.socket() as probe:

@@ -19,18 +19,33 @@ log = logging.getLogger(__name__)
 
 APP_DIR = Path(__file__).resolve().parent
 PAGES_DIR = APP_DIR / "views"
+#: Modules that Streamlit, Matplotlib and Pillow import only when a page first needs them, which
+#: the pages' own imports do not reach: found by listing ``sys.modules`` before and after a first
+#: visit of each page. ``streamlit.emojis`` alone took 0.4 s of the first visit (it compiles a
+#: regular expression of every emoji, for the language picker's labels).
+LAZY_IMPORTS = (
+    "streamlit.emojis",
+    "streamlit.material_icon_names",
+    "streamlit.runtime.scriptrunner.magic_funcs",
+    "streamlit.components.v2.manifest_scanner",
+    "matplotlib.backends.backend_agg",
+    "contourpy",
+    # Reading a dataset's .npz archive.
+    "encodings.cp437",
+    "numpy.ctypeslib",
+)
 #: Streamlit warns, for each cached function defined before its runtime exists, that it falls back
 #: to an in-memory cache; the cache is in fact chosen at each call, once the runtime runs.
 _CACHE_LOGGER = "streamlit.runtime.caching.cache_data_api"
 
 
 def page_imports(pages_dir: Path = PAGES_DIR) -> list[str]:
-    """Every module the page scripts import, in the order they are first named.
+    """Every module the page scripts and the app's entry point import, in the order first named.
 
     ``from package import name`` counts ``package.name`` too, when ``name`` is a module of it.
     """
     modules: list[str] = []
-    for page in sorted(pages_dir.glob("*.py")):
+    for page in [APP_DIR / "main.py", *sorted(pages_dir.glob("*.py"))]:
         for node in ast.walk(ast.parse(page.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
@@ -55,9 +70,10 @@ def _is_module(package: str, name: str) -> bool:
 
 
 def warm_up(pages_dir: Path = PAGES_DIR) -> list[str]:
-    """Import every module the pages import; the names of those that failed.
+    """Import every module the pages import, then :data:`LAZY_IMPORTS`; the names that failed.
 
-    A failure is logged and left for the page to show when it runs.
+    A page's import that fails is logged and left for the page to show when it runs; a lazy
+    import that another version of its library does not have is skipped.
     """
     cache_log = logging.getLogger(_CACHE_LOGGER)
     level = cache_log.level
@@ -70,8 +86,16 @@ def warm_up(pages_dir: Path = PAGES_DIR) -> list[str]:
             except Exception:  # noqa: BLE001 - the page itself will show what is wrong
                 log.exception("warm-up: could not import %s", name)
                 failed.append(name)
+        for name in LAZY_IMPORTS:
+            try:
+                importlib.import_module(name)
+            except ImportError:  # another version of the library: only a first visit is slower
+                log.debug("warm-up: no module %s", name)
     finally:
         cache_log.setLevel(level)
+    from PIL import Image  # its file formats, which it loads at the first image it writes
+
+    Image.init()
     return failed
 
 
