@@ -763,4 +763,33 @@ EN: dict[str, str] = {
     "runs.compare.too_many": "At most {most} runs are compared at once: the first {most} "
     "chosen are shown. Remove one to add another.",
     # --- end runs page ---
+    # --- seeds (session 7) ---
+    "compare.seeds.header": "Over {n} seeds",
+    "compare.seeds.caption": "The same comparison with seeds {seeds}: mean ± standard error "
+    "across the seeds (sample standard deviation / √{n}), the best mean in bold. The figure, "
+    "table and findings above are seed {seed}'s.",
+    "compare.seeds.caption_one": "The same comparison with one seed ({seed}): no standard "
+    "error, and no way to tell whether the ranking holds with another seed.",
+    "compare.reference.seeds": "Seeds {seeds}: what holds in every seed is summarised below; "
+    "the figure, table and findings are those of seed {seed}.",
+    "compare.seeds.finding.one_seed": "One seed ({seed}): nothing here says whether the ranking "
+    "holds with another seed.",
+    "compare.seeds.finding.best_every": "On {metric}, the {best} has the best mean and is the "
+    "best in each of the {n} seeds; the σ-VAE ranks {ranks} of {rows} over seeds {seeds}.",
+    "compare.seeds.finding.best_some": "On {metric}, the {best} has the best mean but is the "
+    "best in only {count} of the {n} seeds: the best model changes with the seed. The σ-VAE "
+    "ranks {ranks} of {rows} over seeds {seeds}.",
+    "compare.seeds.finding.difference_one": "On {metric}, σ-VAE − best β-VAE (β = {best_beta}): "
+    "{difference}, in one seed, with no spread across seeds to judge it by.",
+    "compare.seeds.finding.difference_better_every": "On {metric}, σ-VAE − best β-VAE on the "
+    "mean (β = {best_beta}): {difference} ± {standard_error} (mean ± standard error over {n} "
+    "seeds); the σ-VAE is the better of the two in each of these seeds ({low} to {high}).",
+    "compare.seeds.finding.difference_worse_every": "On {metric}, σ-VAE − best β-VAE on the "
+    "mean (β = {best_beta}): {difference} ± {standard_error} (mean ± standard error over {n} "
+    "seeds); the β-VAE is the better of the two in each of these seeds ({low} to {high}).",
+    "compare.seeds.finding.difference_mixed": "On {metric}, σ-VAE − best β-VAE on the mean "
+    "(β = {best_beta}): {difference} ± {standard_error} (mean ± standard error over {n} seeds); "
+    "its sign changes with the seed ({low} to {high}), so these seeds do not tell which of the "
+    "two is better.",
+    # --- end seeds ---
 }

@@ -818,4 +818,35 @@ FR: dict[str, str] = {
     "runs.compare.too_many": "Au plus {most} entraînements sont comparés à la fois : les {most} "
     "premiers choisis sont montrés. Retirez-en un pour en ajouter un autre.",
     # --- end runs page ---
+    # --- seeds (session 7) ---
+    "compare.seeds.header": "Sur {n} graines",
+    "compare.seeds.caption": "La même comparaison avec les graines {seeds} : moyenne ± erreur "
+    "type entre graines (écart type de l'échantillon / √{n}), la meilleure moyenne en gras. La "
+    "figure, le tableau et les constats ci-dessus sont ceux de la graine {seed}.",
+    "compare.seeds.caption_one": "La même comparaison avec une seule graine ({seed}) : pas "
+    "d'erreur type, et rien pour dire si le classement tient avec une autre graine.",
+    "compare.reference.seeds": "Graines {seeds} : ce qui tient pour chaque graine est résumé "
+    "plus bas ; la figure, le tableau et les constats sont ceux de la graine {seed}.",
+    "compare.seeds.finding.one_seed": "Une seule graine ({seed}) : rien ici ne dit si le "
+    "classement tient avec une autre graine.",
+    "compare.seeds.finding.best_every": "En {metric}, le {best} a la meilleure moyenne et est le "
+    "meilleur pour chacune des {n} graines ; le σ-VAE est classé {ranks} sur {rows} pour les "
+    "graines {seeds}.",
+    "compare.seeds.finding.best_some": "En {metric}, le {best} a la meilleure moyenne mais n'est "
+    "le meilleur que pour {count} des {n} graines : le meilleur modèle change avec la graine. "
+    "Le σ-VAE est classé {ranks} sur {rows} pour les graines {seeds}.",
+    "compare.seeds.finding.difference_one": "En {metric}, σ-VAE − meilleur β-VAE "
+    "(β = {best_beta}) : {difference}, pour une seule graine, sans dispersion entre graines "
+    "pour en juger.",
+    "compare.seeds.finding.difference_better_every": "En {metric}, σ-VAE − meilleur β-VAE en "
+    "moyenne (β = {best_beta}) : {difference} ± {standard_error} (moyenne ± erreur type sur {n} "
+    "graines) ; le σ-VAE est le meilleur des deux pour chacune de ces graines ({low} à {high}).",
+    "compare.seeds.finding.difference_worse_every": "En {metric}, σ-VAE − meilleur β-VAE en "
+    "moyenne (β = {best_beta}) : {difference} ± {standard_error} (moyenne ± erreur type sur {n} "
+    "graines) ; le β-VAE est le meilleur des deux pour chacune de ces graines ({low} à {high}).",
+    "compare.seeds.finding.difference_mixed": "En {metric}, σ-VAE − meilleur β-VAE en moyenne "
+    "(β = {best_beta}) : {difference} ± {standard_error} (moyenne ± erreur type sur {n} "
+    "graines) ; son signe change avec la graine ({low} à {high}), ces graines ne disent donc pas "
+    "lequel des deux est le meilleur.",
+    # --- end seeds ---
 }
