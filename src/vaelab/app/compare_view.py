@@ -14,7 +14,8 @@ import streamlit as st
 
 from vaelab.app.i18n import t
 from vaelab.app.labels import contender_name
-from vaelab.compare import Comparison, Contender, describe
+from vaelab.compare import Comparison, Contender, SeedSummary, describe, describe_seeds
+from vaelab.compare.seeds import seed_list
 from vaelab.explore import plots
 from vaelab.i18n import texts
 
@@ -128,3 +129,32 @@ def render_comparison(
             on_click="ignore",
             width="stretch",
         )
+
+
+def seeds_caption(summary: SeedSummary | None, seed: int, lang: str) -> str:
+    """What a reference of first seed ``seed`` says of its seeds: the ones summarised, or one."""
+    if summary is not None and len(summary.seeds) > 1:
+        seeds = seed_list(summary.seeds, lang)
+        return t("compare.reference.seeds", lang, seeds=seeds, seed=seed)
+    return t("compare.reference.one_seed", lang, seed=seed)
+
+
+def render_seeds(summary: SeedSummary, lang: str) -> None:
+    """Draw a summary over seeds: its table (mean ± standard error) and what holds in every seed.
+
+    It goes under a comparison of its first seed (:func:`render_comparison`), which a caption
+    says.
+    """
+    n, first = len(summary.seeds), summary.seeds[0]
+    st.subheader(t("compare.seeds.header", lang, n=n))
+    st.markdown(summary.markdown_table(column_labels(lang), _namer(lang), lang, _BEST_ON_SCREEN))
+    if n > 1:
+        seeds = seed_list(summary.seeds, lang)
+        caption = t("compare.seeds.finding.table", lang, seeds=seeds, n=n)
+        st.caption(caption + " " + t("compare.seeds.caption", lang, seed=first))
+    else:
+        st.caption(t("compare.seeds.caption_one", lang, seed=first))
+    templates = texts("compare.seeds.finding", lang)
+    sentences = describe_seeds(summary, templates, column_labels(lang), _namer(lang), lang)
+    if sentences:
+        st.markdown("\n".join(f"- {sentence}" for sentence in sentences))

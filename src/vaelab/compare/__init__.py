@@ -14,8 +14,10 @@ of a Gaussian decoder with σ² = β / 2. So each β is a guess of σ, and the �
 amounts to β = 2σ² (:attr:`Finding.implied_beta`).
 
 The modules: ``contenders`` (the rows and the settings they share), ``sweep`` (training and
-measuring them, with progress and stop), ``report`` (the table and the findings), ``reference``
-(the committed comparisons in the ``references`` folder, shipped with the package).
+measuring them, with progress and stop), ``report`` (the table and the findings), ``seeds``
+(the same comparison over several seeds: means, standard errors, whether the ranking holds),
+``reference`` (the committed comparisons in the ``references`` folder, shipped with the
+package).
 """
 
 from vaelab.compare.contenders import DEFAULT_BETAS, CompareSettings, Contender, contenders
@@ -34,29 +36,45 @@ from vaelab.compare.report import (
     Row,
     describe,
 )
+from vaelab.compare.seeds import (
+    MAX_SEEDS,
+    SEED_FINDINGS,
+    Estimate,
+    SeedRow,
+    SeedSummary,
+    Stability,
+    describe_seeds,
+)
 from vaelab.compare.sweep import PHASES, CompareProgress, run_comparison
 
 __all__ = [
     "DEFAULT_BETAS",
     "FINDINGS",
+    "MAX_SEEDS",
     "PHASES",
     "RANKED",
     "REFERENCES_DIR",
+    "SEED_FINDINGS",
     "TABLE_METRICS",
     "Cell",
     "CompareProgress",
     "CompareSettings",
     "Comparison",
-    "Convergence",
     "Contender",
+    "Convergence",
+    "Estimate",
     "FdClassifier",
     "Finding",
     "PairedDifference",
     "Ranking",
     "Reference",
     "Row",
+    "SeedRow",
+    "SeedSummary",
+    "Stability",
     "contenders",
     "describe",
+    "describe_seeds",
     "reference_for",
     "references",
     "run_comparison",

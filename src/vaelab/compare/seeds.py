@@ -19,7 +19,7 @@ import csv
 import io
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from vaelab.compare.contenders import CompareSettings, Contender
@@ -34,6 +34,7 @@ SEEDS_FORMAT = "vaelab-seeds/1"
 MAX_SEEDS = 10
 #: Ids of the templates :func:`describe_seeds` takes.
 SEED_FINDINGS = (
+    "table",
     "one_seed",
     "best_every",
     "best_some",
@@ -338,9 +339,15 @@ class SeedSummary:
         name: Callable[[Contender], str] | None = None,
         lang: str = "en",
     ) -> str:
-        """The table in Markdown with the findings of :func:`describe_seeds` below."""
+        """The table in Markdown with the findings of :func:`describe_seeds` below.
+
+        Over several seeds, the ``table`` template, saying what the cells are, comes first.
+        """
         sentences = describe_seeds(self, templates, labels, name, lang)
         lines = [self.markdown_table(labels, name, lang), "", *(f"- {s}" for s in sentences)]
+        if len(self.seeds) > 1:
+            seeds = seed_list(self.seeds, lang)
+            lines[:0] = [templates["table"].format(seeds=seeds, n=len(self.seeds)), ""]
         return "\n".join(lines) + "\n"
 
     def to_csv(self) -> str:
@@ -410,7 +417,7 @@ class SeedSummary:
             settings = CompareSettings(**record["settings"])
             if any(len(v) != len(seeds) for row in rows for v in row.values.values()):
                 raise ConfigError("a row has not one value per seed")
-            return cls(record["dataset"], replace(settings, seed=seeds[0]), seeds, rows)
+            return cls(record["dataset"], settings, seeds, rows)
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise ConfigError(f"incomplete seed summary record: {exc}") from None
 

@@ -765,9 +765,9 @@ EN: dict[str, str] = {
     # --- end runs page ---
     # --- seeds (session 7) ---
     "compare.seeds.header": "Over {n} seeds",
-    "compare.seeds.caption": "The same comparison with seeds {seeds}: mean ± standard error "
-    "across the seeds (sample standard deviation / √{n}), the best mean in bold. The figure, "
-    "table and findings above are seed {seed}'s.",
+    "compare.seeds.caption": "The figure, table and findings above are seed {seed}'s.",
+    "compare.seeds.finding.table": "The same comparison with seeds {seeds}: mean ± standard "
+    "error across the seeds (sample standard deviation / √{n}), the best mean in bold.",
     "compare.seeds.caption_one": "The same comparison with one seed ({seed}): no standard "
     "error, and no way to tell whether the ranking holds with another seed.",
     "compare.reference.seeds": "Seeds {seeds}: what holds in every seed is summarised below; "

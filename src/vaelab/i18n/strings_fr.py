@@ -820,9 +820,11 @@ FR: dict[str, str] = {
     # --- end runs page ---
     # --- seeds (session 7) ---
     "compare.seeds.header": "Sur {n} graines",
-    "compare.seeds.caption": "La même comparaison avec les graines {seeds} : moyenne ± erreur "
-    "type entre graines (écart type de l'échantillon / √{n}), la meilleure moyenne en gras. La "
-    "figure, le tableau et les constats ci-dessus sont ceux de la graine {seed}.",
+    "compare.seeds.caption": "La figure, le tableau et les constats ci-dessus sont ceux de la "
+    "graine {seed}.",
+    "compare.seeds.finding.table": "La même comparaison avec les graines {seeds} : moyenne ± "
+    "erreur type entre graines (écart type de l'échantillon / √{n}), la meilleure moyenne en "
+    "gras.",
     "compare.seeds.caption_one": "La même comparaison avec une seule graine ({seed}) : pas "
     "d'erreur type, et rien pour dire si le classement tient avec une autre graine.",
     "compare.reference.seeds": "Graines {seeds} : ce qui tient pour chaque graine est résumé "

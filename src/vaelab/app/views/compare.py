@@ -17,7 +17,7 @@ import streamlit as st
 from vaelab.app import estimate, live_panel, sidebar, widgets
 from vaelab.app.browser_id import browser_id
 from vaelab.app.compare_job import ComparisonJob, ComparisonSnapshot
-from vaelab.app.compare_view import render_comparison
+from vaelab.app.compare_view import render_comparison, render_seeds, seeds_caption
 from vaelab.app.i18n import current_language, t
 from vaelab.app.jobs import REGISTRY
 from vaelab.app.labels import contender_name, dataset_label, layers_label
@@ -313,7 +313,7 @@ def _reference(dataset: str, settings: CompareSettings | None) -> None:
         made = t("compare.reference.made", command=reference.command, date=finished, time=time)
     else:
         made = t("compare.reference.made_undated", command=reference.command, time=time)
-    st.caption(made + " " + t("compare.reference.one_seed", seed=reference_settings.seed))
+    st.caption(made + " " + seeds_caption(reference.seeds, reference_settings.seed, lang))
     if settings is not None:
         names = differences(reference_settings, settings)
         if names:
@@ -327,6 +327,8 @@ def _reference(dataset: str, settings: CompareSettings | None) -> None:
     drawn = any(row.samples is not None for row in comparison.rows)
     figure = reference.figure.read_bytes() if reference.figure and not drawn else None
     render_comparison(comparison, f"reference-{reference.folder.name}", lang, figure)
+    if reference.seeds is not None:
+        render_seeds(reference.seeds, lang)
 
 
 def _summary(dataset: str, settings: CompareSettings) -> str:
