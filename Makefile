@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: app test test-slow test-all lint bench results docs clean
+.PHONY: app test test-slow test-all lint bench results results-seeds docs clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ bench: $(STAMP)
 ## Other references are other folders of src/vaelab/compare/references.
 results: $(STAMP)
 	$(BIN)/vaelab compare --dataset mnist-5k --epochs 5 --out src/vaelab/compare/references/mnist-5k
+
+## The σ-VAE comparison on the full Fashion-MNIST over seeds 0, 1 and 2 (each seed in seed-N/, then
+## seeds.json/.md/.csv): about 25-30 min per seed on a 2-core CPU, so meant for a machine with time
+## or a GPU. Copy seed-0/comparison.* into the folder to make it a reference (references/README.md).
+results-seeds: $(STAMP)
+	$(BIN)/vaelab compare --dataset fashion-mnist --epochs 3 --seeds 0,1,2 --out src/vaelab/compare/references/fashion-mnist
 
 ## Build the docs into docs/build/html (warnings are errors) and run their examples
 docs: $(STAMP)
