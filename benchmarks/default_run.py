@@ -113,6 +113,12 @@ def parse_args() -> argparse.Namespace:
         default=DEFAULTS["hp_free_bits"],
         help="nats per latent dimension (default: the sidebar's)",
     )
+    parser.add_argument(
+        "--grad-clip",
+        type=float,
+        default=DEFAULTS["hp_grad_clip"],
+        help="largest gradient norm of a step, 0 off (default: the sidebar's)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--classifiers",
@@ -160,6 +166,7 @@ def main() -> list[dict]:
                 seed=args.seed,
                 kl_warmup=args.kl_warmup,
                 free_bits=args.free_bits,
+                grad_clip=args.grad_clip,
             )
             tick = time.perf_counter()
             outcome = train(config, data, store=store, device="cpu")
@@ -178,6 +185,7 @@ def main() -> list[dict]:
                     "beta": beta,
                     "kl_warmup": args.kl_warmup,
                     "free_bits": args.free_bits,
+                    "grad_clip": args.grad_clip,
                     "seed": args.seed,
                 },
                 "train_seconds": round(seconds, 1),

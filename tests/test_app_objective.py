@@ -42,6 +42,10 @@ def test_their_defaults_and_papers(env, lang, strings):
     assert "Bowman et al. 2016" in warmup.help and "Kingma et al. 2016" in free_bits.help
     assert "ELBO" in warmup.help and "ELBO" in free_bits.help
     assert strings["train.surrogate_loss"] in _texts(at, "caption")
+    # Gradient clipping to a norm of 1: the default run's samples read as digits in more seeds.
+    clip = at.sidebar.number_input(key="hp_grad_clip")
+    assert (clip.value, clip.label) == (1.0, strings["sidebar.grad_clip"])
+    assert "Pascanu et al. 2013" in clip.help
 
 
 @pytest.mark.slow
@@ -50,6 +54,7 @@ def test_setting_them_trains_a_run_whose_config_has_them(env, tmp_path):
     at = _tiny_settings(_app(), path)
     at.sidebar.number_input(key="hp_kl_warmup").set_value(400)
     at.sidebar.number_input(key="hp_free_bits").set_value(0.25)
+    at.sidebar.number_input(key="hp_grad_clip").set_value(2.5)
     at.run()
     assert not at.exception
     assert EN["train.surrogate_loss"] in _texts(at, "caption")
@@ -58,6 +63,7 @@ def test_setting_them_trains_a_run_whose_config_has_them(env, tmp_path):
     (summary,) = RunStore(env).list()
     trained = RunStore(env).load(summary.run_id).config
     assert (trained.train.kl_warmup, trained.train.free_bits) == (400, 0.25)
+    assert trained.train.grad_clip == 2.5
     # They change what is learned, so they are part of the run's id: the same settings without
     # them are another run.
     data = load_dataset(str(path), tmp_path)

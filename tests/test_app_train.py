@@ -332,10 +332,16 @@ def test_a_tiny_training_completes_and_shows_results(env, tmp_path):
 def test_a_cached_run_reloads_at_once_and_can_be_continued(env, tmp_path):
     path = _npz(tmp_path / "tiny.npz", 80)
     data = load_dataset(str(path), tmp_path)
-    # The model and the warm-up the page's settings describe.
-    variant, warmup = str(sidebar.DEFAULTS["hp_variant"]), int(sidebar.DEFAULTS["hp_kl_warmup"])
+    # The model, the warm-up and the clipping the page's settings describe.
+    defaults = sidebar.DEFAULTS
     config = build_config(
-        data, variant=variant, latent_dim=2, hidden=(8,), epochs=1, kl_warmup=warmup
+        data,
+        variant=str(defaults["hp_variant"]),
+        latent_dim=2,
+        hidden=(8,),
+        epochs=1,
+        kl_warmup=int(defaults["hp_kl_warmup"]),
+        grad_clip=float(defaults["hp_grad_clip"]),
     )
     train(config, data, store=RunStore(env), device="cpu")
 

@@ -66,6 +66,7 @@ def test_run_id_covers_every_setting_but_the_epochs():
         RunConfig(data=base.data, train=TrainConfig(lr=2e-3)),
         RunConfig(data=base.data, train=TrainConfig(kl_warmup=100)),
         RunConfig(data=base.data, train=TrainConfig(free_bits=0.5)),
+        RunConfig(data=base.data, train=TrainConfig(grad_clip=1.0)),
     ]
     assert len({c.run_id for c in changes} | {base.run_id}) == len(changes) + 1
 
@@ -74,10 +75,10 @@ def test_settings_added_later_keep_the_ids_of_earlier_runs():
     # Ids computed before KL warm-up and free bits existed: at their defaults they stay out.
     assert RunConfig().run_id == "vae-mnist-z128-6e61967cbb"
     assert RunConfig(data=DataConfig("mnist-5k", "abc")).run_id == "vae-mnist-5k-z128-4ee56a2942"
-    assert "kl_warmup" not in RunConfig().identity()["train"]
+    assert not {"kl_warmup", "grad_clip"} & set(RunConfig().identity()["train"])
     # A run.json saved before them reads back with their defaults.
     saved = RunConfig().to_dict()
-    del saved["train"]["kl_warmup"], saved["train"]["free_bits"]
+    del saved["train"]["kl_warmup"], saved["train"]["free_bits"], saved["train"]["grad_clip"]
     assert RunConfig.from_dict(saved) == RunConfig()
 
 
@@ -86,9 +87,13 @@ def test_settings_added_later_keep_the_ids_of_earlier_runs():
     [
         ({"kl_warmup": -1}, "KL warm-up steps must be from 0"),
         ({"kl_warmup": 1.5}, "KL warm-up steps must be a whole number"),
-        ({"free_bits": -0.1}, "free bits must be a number of nats from 0 to 10"),
+        ({"free_bits": -0.1}, "free bits must be a number of nats from 0 to 10 "),
         ({"free_bits": float("nan")}, "free bits must be"),
         ({"free_bits": True}, "free bits must be"),
+        ({"grad_clip": -1.0}, "gradient clipping must be a norm from 0 to 1000"),
+        ({"grad_clip": 1e4}, "gradient clipping must be a norm from 0 to 1000"),
+        ({"grad_clip": float("nan")}, "gradient clipping must be"),
+        ({"grad_clip": "1"}, "gradient clipping must be"),
     ],
 )
 def test_bad_objective_settings(kwargs, message):

@@ -75,6 +75,27 @@ def test_the_warm_up_sets_the_kl_weight_of_each_step(tiny_data):
     assert model.kl_weight == 1.0 and model.free_bits == 0.0  # reset once trained
 
 
+@pytest.mark.parametrize("clip", [0.0, 0.5])
+def test_gradient_clipping_bounds_the_norm_of_every_step(tiny_data, clip):
+    norms = []
+
+    def total_norm(model):
+        grads = [p.grad.norm() for p in model.parameters() if p.grad is not None]
+        return float(torch.linalg.vector_norm(torch.stack(grads)))
+
+    model = tiny_model()
+    config = TrainConfig(epochs=1, batch_size=32, grad_clip=clip)
+    trainer = Trainer(model, tiny_data.train_x, tiny_data.test_x, config)
+    step = trainer.optimizer.step
+    trainer.optimizer.step = lambda *a, **k: (norms.append(total_norm(model)), step(*a, **k))
+    trainer.fit()
+    assert norms
+    if clip:  # each step's gradient is at most the norm, and the first is scaled down to it
+        assert max(norms) <= clip * (1 + 1e-5) and norms[0] == pytest.approx(clip, rel=1e-5)
+    else:  # untouched: the first gradients of a new model are far longer
+        assert norms[0] > 10
+
+
 def test_only_the_callbacks_a_run_needs():
     plain, sigma = tiny_model(), tiny_model(variant="sigma-vae")
     learned = tiny_model(variant="sigma-vae", scale="learned")
@@ -143,7 +164,9 @@ def test_vaelab_train_takes_the_warm_up_and_free_bits_and_says_the_loss_is_not_e
 
     args = ["train", "--dataset", str(tiny_npz), "--latent", "2", "--hidden", "8", "--epochs", "1"]
     runs = tmp_path / "runs"
-    assert main([*args, "--kl-warmup", "10", "--free-bits", "0.25", "--runs-dir", str(runs)]) == 0
+    options = ["--kl-warmup", "10", "--free-bits", "0.25", "--grad-clip", "2"]
+    assert main([*args, *options, "--runs-dir", str(runs)]) == 0
     assert "not an exact ELBO" in capsys.readouterr().err
     (run,) = RunStore(runs).list()
-    assert (run.config.train.kl_warmup, run.config.train.free_bits) == (10, 0.25)
+    train = run.config.train
+    assert (train.kl_warmup, train.free_bits, train.grad_clip) == (10, 0.25, 2.0)

@@ -79,6 +79,8 @@ class Limits:
     kl_warmup: Limit = Limit(0, 10_000_000)
     #: Free bits λ, in nats per latent dimension, in [low, high]; 0 switches them off.
     free_bits: tuple[float, float] = (0.0, 10.0)
+    #: Largest norm of the gradient of a step, in [low, high]; 0 switches the clipping off.
+    grad_clip: tuple[float, float] = (0.0, 1000.0)
 
 
 #: The one table of limits.
@@ -93,6 +95,17 @@ def _check_int(name: str, value: Any, low: int, high: int) -> int:
     if not low <= value <= high:
         raise ConfigError(f"{name} must be from {low} to {high}, got {value}")
     return value
+
+
+def _float_in(what: str, value: Any, low: float, high: float) -> float:
+    """``value`` as a float in [low, high], or a ConfigError: "<what> from low to high, got …"."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not low <= float(value) <= high
+    ):
+        raise ConfigError(f"{what} from {low:g} to {high:g} (0 is off), got {value!r}")
+    return float(value)
 
 
 @dataclass(frozen=True)
@@ -218,6 +231,10 @@ class TrainConfig:
     precision : str
         ``"fp32"`` (the default) or ``"bf16"``: convolutions and matrix products under bfloat16
         autocast, faster on GPUs with bfloat16 tensor cores; the run differs, so it has its own id.
+    grad_clip : float
+        Gradient clipping: before each step, the gradient of all the parameters together is
+        scaled down to this norm when it is longer (Pascanu et al. 2013); 0, the default, leaves
+        it as it is. It changes the steps, not the objective.
 
     Notes
     -----
@@ -232,6 +249,7 @@ class TrainConfig:
     kl_warmup: int = 0
     free_bits: float = 0.0
     precision: str = "fp32"
+    grad_clip: float = 0.0
 
     def __post_init__(self) -> None:
         LIMITS.epochs.check("epochs", self.epochs)
@@ -244,17 +262,13 @@ class TrainConfig:
         if not low < float(self.lr) <= high:
             raise ConfigError(f"learning rate must be in ({low:g}, {high:g}], got {self.lr:g}")
         object.__setattr__(self, "lr", float(self.lr))
-        low, high = LIMITS.free_bits
-        if (
-            isinstance(self.free_bits, bool)
-            or not isinstance(self.free_bits, int | float)
-            or not low <= float(self.free_bits) <= high
+        for name, what in (
+            ("free_bits", "free bits must be a number of nats"),
+            ("grad_clip", "gradient clipping must be a norm"),
         ):
-            raise ConfigError(
-                f"free bits must be a number of nats from {low:g} to {high:g}, "
-                f"got {self.free_bits!r}"
+            object.__setattr__(
+                self, name, _float_in(what, getattr(self, name), *getattr(LIMITS, name))
             )
-        object.__setattr__(self, "free_bits", float(self.free_bits))
         if self.precision not in PRECISIONS:
             raise ConfigError(
                 f"precision must be one of: {', '.join(PRECISIONS)}, got {self.precision!r:.40}"
@@ -351,5 +365,10 @@ class RunConfig:
 
 #: Settings added after runs were first saved, as ``(section, name)``: at their default they stay
 #: out of :meth:`RunConfig.identity`, so that the ids of earlier runs do not change.
-LATER_SETTINGS = (("train", "kl_warmup"), ("train", "free_bits"), ("train", "precision"))
+LATER_SETTINGS = (
+    ("train", "kl_warmup"),
+    ("train", "free_bits"),
+    ("train", "precision"),
+    ("train", "grad_clip"),
+)
 _DEFAULTS = {"model": ModelConfig(), "data": DataConfig(), "train": TrainConfig()}

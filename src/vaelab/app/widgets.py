@@ -53,6 +53,7 @@ SEED_MAX = min(LIMITS.seed.high, 2**53 - 1)
 #: images; free bits are usually a fraction of a nat per dimension.
 KL_WARMUP_STEP = 100
 FREE_BITS_STEP = 0.05
+GRAD_CLIP_STEP = 0.5
 
 
 def number_format(lang: str) -> Callable[[float], str]:
@@ -142,16 +143,26 @@ def kl_warmup_input(prefix: str) -> int:
 
 def free_bits_input(prefix: str) -> float:
     """Free bits λ, in nats per latent dimension (0: off)."""
-    low, high = LIMITS.free_bits
+    return _float_input(prefix, "free_bits", FREE_BITS_STEP)
+
+
+def grad_clip_input(prefix: str) -> float:
+    """Gradient clipping: the largest norm of a step's gradient (0: off)."""
+    return _float_input(prefix, "grad_clip", GRAD_CLIP_STEP)
+
+
+def _float_input(prefix: str, setting: str, step: float) -> float:
+    """The number input of ``setting`` within its limits, labelled ``sidebar.<setting>``."""
+    low, high = getattr(LIMITS, setting)
     return float(
         st.number_input(
-            t("sidebar.free_bits"),
+            t(f"sidebar.{setting}"),
             float(low),
             float(high),
-            step=FREE_BITS_STEP,
+            step=step,
             format="%.2f",
-            help=t("sidebar.free_bits_help"),
-            key=f"{prefix}_free_bits",
+            help=t(f"sidebar.{setting}_help"),
+            key=f"{prefix}_{setting}",
             persist_state="session",
         )
     )

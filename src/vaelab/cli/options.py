@@ -114,7 +114,7 @@ def add_training(
 
 
 def add_objective(parser: argparse.ArgumentParser) -> None:
-    """``--kl-warmup`` and ``--free-bits``, each with its paper; off by default."""
+    """``--kl-warmup``, ``--free-bits`` and ``--grad-clip``, each with its paper; off by default."""
     add_whole(
         parser,
         "--kl-warmup",
@@ -133,6 +133,15 @@ def add_objective(parser: argparse.ArgumentParser) -> None:
         help=f"free bits: each latent dimension's batch-mean KL counts as at least λ nats in the "
         f"training loss (Kingma et al. 2016), {low:g} to {high:g} (default: 0, off); the "
         "training loss is then not an exact ELBO, the test loss and metrics stay exact",
+    )
+    low, high = LIMITS.grad_clip
+    parser.add_argument(
+        "--grad-clip",
+        type=values.number(low, high),
+        default=0.0,
+        metavar="NORM",
+        help=f"scale each step's gradient down to this norm when it is longer (Pascanu et al. "
+        f"2013), {low:g} to {high:g} (default: 0, off); the objective is unchanged",
     )
 
 

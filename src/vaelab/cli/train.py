@@ -108,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
         kl_warmup=args.kl_warmup,
         free_bits=args.free_bits,
         precision=args.precision,
+        grad_clip=args.grad_clip,
     )
     if args.kl_warmup or args.free_bits:
         print(

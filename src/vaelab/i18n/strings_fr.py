@@ -701,6 +701,12 @@ FR: dict[str, str] = {
     "pour au moins λ nats dans la perte d'entraînement (Kingma et al. 2016) : aucune dimension ne "
     "gagne à s'effondrer sur l'a priori. 0 les désactive. Avec eux, la perte d'entraînement "
     "n'est pas une ELBO exacte ; la perte de test et les mesures restent exactes.",
+    "sidebar.grad_clip": "Écrêtage du gradient (norme maximale)",
+    "sidebar.grad_clip_help": "Avant chaque pas, le gradient de l'ensemble des poids est ramené "
+    "à cette longueur s'il est plus long (Pascanu et al. 2013). 0 le désactive. Il change les "
+    "pas, pas la perte : sur l'échantillon MNIST hors ligne, une norme de 1 a rendu les "
+    "échantillons de l'entraînement par défaut lisibles comme des chiffres plus régulièrement "
+    "d'une graine à l'autre.",
     "train.surrogate_loss": "Avec la montée du KL ou les bits libres, la perte d'entraînement "
     "n'est pas une ELBO exacte ; la perte de test et les mesures sont les vraies.",
     "dataset.mnist-binarized": "MNIST binarisé",

@@ -68,6 +68,7 @@ def build_config(
     kl_warmup: int = 0,
     free_bits: float = 0.0,
     precision: str = "fp32",
+    grad_clip: float = 0.0,
 ) -> RunConfig:
     """Validated configuration of a run on ``data``.
 
@@ -99,6 +100,7 @@ def build_config(
             kl_warmup=kl_warmup,
             free_bits=free_bits,
             precision=precision,
+            grad_clip=grad_clip,
         ),
     )
 

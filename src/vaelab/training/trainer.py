@@ -327,6 +327,9 @@ class Trainer:
             )
         self.optimizer.zero_grad(set_to_none=True)
         (out.loss if weight == 1.0 else out.loss * weight).backward()
+        if self.config.grad_clip:
+            # After DDP's all-reduce: every rank scales the same mean gradient alike.
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.grad_clip)
         self.optimizer.step()
         return metrics
 
