@@ -1,12 +1,13 @@
 """The architecture panel: the model's layers as a graph, its size and its loss formula.
 
-:func:`architecture_dot` and :func:`loss_formula` are plain functions (a DOT string, a LaTeX
+:func:`architecture_svg` and :func:`loss_formula` are plain functions (an SVG drawing, a LaTeX
 string); :func:`render` lays them out.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from html import escape
 from math import prod
 
 import streamlit as st
@@ -84,10 +85,22 @@ def layer_label(name: str) -> str:
     return t(keys[name]) if name in keys else name
 
 
-def architecture_dot(
+#: Geometry of the diagram, in SVG units (1 unit is a CSS pixel at the diagram's natural size).
+_FONT, _CHAR, _PAD, _BOX_HEIGHT, _GAP, _MARGIN = 12, 7.0, 10, 40, 18, 4
+_EDGE_COLOR, _TEXT_COLOR = "#64748b", "#1e293b"
+_NOISE = "ε ~ N(0, I)"
+#: Narrowest the diagram is drawn (px), and at least this share of its natural size: its labels
+#: stay readable on a phone, where it scrolls sideways, and with five conv layers.
+DIAGRAM_MIN_WIDTH, DIAGRAM_MIN_SCALE = 640, 0.8
+
+
+def architecture_svg(
     layers: tuple[tuple[str, tuple[int, ...]], ...], labels: list[str] | None = None
 ) -> str:
-    """Graphviz DOT source of the encoder → μ, log σ² → z → decoder chain.
+    """An SVG drawing of the encoder → μ, log σ² → z → decoder chain.
+
+    The server draws it: a chart drawn in the browser (Graphviz) made the first visit load and
+    compile a 0.8 MB script, the last part of the Train page to appear.
 
     Parameters
     ----------
@@ -99,18 +112,27 @@ def architecture_dot(
     Returns
     -------
     str
-        A left-to-right digraph: encoder (blue), latent (yellow), decoder (green), with the
-        reparameterization noise ε feeding z.
+        A left-to-right chain of boxes — encoder (blue), latent (yellow), decoder (green) — each
+        with its name and output shape, and the reparameterization noise ε feeding z (dashed).
     """
     names = [name for name, _ in layers]
     latent_at = names.index("z")
     labels = labels or names
-    lines = [
-        "digraph vae {",
-        '  rankdir=LR; bgcolor="transparent"; nodesep=0.15; ranksep=0.25;',
-        '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11,',
-        '        margin="0.08,0.04"];',
-        '  edge [color="#64748b", arrowsize=0.6];',
+    widths = [
+        max(len(labels[i]), len(size(shape))) * _CHAR + 2 * _PAD
+        for i, (_, shape) in enumerate(layers)
+    ]
+    lefts = [_MARGIN + sum(widths[:i]) + _GAP * i for i in range(len(layers))]
+    top, noise_y = _MARGIN, _MARGIN + _BOX_HEIGHT + 34
+    width = lefts[-1] + widths[-1] + _MARGIN
+    height = noise_y + 18 + _MARGIN
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height}" '
+        f'style="min-width: {max(DIAGRAM_MIN_WIDTH, DIAGRAM_MIN_SCALE * width):.0f}px" '
+        f'font-family="sans-serif" font-size="{_FONT}" fill="{_TEXT_COLOR}">',
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" '
+        f'markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" '
+        f'fill="{_EDGE_COLOR}"/></marker></defs>',
     ]
     for i, (_, shape) in enumerate(layers):
         if i < latent_at - 1:
@@ -119,13 +141,39 @@ def architecture_dot(
             color = LATENT_COLOR
         else:
             color = DECODER_COLOR
-        label = f"{labels[i]}\\n{size(shape)}"
-        lines.append(f'  n{i} [label="{label}", fillcolor="{color}"];')
-    lines.append('  eps [label="ε ~ N(0, I)", shape=ellipse, fillcolor="white", fontsize=10];')
-    lines.append("  " + " -> ".join(f"n{i}" for i in range(len(layers))) + ";")
-    lines.append(f"  eps -> n{latent_at} [style=dashed];")
-    lines.append("}")
-    return "\n".join(lines)
+        x, middle = lefts[i], lefts[i] + widths[i] / 2
+        parts.append(
+            f'<rect x="{x:.0f}" y="{top}" width="{widths[i]:.0f}" height="{_BOX_HEIGHT}" rx="8" '
+            f'fill="{color}" stroke="{_EDGE_COLOR}" stroke-width="0.8"/>'
+            f'<text x="{middle:.0f}" y="{top + 16}" text-anchor="middle">'
+            f"{escape(labels[i])}</text>"
+            f'<text x="{middle:.0f}" y="{top + 32}" text-anchor="middle">'
+            f"{escape(size(shape))}</text>"
+        )
+        if i:
+            start = lefts[i - 1] + widths[i - 1]
+            parts.append(_edge(start, top + _BOX_HEIGHT / 2, x, top + _BOX_HEIGHT / 2))
+    # The noise, under the box before z, feeds z from below.
+    noise_x = lefts[latent_at - 1] + widths[latent_at - 1] / 2
+    radius = len(_NOISE) * _CHAR / 2 + _PAD
+    parts.append(
+        f'<ellipse cx="{noise_x:.0f}" cy="{noise_y}" rx="{radius:.0f}" ry="14" fill="white" '
+        f'stroke="{_EDGE_COLOR}" stroke-width="0.8"/>'
+        f'<text x="{noise_x:.0f}" y="{noise_y + 4}" text-anchor="middle">{_NOISE}</text>'
+    )
+    z_left = lefts[latent_at]
+    parts.append(_edge(noise_x + radius, noise_y, z_left + 12, top + _BOX_HEIGHT, dashed=True))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _edge(x1: float, y1: float, x2: float, y2: float, *, dashed: bool = False) -> str:
+    """An arrow from (x1, y1) to (x2, y2)."""
+    dash = ' stroke-dasharray="4 3"' if dashed else ""
+    return (
+        f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" stroke="{_EDGE_COLOR}" '
+        f'stroke-width="1.2" marker-end="url(#arrow)"{dash}/>'
+    )
 
 
 def loss_formula(config: ModelConfig) -> str:
@@ -184,7 +232,10 @@ def render(config: ModelConfig | None, *, expanded: bool = True) -> None:
     )
     with st.expander(title, expanded=expanded):
         labels = [layer_label(name) for name, _ in layers]
-        st.graphviz_chart(architecture_dot(layers, labels), width="stretch")
+        # Markdown, not st.html, whose sanitiser drops SVG; the drawing is the app's own, its
+        # texts escaped.
+        diagram = architecture_svg(layers, labels)
+        st.markdown(f'<div class="vaelab-diagram">{diagram}</div>', unsafe_allow_html=True)
         d = prod(config.image_shape)
         left, right = st.columns([3, 2])
         with left:

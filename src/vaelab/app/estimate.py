@@ -24,19 +24,26 @@ from vaelab.i18n import duration
 from vaelab.runs import RunStore, RunSummary
 from vaelab.training.speed import machine_speed, measure_speed, model_cost, training_seconds
 
+#: The speed measured by :func:`start_measuring`, once it is known.
+_MEASURED: dict[str, float] = {}
+_MEASURING = threading.Lock()
 
-@st.cache_resource(show_spinner=False)
-def _measurement() -> dict[str, float]:
-    # Once per server, in the background so that no page waits for it: a second of training
-    # steps, only asked for on a machine with no run yet.
-    result: dict[str, float] = {}
+
+def start_measuring() -> None:
+    """Measure this machine's speed in the background, once per process.
+
+    A second of training steps, in a thread, so that no page waits for it. ``vaelab app`` starts
+    it before the first visit (:mod:`vaelab.app.launch`): measured during that visit, it took the
+    cores the browser was drawing the page with. Otherwise the first page that needs it starts it.
+    """
+    if not _MEASURING.acquire(blocking=False):
+        return  # started already
     thread = threading.Thread(
-        target=lambda: result.update(speed=measure_speed()), name="vaelab-speed", daemon=True
+        target=lambda: _MEASURED.update(speed=measure_speed()), name="vaelab-speed", daemon=True
     )
     thread.start()
     # A thread still in PyTorch when the interpreter exits aborts it: let the measure end first.
     atexit.register(thread.join, timeout=60)
-    return result
 
 
 @st.cache_resource(show_spinner=False, ttl=60)
@@ -47,7 +54,11 @@ def _store_speed(root: str, cost: float) -> float | None:
 
 def speed(model: ModelConfig) -> float | None:
     """The machine's multiply-adds per second training ``model``; ``None`` while measured."""
-    return _store_speed(str(runs_dir()), model_cost(model)) or _measurement().get("speed")
+    known = _store_speed(str(runs_dir()), model_cost(model))
+    if known is None:
+        start_measuring()
+        known = _MEASURED.get("speed")
+    return known
 
 
 def _queue() -> str:

@@ -105,6 +105,9 @@ def main(options: Sequence[str] = ()) -> int:
 
     print("VAE Lab: loading the app's modules…", flush=True)
     warm_up()
+    from vaelab.app.estimate import start_measuring
+
+    start_measuring()  # the time estimates' speed, before a visitor's browser needs the cores
     try:
         streamlit_cli.main(
             ["run", str(APP_DIR / "main.py"), *options],

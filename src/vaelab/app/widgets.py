@@ -43,9 +43,6 @@ LR_DEFAULT = 1e-3
 #: Largest upload, in MB: the library's limit on uploaded content, also the server's
 #: ``server.maxUploadSize`` (``.streamlit/config.toml`` and ``vaelab app``).
 MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // 2**20
-#: Narrowest the architecture diagram is drawn (px): its labels stay readable on a phone, where it
-#: scrolls sideways.
-DIAGRAM_MIN_WIDTH = 640
 #: Streamlit's number input is a JavaScript number in the browser: integers stay exact only up to
 #: Number.MAX_SAFE_INTEGER (Streamlit refuses larger bounds), below the library's 2⁶³ − 1.
 SEED_MAX = min(LIMITS.seed.high, 2**53 - 1)
@@ -275,6 +272,6 @@ def page_css(lang: str) -> str:
 /* Phones: a formula too wide for the screen scrolls instead of being clipped... */
 .katex-display {{ overflow-x: auto; overflow-y: hidden; padding-bottom: 0.25rem; }}
 /* ...and so does the architecture diagram, kept at a readable size instead of shrunk. */
-[data-testid="stGraphVizChart"] {{ overflow-x: auto; }}
-[data-testid="stGraphVizChart"] svg {{ min-width: {DIAGRAM_MIN_WIDTH}px; }}
+.vaelab-diagram {{ overflow-x: auto; }}
+.vaelab-diagram svg {{ width: 100%; height: auto; }}
 """
