@@ -25,6 +25,8 @@ def _settings_of(command: str) -> tuple[str, CompareSettings]:
     words = command.split()
     assert words[:2] == ["vaelab", "compare"]
     args = build_parser().parse_args(words[1:])
+    if args.seeds:  # a reference over seeds: its comparison.json is the first seed's
+        args.seed = args.seeds[0]
     options = {
         "latent_dim": args.latent,
         "hidden": args.hidden,
@@ -52,6 +54,15 @@ def test_the_mnist_reference_ships_with_its_figure_and_the_command_that_makes_it
     assert shapes == {(comparison.settings.samples, 1, 28, 28)}
     assert reference_for("mnist-5k").folder == reference.folder
     assert reference_for("no-such-dataset") is None
+
+
+@pytest.mark.parametrize("reference", references(), ids=lambda r: r.folder.name)
+def test_every_committed_reference_has_its_readme_figure_and_command(reference):
+    comparison = reference.comparison
+    assert (reference.folder / "README.md").is_file() and not comparison.stopped
+    assert reference.figure is not None and reference.figure.read_bytes()[:4] == b"\x89PNG"
+    assert _settings_of(reference.command) == (comparison.dataset, comparison.settings)
+    assert reference_for(comparison.dataset) is not None
 
 
 def _write(root, name: str, dataset: str, settings: CompareSettings) -> None:
