@@ -2,10 +2,12 @@
 
 The app runs as in ``test_browser.py`` (its server and Chromium fixtures: offline, empty folders).
 A French browser trains a tiny run by clicking (MNIST 5k, z = 2, one layer of 8 channels, one
-epoch) and visits every page and tab; on each, the visible text must hold none of Streamlit's
-built-in English words and no number written with a decimal point, and neither may the labels of
-its charts. The app draws every chart as SVG (:mod:`vaelab.app.charts`), so their axis labels are
-text the walk reads; a chart drawn on a canvas counts as a problem, its numbers being unreadable.
+epoch) and visits every page and tab, the sidebar's advanced settings opened once; on each, the
+visible text must hold none of Streamlit's built-in English words and no number written with a
+decimal point (code blocks aside: their Python is not a number for a reader), and neither may the
+values of its input boxes nor the labels of its charts. The app draws every chart as SVG
+(:mod:`vaelab.app.charts`), so their axis labels are text the walk reads; a chart drawn on a
+canvas counts as a problem, its numbers being unreadable.
 The training is paused at its start and stepped, to check its live loss curves. The Metrics tab
 is seen unmeasured (measuring takes minutes on a busy machine; tests/test_app_results.py checks
 its table in French). Screenshots go to ``test-artifacts/fr-*.png``; the Train page with a
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -35,12 +38,21 @@ ENGLISH = re.compile(
 )
 #: A number written with a decimal point ("1.50", "21.4"), not part of a version or a name.
 DECIMAL_POINT = re.compile(r"(?<![\w.\-/])\d+\.\d+(?![\w.])")
-URL = re.compile(r"https?://\S+")
+#: Addresses and arXiv identifiers ("arXiv:1312.6114"): their dots are not decimal points.
+URL = re.compile(r"https?://\S+|arXiv:\d{4}\.\d{4,5}")
+#: Code blocks (the Learn page's Python): their decimal points are Python's, not French numbers.
+CODE = '[data-testid="stCode"]'
+#: The Learn page's French text: its figures are counted to wait for the whole lesson.
+LEARN_FR = (files("vaelab.app") / "content" / "learn_fr.md").read_text(encoding="utf-8")
 VIEWPORT = {"width": 1366, "height": 900}
 #: The sizes of the screenshots that show the dataset error and the live curves.
 SCREENS = {"1366x768": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
 #: Steps the paused training takes, so that its live curves have a few points.
 STEPS = 30
+#: The values of the page's text and number boxes (the page's text does not hold them).
+INPUTS = """() => Array.from(
+    document.querySelectorAll('input:not([type=hidden]):not([type=file]):not([type=range])'),
+    input => input.value)"""
 #: Every chart on the page: whether it is drawn on a canvas, and the texts of its SVG.
 CHARTS = """() => Array.from(document.querySelectorAll('.vega-embed'), chart => ({
     canvas: chart.querySelector('canvas') !== null,
@@ -64,10 +76,15 @@ def _check(page, where: str, problems: list[str], *, settle: bool = True) -> Non
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"fr-{where}.png"), full_page=True)
     visible = URL.sub(" ", page.locator("body").inner_text())
+    for code in page.locator(CODE).all_inner_texts():  # Python, not a number written for a reader
+        visible = visible.replace(code, " ")
     for pattern, kind in ((ENGLISH, "English"), (DECIMAL_POINT, "decimal point")):
         for match in pattern.finditer(visible):
             context = visible[max(match.start() - 40, 0) : match.end() + 40].replace("\n", " ")
             problems.append(f"{where}: {kind} {match.group()!r} in …{context}…")
+    for value in page.evaluate(INPUTS):  # what a box shows is its value, not its text
+        if DECIMAL_POINT.search(URL.sub(" ", value)):
+            problems.append(f"{where}: decimal point in an input's value {value!r}")
     for number, chart in enumerate(page.evaluate(CHARTS), start=1):
         if chart["canvas"]:
             problems.append(f"{where}: chart {number} is drawn on a canvas: its numbers are unread")
@@ -209,6 +226,10 @@ def _walk(page, app_url: str, problems: list[str]) -> None:  # noqa: F811
         page.locator(f'input[type="range"][aria-label="{label}"]').focus()
         page.keyboard.press("Home")
         _settle(page)
+    # The advanced settings (free bits, gradient clipping: numbers with decimals), left open.
+    page.get_by_test_id("stSidebar").get_by_text(FR["sidebar.advanced"], exact=True).click()
+    page.get_by_text(FR["sidebar.grad_clip"], exact=True).wait_for(timeout=START_MS)
+    _check(page, "train-advanced", problems)
     page.get_by_role("button", name=FR["train.train"], exact=True).click()
     # Paused at once (before its worker has started), then stepped: the live curves stay on
     # screen while they are checked.
@@ -253,4 +274,7 @@ def _walk(page, app_url: str, problems: list[str]) -> None:  # noqa: F811
     for page_name in ("runs", "compare", "learn"):
         page.get_by_role("link", name=FR[f"nav.{page_name}"]).click()
         page.wait_for_url(f"**/{page_name}", timeout=START_MS)
+        if page_name == "learn":  # the whole lesson, not the part drawn before its first figure
+            figures = len(re.findall(r"<!--\s*figure:", LEARN_FR))
+            page.get_by_test_id("stImage").nth(figures - 1).wait_for(timeout=START_MS)
         _check(page, page_name, problems)

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from vaelab.compare import references, seed_list
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,6 +72,12 @@ def test_html_builds_without_warnings(doctrees, tmp_path):
     assert "_static/mathjax/tex-chtml.js" in theory
     assert "cdn.jsdelivr" not in theory
     assert (html / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    # Every committed reference is on the results page, with its summary over seeds if it has one.
+    results = (html / "results.html").read_text(encoding="utf-8")
+    for reference in references():
+        assert f"({reference.folder.name})" in results, reference.folder
+        if reference.seeds is not None:
+            assert f"Over seeds {seed_list(reference.seeds.seeds)}" in results, reference.folder
 
 
 def test_doctests_pass(doctrees, tmp_path):

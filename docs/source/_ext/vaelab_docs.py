@@ -256,8 +256,9 @@ class ResultsDirective(SphinxDirective):
 
     Shows, for each, its dataset, its figure, its table (from ``comparison.json``, formatted and
     with the best values in bold by :meth:`vaelab.compare.Comparison.formatted`, the FD column
-    with its classifier's accuracy), what the numbers show and the settings and command; or a
-    note saying how to make them.
+    with its classifier's accuracy), what the numbers show and the settings and command, then,
+    where the folder has a ``seeds.json``, the table over seeds (mean ± standard error) and what
+    holds in every seed; or a note saying how to make them.
     """
 
     def run(self) -> list[nodes.Node]:
@@ -300,7 +301,28 @@ class ResultsDirective(SphinxDirective):
             text = f"{_settings_text(comparison)} Command: ``{reference.command}``."
             inline, messages = self.state.inline_text(text, self.lineno)
             result.append(nodes.paragraph(text, "", *inline, *messages))
+            if reference.seeds is not None:
+                self.env.note_dependency(str(reference.folder / "seeds.json"))
+                result.extend(self._seeds(reference.seeds, columns))
         return result
+
+    @staticmethod
+    def _seeds(summary, columns: dict[str, str]) -> list[nodes.Node]:
+        """The summary over seeds under its first seed's report: table, then what holds."""
+        from vaelab.compare import describe_seeds, seed_list
+        from vaelab.i18n import texts
+
+        templates = texts("compare.seeds.finding", "en")
+        n, seeds = len(summary.seeds), seed_list(summary.seeds)
+        found: list[nodes.Node] = [nodes.rubric(text=f"Over seeds {seeds}")]
+        if n > 1:
+            found.append(nodes.paragraph(text=templates["table"].format(seeds=seeds, n=n)))
+        found.append(_table(*summary.formatted(columns)))
+        bullets = nodes.bullet_list()
+        for sentence in describe_seeds(summary, templates, columns):
+            bullets += nodes.list_item("", nodes.paragraph(text=sentence))
+        found.append(bullets)
+        return found
 
 
 def _settings_text(comparison) -> str:

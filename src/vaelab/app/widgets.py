@@ -46,11 +46,13 @@ MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // 2**20
 #: Streamlit's number input is a JavaScript number in the browser: integers stay exact only up to
 #: Number.MAX_SAFE_INTEGER (Streamlit refuses larger bounds), below the library's 2⁶³ − 1.
 SEED_MAX = min(LIMITS.seed.high, 2**53 - 1)
-#: Steps of the KL warm-up and free-bits inputs' arrows: an MNIST epoch is about 940 steps of 64
-#: images; free bits are usually a fraction of a nat per dimension.
+#: Step of the KL warm-up input's arrows: an MNIST epoch is about 940 steps of 64 images.
 KL_WARMUP_STEP = 100
-FREE_BITS_STEP = 0.05
-GRAD_CLIP_STEP = 0.5
+#: The free bits offered, in nats per latent dimension (0: off): usually a fraction of a nat.
+FREE_BITS = (0.0, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
+#: The gradient-clipping norms offered (0: off): the default run's gradients have a norm of a few
+#: hundred, so 1 normalises every step and 100 or more only catches spikes.
+GRAD_CLIPS = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 100.0, 300.0, 1000.0)
 
 
 def number_format(lang: str) -> Callable[[float], str]:
@@ -140,26 +142,32 @@ def kl_warmup_input(prefix: str) -> int:
 
 def free_bits_input(prefix: str) -> float:
     """Free bits λ, in nats per latent dimension (0: off)."""
-    return _float_input(prefix, "free_bits", FREE_BITS_STEP)
+    return _float_slider(prefix, "free_bits", FREE_BITS)
 
 
 def grad_clip_input(prefix: str) -> float:
     """Gradient clipping: the largest norm of a step's gradient (0: off)."""
-    return _float_input(prefix, "grad_clip", GRAD_CLIP_STEP)
+    return _float_slider(prefix, "grad_clip", GRAD_CLIPS)
 
 
-def _float_input(prefix: str, setting: str, step: float) -> float:
-    """The number input of ``setting`` within its limits, labelled ``sidebar.<setting>``."""
-    low, high = getattr(LIMITS, setting)
+def _float_slider(prefix: str, setting: str, choices: tuple[float, ...]) -> float:
+    """A choice among ``choices`` of ``setting``, labelled ``sidebar.<setting>``.
+
+    A slider of values rather than a number input: Streamlit writes a number input's value with a
+    decimal point whatever the language, and a slider's with :func:`number_format`. A value set
+    elsewhere (a reloaded training's) is offered too.
+    """
+    key = f"{prefix}_{setting}"
+    current = st.session_state.get(key)
+    if isinstance(current, int | float) and current not in choices:
+        choices = tuple(sorted({*choices, current}))
     return float(
-        st.number_input(
+        st.select_slider(
             t(f"sidebar.{setting}"),
-            float(low),
-            float(high),
-            step=step,
-            format="%.2f",
+            choices,
+            format_func=number_format(current_language()),
             help=t(f"sidebar.{setting}_help"),
-            key=f"{prefix}_{setting}",
+            key=key,
             persist_state="session",
         )
     )

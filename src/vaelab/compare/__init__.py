@@ -44,6 +44,7 @@ from vaelab.compare.seeds import (
     SeedSummary,
     Stability,
     describe_seeds,
+    seed_list,
 )
 from vaelab.compare.sweep import PHASES, CompareProgress, run_comparison
 
@@ -78,4 +79,5 @@ __all__ = [
     "reference_for",
     "references",
     "run_comparison",
+    "seed_list",
 ]
