@@ -307,7 +307,7 @@ def test_discretized_logistic_is_pixelcnn_plus_plus():
     lik = build_likelihood("discretized-logistic", "learned").double()
     with torch.no_grad():
         lik.log_scale.fill_(-1.0)
-    nll, s = lik.nll(x, torch.logit(mean))
+    nll, s = lik.nll(x, mean)  # the location is the decoder's output itself
     torch.testing.assert_close(s, torch.tensor(math.exp(-1.0), dtype=torch.float64))
     theirs, exact = pixelcnn_log_prob(x, mean, -1.0)
     assert exact.all()
@@ -376,15 +376,35 @@ def test_a_sharp_decoder_on_the_data_tends_to_zero_bits():
 def test_discretized_training_losses_use_the_plug_in_scale(batch, name):
     x, logits = batch
     x = torch.round(x * 255) / 255  # on the levels, as training data are
+    location = 2 * logits  # unbounded: some of it below 0 and above 1
+    assert (location < 0).any() and (location > 1).any()
     lik = build_likelihood(name, "optimal")
-    nll, scale = lik.nll(x, logits)
-    rmse = (x - torch.sigmoid(logits)).square().mean().sqrt()
+    nll, scale = lik.nll(x, location)
+    # The image is the location clamped to [0, 1]; its RMSE gives the scale.
+    torch.testing.assert_close(lik.mean(location), location.clamp(0, 1))
+    rmse = (x - location.clamp(0, 1)).square().mean().sqrt()
     # The continuous optimum as a plug-in: σ = RMSE; the logistic of the same variance.
     plug_in = rmse if name == "discretized-gaussian" else rmse * math.sqrt(3) / math.pi
     torch.testing.assert_close(scale, plug_in, rtol=1e-6, atol=0)
     law = name.removeprefix("discretized-")
-    torch.testing.assert_close(nll, discretized_nll(x, torch.sigmoid(logits), plug_in.log(), law))
+    torch.testing.assert_close(nll, discretized_nll(x, location, plug_in.log(), law))
     assert torch.all(nll > 0) and lik.nll_offset(x[0].numel()) == 0.0
     learned = build_likelihood(name, "learned").double()
     learned.nll(x, logits)[0].sum().backward()
     assert learned.log_scale.grad is not None and learned.log_scale.grad != 0
+
+
+@pytest.mark.parametrize("name", ["discretized-gaussian", "discretized-logistic"])
+def test_a_discretised_location_past_the_edges_makes_black_and_white_pixels_likely(name):
+    # The edge bins take the tails: a location below 0 (above 1) gives a black (white) pixel
+    # nearly all its mass at a scale a tenth of the distance, which no location in [0, 1] can
+    # give at that scale (at most about ½): so the location is not squeezed by a sigmoid.
+    lik = build_likelihood(name, "learned").double()
+    with torch.no_grad():
+        lik.log_scale.fill_(math.log(0.05))
+    x = torch.tensor([0.0, 1.0], dtype=torch.float64).view(2, 1, 1, 1)
+    past = torch.tensor([-0.5, 1.5], dtype=torch.float64).view(2, 1, 1, 1)
+    at_edges = torch.tensor([0.0, 1.0], dtype=torch.float64).view(2, 1, 1, 1)
+    assert torch.all(lik.nll(x, past)[0] < 1e-3)
+    assert torch.all(lik.nll(x, at_edges)[0] > math.log(2) - 0.05)
+    torch.testing.assert_close(lik.mean(past), at_edges)

@@ -339,13 +339,17 @@ class RunConfig:
         """The settings that determine the result of training, epochs excluded.
 
         A setting added after runs were first saved (:data:`LATER_SETTINGS`) enters only when it
-        differs from its default, so that every earlier run keeps its id.
+        differs from its default, so that every earlier run keeps its id; a decoder changed since
+        (:data:`CHANGED_DECODERS`) adds its change, so that no earlier run keeps its id.
         """
         d = self.to_dict()
         del d["train"]["epochs"]
         for section, name in LATER_SETTINGS:
             if d[section][name] == getattr(_DEFAULTS[section], name):
                 del d[section][name]
+        change = CHANGED_DECODERS.get(self.model.likelihood or "")
+        if change is not None:
+            d["model"]["decoder"] = change
         return d
 
     @property
@@ -371,4 +375,12 @@ LATER_SETTINGS = (
     ("train", "precision"),
     ("train", "grad_clip"),
 )
+#: Decoders whose model changed after runs were first saved, by likelihood id, with the change:
+#: their runs' identity names it, so that a run trained before is not read as the new model (its
+#: id no longer matches its config, and the run store refuses its weights). The discretised laws'
+#: location became unbounded (:mod:`vaelab.models.likelihoods`).
+CHANGED_DECODERS = {
+    "discretized-gaussian": "unbounded-location",
+    "discretized-logistic": "unbounded-location",
+}
 _DEFAULTS = {"model": ModelConfig(), "data": DataConfig(), "train": TrainConfig()}

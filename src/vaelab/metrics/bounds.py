@@ -2,7 +2,9 @@ r"""Exact decoder log-likelihoods, the ELBO, the IWAE bound, bits/dim and PSNR.
 
 Every quantity is in nats per image (summed over the D pixels) unless its name says otherwise.
 The decoder's mean is ``model.likelihood.mean(logits)`` (the sigmoid of the logits for every
-likelihood but the continuous Bernoulli), in [0, 1] like the pixels.
+likelihood but the continuous Bernoulli and the discretised laws), in [0, 1] like the pixels. A
+model's own decoder is centred on ``likelihood.location(logits)``: its mean, but for the
+discretised laws, whose location is unbounded and whose image is it clamped to [0, 1].
 
 A *decoder* here is a :class:`DecoderLikelihood`: an exactly normalised
 :math:`-\log p(x \mid z)` as a function of ``(x, logits)``, with the scale (σ or b) it uses.
@@ -227,7 +229,7 @@ def model_decoder(
         log_scale, scale, source = _own_log_scale(likelihood, train_errors)
 
         def scaled(x: Tensor, logits: Tensor) -> Tensor:
-            return likelihood.nll_at(x, likelihood.mean(logits), log_scale)
+            return likelihood.nll_at(x, likelihood.location(logits), log_scale)
 
         return DecoderLikelihood(scaled, scale, source, likelihood.discrete)
     offset = likelihood.nll_offset(num_pixels)
@@ -265,7 +267,7 @@ def model_discrete_decoder(
     log_scale, scale, source = _own_log_scale(likelihood, train_errors)
 
     def nll(x: Tensor, logits: Tensor) -> Tensor:
-        return likelihood.discretized_nll_at(x, likelihood.mean(logits), log_scale)
+        return likelihood.discretized_nll_at(x, likelihood.location(logits), log_scale)
 
     return DecoderLikelihood(nll, scale, source, discrete=True)
 

@@ -295,7 +295,8 @@ def _check(run_id: str, raw: bytes) -> tuple[dict[str, Any], RunConfig]:
     if config.run_id != run_id or manifest["run_id"] != run_id:
         raise RunError(
             f"run {run_id!r} does not match its config, whose id is {config.run_id!r}: "
-            "the run was renamed or its config edited, so its weights cannot be trusted"
+            "the run was renamed, its config edited, or its model changed since it was trained "
+            "(vaelab.config.CHANGED_DECODERS), so its weights cannot be trusted"
         )
     return manifest, config
 
