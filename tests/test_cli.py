@@ -273,6 +273,9 @@ def test_datasets_lists_what_is_available(workdir, capsys):
     assert main(["datasets"]) == 0
     out = capsys.readouterr().out
     assert "mnist-5k" in out and "available" in out and "cifar10" in out
+    # One column per field, lined up under the longest id ("mnist-5k-binarized").
+    shapes = {line.index("×") for line in out.splitlines()}
+    assert len(shapes) == 1, out
 
 
 def test_evaluate_writes_metrics_and_keeps_them_in_the_run(workdir, tiny_npz, capsys):

@@ -28,12 +28,13 @@ def run(args: argparse.Namespace) -> int:
             check_folder(args.data_dir, parents=True)
         print(f"{args.name} is in {fetch_dataset(args.name, args.data_dir)}")
         return 0
+    width = max(map(len, dataset_names()))  # the columns line up under the longest id
     for name in dataset_names():
         info = dataset_info(name, args.data_dir)
         shape = "×".join(map(str, info.shape))
         where = "available" if info.available_locally else "not downloaded"
         print(
-            f"{name:14} {shape:9} {info.n_train:>6} train {info.n_test:>6} test  {where:15}"
+            f"{name:{width}} {shape:9} {info.n_train:>6} train {info.n_test:>6} test  {where:15}"
             f"  {info.source}"
         )
     return 0
