@@ -191,6 +191,24 @@ def test_a_dated_reference_says_when_it_finished(env, monkeypatch, tmp_path):
     assert "le 2026-12-01 20:21 UTC après 9:17 de calcul." in caption
 
 
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_reference_on_a_sample_shows_for_its_dataset(env, monkeypatch, tmp_path, lang):
+    folder = tmp_path / "references" / "cifar10-sample"
+    shutil.copytree(reference_for("mnist-5k").folder, folder)
+    record = json.loads((folder / "comparison.json").read_text())
+    record["dataset"] = "../shared/data/cifar10-sample-5k.npz"
+    (folder / "comparison.json").write_text(json.dumps(record))
+    monkeypatch.setattr(reference_module, "REFERENCES_DIR", folder.parent)
+    at = _page(lang)
+    at.selectbox(key="cmp_dataset").set_value("cifar10").run()  # not on this machine: offline
+    _ok(at)
+    said = TABLES[lang]["compare.reference.sample"].format(
+        dataset=dataset_label("cifar10", lang), sample="cifar10-sample-5k.npz"
+    )
+    assert said in _texts(at, "info")
+    assert len(at.get("image")) == 1  # the sample's figure
+
+
 def test_a_dataset_without_a_reference_says_so_in_one_line(env, monkeypatch, tmp_path):
     monkeypatch.setattr(reference_module, "REFERENCES_DIR", tmp_path / "no-references")
     at = _page("fr")

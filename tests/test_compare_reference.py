@@ -17,6 +17,7 @@ from vaelab.compare import (
     references,
 )
 from vaelab.compare.reference import differences
+from vaelab.data import dataset_names
 from vaelab.errors import ConfigError
 
 
@@ -63,6 +64,21 @@ def test_every_committed_reference_has_its_readme_figure_and_command(reference):
     assert reference.figure is not None and reference.figure.read_bytes()[:4] == b"\x89PNG"
     assert _settings_of(reference.command) == (comparison.dataset, comparison.settings)
     assert reference_for(comparison.dataset) is not None
+    assert reference.shown_for in dataset_names()  # the Compare page offers it
+
+
+def test_a_reference_on_a_sample_is_shown_for_its_dataset_when_none_is_on_the_whole(tmp_path):
+    _write(tmp_path, "cifar-sample", "../shared/data/cifar10-sample-5k.npz", CompareSettings())
+    (sample,) = references(tmp_path)
+    assert (sample.sample_of, sample.shown_for) == ("cifar10", "cifar10")
+    assert reference_for("cifar10", None, tmp_path).folder.name == "cifar-sample"
+    assert reference_for("mnist", None, tmp_path) is None
+    # One on the whole dataset comes first, whatever its settings.
+    _write(tmp_path, "cifar-whole", "cifar10", CompareSettings(epochs=1))
+    assert reference_for("cifar10", CompareSettings(), tmp_path).folder.name == "cifar-whole"
+    _write(tmp_path, "own", "my-images.npz", CompareSettings())
+    own = next(r for r in references(tmp_path) if r.folder.name == "own")
+    assert (own.sample_of, own.shown_for) == (None, "my-images.npz")
 
 
 def _write(root, name: str, dataset: str, settings: CompareSettings) -> None:

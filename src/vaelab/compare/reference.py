@@ -28,6 +28,9 @@ REFERENCES_DIR = Path(__file__).with_name("references")
 RECORD, FIGURE, SAMPLES = "comparison.json", "comparison.png", "comparison.safetensors"
 #: The summary over several seeds a reference may hold beside its comparison.
 SEEDS = "seeds.json"
+#: Data files that are a sample of a registered dataset, by file name (stem): a reference on one
+#: is shown for that dataset (:attr:`Reference.shown_for`), saying it is a sample.
+SAMPLE_OF = {"cifar10-sample-5k": "cifar10"}
 #: The ``vaelab compare`` option of each setting, in the order of ``vaelab compare --help``.
 _OPTIONS = {
     "latent_dim": "--latent",
@@ -70,6 +73,16 @@ class Reference:
         """The samples figure, when the folder has one."""
         path = self.folder / FIGURE
         return path if path.is_file() else None
+
+    @property
+    def sample_of(self) -> str | None:
+        """The registered dataset its data are a sample of (:data:`SAMPLE_OF`), if they are."""
+        return SAMPLE_OF.get(Path(self.comparison.dataset.replace("\\", "/")).stem)
+
+    @property
+    def shown_for(self) -> str:
+        """The dataset the Compare page shows it for: its own, or the one it is a sample of."""
+        return self.sample_of or self.comparison.dataset
 
     @property
     def command(self) -> str:
@@ -145,15 +158,18 @@ def reference_for(
 ) -> Reference | None:
     """The reference on ``dataset`` closest to ``settings`` (fewest differences), if any.
 
-    Ties go to the first folder by name. ``None`` when no reference under ``root`` (as for
-    :func:`references`) is on ``dataset``.
+    A reference on a sample of ``dataset`` (:attr:`Reference.sample_of`) counts when none is on
+    the dataset itself. Ties go to the first folder by name. ``None`` when no reference under
+    ``root`` (as for :func:`references`) is on ``dataset`` or a sample of it.
 
     Raises
     ------
     ConfigError
         As :func:`references` raises it.
     """
-    candidates = [r for r in references(root) if r.comparison.dataset == dataset]
+    found = references(root)
+    candidates = [r for r in found if r.comparison.dataset == dataset]
+    candidates = candidates or [r for r in found if r.sample_of == dataset]
     if not candidates:
         return None
     if settings is None:

@@ -763,6 +763,9 @@ EN: dict[str, str] = {
     "compare.reference.none": "No committed reference on {dataset}: start the comparison to see "
     "what it gives.",
     "compare.reference.broken": "The committed references cannot be read: {reason}",
+    "compare.reference.sample": "There is no committed reference on the whole of {dataset}: this "
+    "one is on `{sample}`, a sample of its training images, trained and measured on it "
+    "alone. Its numbers are not those of {dataset}.",
     # --- end compare reference ---
     # --- runs page (session 6) ---
     "runs.compare.too_many": "At most {most} runs are compared at once: the first {most} "

@@ -819,6 +819,9 @@ FR: dict[str, str] = {
     "compare.reference.none": "Pas de référence publiée sur {dataset} : lancez la comparaison "
     "pour voir ce qu'elle donne.",
     "compare.reference.broken": "Les références publiées ne peuvent pas être lues : {reason}",
+    "compare.reference.sample": "Il n'y a pas de référence publiée sur tout {dataset} : celle-ci "
+    "porte sur `{sample}`, un échantillon de ses images d'entraînement, sur lequel seul "
+    "elle a été entraînée et mesurée. Ses chiffres ne sont pas ceux de {dataset}.",
     # --- end compare reference ---
     # --- runs page (session 6) ---
     "runs.compare.too_many": "Au plus {most} entraînements sont comparés à la fois : les {most} "
