@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: app test test-slow test-all lint bench results results-seeds docs clean
+.PHONY: app test test-slow test-all lint bench results results-seeds results-cifar-sample docs clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ results: $(STAMP)
 ## or a GPU. Copy seed-0/comparison.* into the folder to make it a reference (references/README.md).
 results-seeds: $(STAMP)
 	$(BIN)/vaelab compare --dataset fashion-mnist --epochs 3 --seeds 0,1,2 --out src/vaelab/compare/references/fashion-mnist
+
+## The σ-VAE comparison on the 5,000-image CIFAR-10 sample in ../shared/data (a sample, not
+## CIFAR-10; no FD: the sample's labels past image 1,000 are not its images'): about 28 min.
+results-cifar-sample: $(STAMP)
+	$(BIN)/vaelab compare --dataset ../shared/data/cifar10-sample-5k.npz --latent 64 --hidden 64,128,256 --epochs 20 --fd-images 0 --out src/vaelab/compare/references/cifar10-sample
 
 ## Build the docs into docs/build/html (warnings are errors) and run their examples
 docs: $(STAMP)
