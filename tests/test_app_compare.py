@@ -177,13 +177,18 @@ def test_the_committed_reference_shows_at_once_with_nothing_run(env, lang):
     assert not RunStore(env).list()  # nothing was trained or measured
 
 
-def test_a_dated_reference_says_when_it_finished(env, monkeypatch, tmp_path):
-    folder = tmp_path / "references" / "mnist-5k"
+def _only_reference(monkeypatch, tmp_path, name: str, **record) -> None:
+    """The committed MNIST-5k reference, ``record`` changed in its comparison.json, as the only
+    reference, in a folder called ``name``."""
+    folder = tmp_path / "references" / name
     shutil.copytree(reference_for("mnist-5k").folder, folder)
-    record = json.loads((folder / "comparison.json").read_text())
-    record["finished"] = "2026-12-01T20:21:09+00:00"
-    (folder / "comparison.json").write_text(json.dumps(record))
+    written = json.loads((folder / "comparison.json").read_text()) | record
+    (folder / "comparison.json").write_text(json.dumps(written))
     monkeypatch.setattr(reference_module, "REFERENCES_DIR", folder.parent)
+
+
+def test_a_dated_reference_says_when_it_finished(env, monkeypatch, tmp_path):
+    _only_reference(monkeypatch, tmp_path, "mnist-5k", finished="2026-12-01T20:21:09+00:00")
     at = _page("fr")
     _ok(at)
     made = FR["compare.reference.made"].split("{")[0]
@@ -193,12 +198,8 @@ def test_a_dated_reference_says_when_it_finished(env, monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_a_reference_on_a_sample_shows_for_its_dataset(env, monkeypatch, tmp_path, lang):
-    folder = tmp_path / "references" / "cifar10-sample"
-    shutil.copytree(reference_for("mnist-5k").folder, folder)
-    record = json.loads((folder / "comparison.json").read_text())
-    record["dataset"] = "../shared/data/cifar10-sample-5k.npz"
-    (folder / "comparison.json").write_text(json.dumps(record))
-    monkeypatch.setattr(reference_module, "REFERENCES_DIR", folder.parent)
+    sample = "../shared/data/cifar10-sample-5k.npz"
+    _only_reference(monkeypatch, tmp_path, "cifar10-sample", dataset=sample)
     at = _page(lang)
     at.selectbox(key="cmp_dataset").set_value("cifar10").run()  # not on this machine: offline
     _ok(at)

@@ -124,24 +124,41 @@ def add_objective(parser: argparse.ArgumentParser) -> None:
         "et al. 2016; the training loss is then not an exact ELBO, the test loss and metrics "
         "stay exact); 0 is off",
     )
-    low, high = LIMITS.free_bits
-    parser.add_argument(
+    _add_off_by_default(
+        parser,
         "--free-bits",
-        type=values.number(low, high),
-        default=0.0,
-        metavar="λ",
-        help=f"free bits: each latent dimension's batch-mean KL counts as at least λ nats in the "
-        f"training loss (Kingma et al. 2016), {low:g} to {high:g} (default: 0, off); the "
-        "training loss is then not an exact ELBO, the test loss and metrics stay exact",
+        LIMITS.free_bits,
+        "λ",
+        "free bits: each latent dimension's batch-mean KL counts as at least λ nats in the "
+        "training loss (Kingma et al. 2016)",
+        "the training loss is then not an exact ELBO, the test loss and metrics stay exact",
     )
-    low, high = LIMITS.grad_clip
-    parser.add_argument(
+    _add_off_by_default(
+        parser,
         "--grad-clip",
+        LIMITS.grad_clip,
+        "NORM",
+        "scale each step's gradient down to this norm when it is longer (Pascanu et al. 2013)",
+        "the objective is unchanged",
+    )
+
+
+def _add_off_by_default(
+    parser: argparse.ArgumentParser,
+    flag: str,
+    limit: tuple[float, float],
+    metavar: str,
+    what: str,
+    then: str,
+) -> None:
+    """A number option within ``limit``, 0 (off) by default; its help quotes the limit."""
+    low, high = limit
+    parser.add_argument(
+        flag,
         type=values.number(low, high),
         default=0.0,
-        metavar="NORM",
-        help=f"scale each step's gradient down to this norm when it is longer (Pascanu et al. "
-        f"2013), {low:g} to {high:g} (default: 0, off); the objective is unchanged",
+        metavar=metavar,
+        help=f"{what}, {low:g} to {high:g} (default: 0, off); {then}",
     )
 
 

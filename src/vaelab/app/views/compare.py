@@ -11,7 +11,6 @@ is run, the page shows the committed reference on the chosen dataset
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import PurePath
 
 import streamlit as st
 
@@ -308,7 +307,7 @@ def _reference(dataset: str, settings: CompareSettings | None) -> None:
     comparison, reference_settings = reference.comparison, reference.comparison.settings
     st.markdown(t("compare.reference.intro", start=t("compare.start")))
     if reference.sample_of is not None:  # on a sample of the dataset, not on all of it
-        sample = PurePath(comparison.dataset.replace("\\", "/")).name
+        sample = dataset_label(comparison.dataset, lang)  # its file's name
         label = dataset_label(dataset, lang)
         st.info(t("compare.reference.sample", dataset=label, sample=sample), icon=":material/info:")
     st.caption(_summary(comparison.dataset, reference_settings))
