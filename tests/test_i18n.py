@@ -86,3 +86,22 @@ def test_durations_and_sizes():
     assert duration(3725) == "1:02:05"
     assert duration(-3) == "0:00"
     assert size((1, 28, 28)) == "1×28×28"
+
+
+@pytest.mark.parametrize(
+    ("locale", "accept_language", "expected"),
+    [
+        # Headless Chromium 150 sends en-US on the session's websocket whatever its locale.
+        ("fr-FR", "en-US,en;q=0.9", "fr"),
+        ("en-GB", "fr-FR,fr;q=0.9", "en"),
+        # A locale the app does not speak: the header's best language the app speaks.
+        ("de-DE", "de-DE,fr;q=0.8,en;q=0.5", "fr"),
+        (None, "fr-CA,fr;q=0.9", "fr"),
+        (None, None, "en"),
+        ("", "", "en"),
+    ],
+)
+def test_a_session_starts_in_the_browsers_language(locale, accept_language, expected):
+    from vaelab.app.i18n import session_default
+
+    assert session_default(locale, accept_language) == expected

@@ -1,8 +1,8 @@
 """The app's language: the browser session's, and :func:`t`, the string lookup in it.
 
 The strings and the number formats are the library's (:mod:`vaelab.i18n`); this module only knows
-which language a session speaks. It is picked in the sidebar and defaults to the browser's
-``Accept-Language``.
+which language a session speaks. It is picked in the sidebar and defaults to the browser's: its
+locale (``navigator.language``), else its ``Accept-Language`` header.
 """
 
 from __future__ import annotations
@@ -27,6 +27,18 @@ def browser_language(accept_language: str | None) -> str:
     return best
 
 
+def session_default(locale: str | None, accept_language: str | None) -> str:
+    """The language a new session starts in: the browser's locale when the app speaks it, else
+    the best of its ``Accept-Language``.
+
+    The locale comes first: it is what the browser says its user reads, and a browser does not
+    always send the header on the websocket that carries the session (headless Chromium 150 sends
+    ``en-US`` there whatever its locale).
+    """
+    code = (locale or "").split("-")[0].lower()
+    return code if code in LANGUAGES else browser_language(accept_language)
+
+
 def current_language() -> str:
     """The language of this browser session (``"en"`` or ``"fr"``)."""
     import streamlit as st
@@ -35,7 +47,8 @@ def current_language() -> str:
     # anything that is not a supported language falls back to the browser's.
     if st.session_state.get(_SESSION_KEY) not in LANGUAGES:
         headers = getattr(st.context, "headers", None) or {}
-        st.session_state[_SESSION_KEY] = browser_language(headers.get("Accept-Language"))
+        locale = getattr(st.context, "locale", None)
+        st.session_state[_SESSION_KEY] = session_default(locale, headers.get("Accept-Language"))
     return st.session_state[_SESSION_KEY]
 
 
