@@ -279,7 +279,8 @@ def test_a_small_comparison_runs_and_shows_the_figure_table_and_findings(env):
 
 @pytest.mark.slow
 def test_stop_keeps_the_models_done(env):
-    at = _tiny(_page(), epochs=5)
+    # Epochs enough that the second model is still training when the Stop lands.
+    at = _tiny(_page(), epochs=20)
     at.button(key="compare_start").click().run()
     done = EN["compare.state.done"].split("{")[0]
     _wait_for(at, lambda at: any(done in text for text in _texts(at, "markdown")))

@@ -11,7 +11,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from test_app_reload import ALICE, _tab, _training
-from test_app_train import MAIN, TIMEOUT, _app, _finished, _npz, _texts, _tiny_settings, _wait_for
+from test_app_train import (
+    MAIN,
+    TIMEOUT,
+    _app,
+    _finished,
+    _long_npz,
+    _npz,
+    _texts,
+    _tiny_settings,
+    _wait_for,
+)
 from vaelab.app import sidebar, widgets
 from vaelab.app.jobs import REGISTRY
 from vaelab.config import LIMITS
@@ -106,7 +116,7 @@ def test_widget_values_restore_them(tiny_data):
 
 @pytest.mark.slow
 def test_a_reload_shows_the_running_trainings_warmup_and_free_bits(env, monkeypatch, tmp_path):
-    at = _tiny_settings(_tab(monkeypatch, ALICE), _npz(tmp_path / "many.npz", 2000), epochs=50)
+    at = _tiny_settings(_tab(monkeypatch, ALICE), _long_npz(tmp_path / "many.npz"), epochs=50)
     at.sidebar.number_input(key="hp_kl_warmup").set_value(1000)
     at.sidebar.select_slider(key="hp_free_bits").set_value(0.1)
     at.run().button(key="train").click().run()

@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from test_app_jobs import _until
-from test_app_train import _app, _finished, _npz, _texts, _tiny_settings, _wait_for
+from test_app_train import _app, _finished, _long_npz, _npz, _texts, _tiny_settings, _wait_for
 from vaelab.app import browser_id, sidebar, widgets
 from vaelab.app.compare_job import ComparisonJob
 from vaelab.app.jobs import REGISTRY
@@ -48,7 +48,7 @@ def _training(at: AppTest) -> bool:
 
 def _long_run(monkeypatch, tmp_path: Path) -> tuple[AppTest, TrainingJob]:
     """Alice starts a training of 50 epochs of 2,000 images (z = 2) and it takes its first step."""
-    at = _tiny_settings(_tab(monkeypatch, ALICE), _npz(tmp_path / "many.npz", 2000), epochs=50)
+    at = _tiny_settings(_tab(monkeypatch, ALICE), _long_npz(tmp_path / "many.npz"), epochs=50)
     at.button(key="train").click().run()
     _wait_for(at, lambda at: bool(at.metric))
     job = REGISTRY.get(ALICE, TrainingJob.kind)
@@ -144,7 +144,7 @@ def test_a_reload_shows_the_running_training_with_its_settings(env, monkeypatch,
 
 @pytest.mark.slow
 def test_train_in_a_second_tab_joins_the_running_training(env, monkeypatch, tmp_path):
-    path = _npz(tmp_path / "many.npz", 2000)
+    path = _long_npz(tmp_path / "many.npz")
     # Two tabs of one browser, both showing the Train button.
     first = _tiny_settings(_tab(monkeypatch, ALICE), path, epochs=50)
     second = _tiny_settings(_tab(monkeypatch, ALICE), path, epochs=50)
@@ -259,7 +259,7 @@ def test_the_sidebar_can_show_the_settings_of_any_training(tiny_data, variant):
 
 @pytest.mark.slow
 def test_the_runs_page_lists_the_browsers_running_comparison(env, monkeypatch, tmp_path):
-    path = _npz(tmp_path / "many.npz", 2000)
+    path = _long_npz(tmp_path / "many.npz")
     settings = CompareSettings(latent_dim=2, hidden=(8,), epochs=50, betas=(0.1,))
     job = ComparisonJob(
         load_dataset(str(path), tmp_path),

@@ -19,7 +19,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from test_runs_page import ALICE, queued_job, says_where_it_waits
-from vaelab.app import architecture, browser_id, charts, live_panel, sidebar, widgets
+from vaelab.app import architecture, browser_id, charts, jobs, live_panel, sidebar, widgets
 from vaelab.app.jobs import REGISTRY
 from vaelab.app.training_job import TrainingJob, TrainingProgress, thin_curve
 from vaelab.config import LIMITS, ModelConfig
@@ -27,6 +27,7 @@ from vaelab.data import load_dataset
 from vaelab.i18n import whole
 from vaelab.i18n.strings_en import EN
 from vaelab.i18n.strings_fr import FR
+from vaelab.jobs.local import LocalExecutor
 from vaelab.runs import RunStore
 from vaelab.training.experiment import build_config, train
 
@@ -56,6 +57,12 @@ def _npz(path: Path, n: int) -> Path:
     return path
 
 
+def _long_npz(path: Path) -> Path:
+    """Enough images that 50 epochs of the tiny model outlast any test (about 2.5 s an epoch on
+    2 loaded cores; 2,000 images went by in 0.3 s an epoch on CI): the test stops it."""
+    return _npz(path, 10_000)
+
+
 def _app(lang: str = "en") -> AppTest:
     at = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
     at.session_state["lang"] = lang
@@ -76,7 +83,7 @@ def _texts(at: AppTest, kind: str) -> list[str]:
     return [str(element.value) for element in getattr(at, kind)]
 
 
-def _wait_for(at: AppTest, done, timeout: float = 60.0) -> AppTest:
+def _wait_for(at: AppTest, done, timeout: float = 120.0) -> AppTest:
     """Rerun the app until ``done(at)``; live redraws are fragments that AppTest does not time."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -360,8 +367,7 @@ def test_a_cached_run_reloads_at_once_and_can_be_continued(env, tmp_path):
 
 
 def test_stop_ends_training_and_keeps_what_was_learned(env, tmp_path):
-    # Enough epochs that the run cannot finish before the stop.
-    at = _tiny_settings(_app(), _npz(tmp_path / "many.npz", 2000), epochs=50)
+    at = _tiny_settings(_app(), _long_npz(tmp_path / "many.npz"), epochs=50)
     at.button(key="train").click().run()
     _wait_for(at, lambda at: bool(at.metric))  # a first step was taken
     at.button(key="stop").click().run()
@@ -393,8 +399,10 @@ def test_a_starting_training_says_it_starts_and_a_queued_one_how_many_are_ahead(
 
 
 @pytest.mark.slow
-def test_a_second_session_waits_for_the_first_one(env, tmp_path):
-    first = _tiny_settings(_app(), _npz(tmp_path / "many.npz", 2000), epochs=50)
+def test_a_second_session_waits_for_the_first_one(env, tmp_path, monkeypatch):
+    # One worker, as on a 2-core machine: with more, the second training would start at once.
+    monkeypatch.setattr(jobs, "_executor", LocalExecutor(1))
+    first = _tiny_settings(_app(), _long_npz(tmp_path / "many.npz"), epochs=50)
     first.button(key="train").click().run()
     _wait_for(first, lambda at: bool(at.metric))
     second = _tiny_settings(_app(), _npz(tmp_path / "few.npz", 80))
@@ -454,6 +462,6 @@ def test_architecture_graph_and_formula(variant):
 
 @pytest.mark.slow
 def test_the_workers_never_import_streamlit():
-    jobs = "vaelab.app.jobs, vaelab.app.training_job, vaelab.app.compare_job"
-    code = f"import sys, {jobs}; sys.exit('streamlit' in sys.modules)"
+    modules = "vaelab.app.jobs, vaelab.app.training_job, vaelab.app.compare_job"
+    code = f"import sys, {modules}; sys.exit('streamlit' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from test_browser import ARTIFACTS, START_MS, TRAIN_MS, app_url, browser  # noqa: F401
+from test_browser import ARTIFACTS, START_MS, TRAIN_MS, app_url, browser, current  # noqa: F401
 from vaelab.app.tabs import TABS
 from vaelab.data.limits import MAX_UPLOAD_BYTES
 from vaelab.i18n.strings_fr import FR
@@ -222,9 +222,11 @@ def _walk(page, app_url: str, problems: list[str]) -> None:  # noqa: F811
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     _settle(page)
-    for label in (FR["sidebar.latent"], FR["sidebar.epochs"]):
+    # z = 2 and 3 epochs: wherever the pause below lands, a whole epoch is left to step in.
+    for label, presses in ((FR["sidebar.latent"], ()), (FR["sidebar.epochs"], ("ArrowRight",) * 2)):
         page.locator(f'input[type="range"][aria-label="{label}"]').focus()
-        page.keyboard.press("Home")
+        for key in ("Home", *presses):
+            page.keyboard.press(key)
         _settle(page)
     # The advanced settings (free bits, gradient clipping: numbers with decimals), left open.
     page.get_by_test_id("stSidebar").get_by_text(FR["sidebar.advanced"], exact=True).click()
@@ -271,10 +273,17 @@ def _walk(page, app_url: str, problems: list[str]) -> None:  # noqa: F811
         if name == "lab" and not _axis_numbers(page):
             problems.append("results-lab: the map shows no axis numbers to check")
 
-    for page_name in ("runs", "compare", "learn"):
+    # Each page is checked once its last part is drawn: the address changes before the page does.
+    figures = len(re.findall(r"<!--\s*figure:", LEARN_FR))
+    last_parts = {
+        "runs": lambda: page.get_by_text(FR["runs.import.title"], exact=True),
+        "compare": lambda: page.get_by_role("button", name=FR["compare.start"]),
+        # The whole lesson, not the part drawn before its first figure; not counting the figure
+        # the Compare page leaves on screen until the lesson replaces it.
+        "learn": lambda: current(page).get_by_test_id("stImage").nth(figures - 1),
+    }
+    for page_name, last_part in last_parts.items():
         page.get_by_role("link", name=FR[f"nav.{page_name}"]).click()
         page.wait_for_url(f"**/{page_name}", timeout=START_MS)
-        if page_name == "learn":  # the whole lesson, not the part drawn before its first figure
-            figures = len(re.findall(r"<!--\s*figure:", LEARN_FR))
-            page.get_by_test_id("stImage").nth(figures - 1).wait_for(timeout=START_MS)
+        last_part().wait_for(timeout=START_MS)
         _check(page, page_name, problems)

@@ -179,6 +179,10 @@ def test_a_polling_reader_never_sees_the_run_missing_while_a_thread_saves_it(sto
     try:
         answers = [store.exists(RUN_ID) for _ in range(200)]
         listed = [store.list()[0].status for _ in range(30)]
+        # Readers went on while the saver saved several times (a slow disk's saves take longer).
+        deadline = time.monotonic() + 30
+        while store.load(RUN_ID).revision <= 5 and time.monotonic() < deadline:
+            answers.append(store.exists(RUN_ID))
     finally:
         stop.set()
         thread.join()
