@@ -28,12 +28,12 @@ def browser_language(accept_language: str | None) -> str:
 
 
 def session_default(locale: str | None, accept_language: str | None) -> str:
-    """The language a new session starts in: the browser's locale when the app speaks it, else
-    the best of its ``Accept-Language``.
+    """The language a new session starts in, from what its browser says.
 
-    The locale comes first: it is what the browser says its user reads, and a browser does not
-    always send the header on the websocket that carries the session (headless Chromium 150 sends
-    ``en-US`` there whatever its locale).
+    The browser's locale when the app speaks it, else the best language of its
+    ``Accept-Language``. The locale comes first: it is what the browser says its user reads, and
+    a browser does not always send the header on the websocket that carries the session
+    (headless Chromium 150 sends ``en-US`` there whatever its locale).
     """
     code = (locale or "").split("-")[0].lower()
     return code if code in LANGUAGES else browser_language(accept_language)
