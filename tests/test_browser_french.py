@@ -276,14 +276,14 @@ def _walk(page, app_url: str, problems: list[str]) -> None:  # noqa: F811
     # Each page is checked once its last part is drawn: the address changes before the page does.
     figures = len(re.findall(r"<!--\s*figure:", LEARN_FR))
     last_parts = {
-        "runs": lambda: page.get_by_text(FR["runs.import.title"], exact=True),
-        "compare": lambda: page.get_by_role("button", name=FR["compare.start"]),
+        "runs": page.get_by_text(FR["runs.import.title"], exact=True),
+        "compare": page.get_by_role("button", name=FR["compare.start"]),
         # The whole lesson, not the part drawn before its first figure; not counting the figure
         # the Compare page leaves on screen until the lesson replaces it.
-        "learn": lambda: current(page).get_by_test_id("stImage").nth(figures - 1),
+        "learn": current(page).get_by_test_id("stImage").nth(figures - 1),
     }
     for page_name, last_part in last_parts.items():
         page.get_by_role("link", name=FR[f"nav.{page_name}"]).click()
         page.wait_for_url(f"**/{page_name}", timeout=START_MS)
-        last_part().wait_for(timeout=START_MS)
+        last_part.wait_for(timeout=START_MS)
         _check(page, page_name, problems)
