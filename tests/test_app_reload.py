@@ -47,7 +47,7 @@ def _training(at: AppTest) -> bool:
 
 
 def _long_run(monkeypatch, tmp_path: Path) -> tuple[AppTest, TrainingJob]:
-    """Alice starts a training of 50 epochs of 2,000 images (z = 2) and it takes its first step."""
+    """Alice starts a training of 50 epochs of 10,000 images (z = 2) and it takes its first step."""
     at = _tiny_settings(_tab(monkeypatch, ALICE), _long_npz(tmp_path / "many.npz"), epochs=50)
     at.button(key="train").click().run()
     _wait_for(at, lambda at: bool(at.metric))

@@ -6,6 +6,7 @@ import string
 
 import pytest
 
+from vaelab.app.i18n import session_default
 from vaelab.compare import FINDINGS, TABLE_METRICS
 from vaelab.i18n import (
     LANGUAGES,
@@ -102,6 +103,4 @@ def test_durations_and_sizes():
     ],
 )
 def test_a_session_starts_in_the_browsers_language(locale, accept_language, expected):
-    from vaelab.app.i18n import session_default
-
     assert session_default(locale, accept_language) == expected
